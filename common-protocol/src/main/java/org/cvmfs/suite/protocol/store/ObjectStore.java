@@ -1,0 +1,176 @@
+package org.cvmfs.suite.protocol.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HexFormat;
+import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.hash.HashAlgorithm;
+import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+
+/**
+ * The writable content-addressed store of a local repository ({@code /srv/cvmfs/REPO/data}).
+ * Objects are written under {@code data/txn} and renamed into place, so a reader never sees a
+ * half-written object; an object that already exists is never replaced, because its name fixes
+ * its bytes.
+ */
+public final class ObjectStore {
+    private final Path dataDir;
+    private final Path txnDir;
+
+    public ObjectStore(Path repositoryRoot) {
+        this.dataDir = repositoryRoot.resolve("data");
+        this.txnDir = dataDir.resolve("txn");
+    }
+
+    /** Creates {@code data/00..ff} and {@code data/txn}, as upstream mkfs does. */
+    public void createSkeleton() {
+        try {
+            HexFormat hex = HexFormat.of();
+            for (int i = 0; i < 256; i++) {
+                Files.createDirectories(dataDir.resolve(hex.toHexDigits((byte) i)));
+            }
+            Files.createDirectories(txnDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create object store in " + dataDir, e);
+        }
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Path pathOf(ContentHash hash) {
+        return dataDir.resolve(hash.objectPath());
+    }
+
+    public boolean contains(ContentHash hash) {
+        return Files.isRegularFile(pathOf(hash));
+    }
+
+    /** Compresses {@code content}, stores it and returns its name. */
+    public ContentHash putCompressed(byte[] content, HashAlgorithm algorithm, ObjectSuffix suffix) {
+        return putStored(Zlib.compress(content), algorithm, suffix);
+    }
+
+    /** Stores bytes exactly as given (already compressed, or meant to be raw). */
+    public ContentHash putStored(byte[] stored, HashAlgorithm algorithm, ObjectSuffix suffix) {
+        ContentHash hash = ContentHash.compute(algorithm, stored, suffix);
+        if (!contains(hash)) {
+            publish(hash, out -> out.write(stored));
+        }
+        return hash;
+    }
+
+    /**
+     * Streams exactly {@code size} stored bytes into the object {@code expected}, hashing them on
+     * the way; refuses (and leaves nothing behind) if the stream is short or the bytes do not hash
+     * to the expected name. The stream is always consumed for {@code size} bytes when possible, so
+     * that a caller reading a pack stays aligned.
+     */
+    public void putVerified(ContentHash expected, InputStream in, long size) {
+        Path tmp = newTempFile();
+        try {
+            HashAlgorithm.Digester digester = expected.algorithm().newDigester();
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                byte[] buf = new byte[64 * 1024];
+                long left = size;
+                while (left > 0) {
+                    int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                    if (n < 0) {
+                        throw new CorruptObjectException("object " + expected + " truncated: "
+                                + (size - left) + " of " + size + " bytes");
+                    }
+                    digester.update(buf, 0, n);
+                    out.write(buf, 0, n);
+                    left -= n;
+                }
+            }
+            ContentHash actual = ContentHash.of(expected.algorithm(), digester.finish(), expected.suffix());
+            if (!actual.equals(expected)) {
+                throw new CorruptObjectException("object bytes hash to " + actual + ", not to their name " + expected);
+            }
+            moveIntoPlace(tmp, expected);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store object " + expected, e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /** The stored bytes of an object, verified against its name. */
+    public byte[] readStored(ContentHash hash) {
+        byte[] data;
+        try {
+            data = Files.readAllBytes(pathOf(hash));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new MissingObjectException(hash);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read object " + hash, e);
+        }
+        if (!hash.matches(data)) {
+            throw new CorruptObjectException("object " + hash + " does not hash to its name");
+        }
+        return data;
+    }
+
+    private interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private void publish(ContentHash hash, Writer writer) {
+        Path tmp = newTempFile();
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                writer.write(out);
+            }
+            moveIntoPlace(tmp, hash);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store object " + hash, e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    private void moveIntoPlace(Path tmp, ContentHash hash) throws IOException {
+        Path target = pathOf(hash);
+        Files.createDirectories(target.getParent());
+        if (Files.exists(target)) {
+            return; // same name, same bytes: a concurrent writer won
+        }
+        try {
+            Files.createLink(target, tmp); // atomic and never replaces an existing object
+        } catch (FileAlreadyExistsException raced) {
+            // another writer stored the identical object first
+        } catch (UnsupportedOperationException | IOException noLinks) {
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("object store " + dataDir + " needs atomic renames", e);
+            }
+        }
+    }
+
+    private Path newTempFile() {
+        try {
+            Files.createDirectories(txnDir);
+            return Files.createTempFile(txnDir, "obj.", ".tmp");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary object in " + txnDir, e);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a leftover in data/txn is harmless: nothing is served from there
+        }
+    }
+}
