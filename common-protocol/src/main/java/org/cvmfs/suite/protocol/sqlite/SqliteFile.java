@@ -1,0 +1,146 @@
+package org.cvmfs.suite.protocol.sqlite;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * One SQLite file of the repository format (catalog, history, reflog). Catalogs travel as
+ * zlib-compressed single files, so every database here uses a rollback journal (never WAL) and
+ * upstream's 1024-byte pages, and is fully written back to its file when closed.
+ */
+public final class SqliteFile implements AutoCloseable {
+    private final Path path;
+    private final Connection connection;
+
+    private SqliteFile(Path path, Connection connection) {
+        this.path = path;
+        this.connection = connection;
+    }
+
+    /** Creates a new, empty database at {@code path} (which must not exist). */
+    public static SqliteFile create(Path path) {
+        if (Files.exists(path)) {
+            throw new IllegalArgumentException("database already exists: " + path);
+        }
+        SqliteFile db = open(path, false);
+        db.execute("PRAGMA page_size = 1024");
+        return db;
+    }
+
+    public static SqliteFile openWritable(Path path) {
+        return open(path, false);
+    }
+
+    public static SqliteFile openReadOnly(Path path) {
+        return open(path, true);
+    }
+
+    /** Writes {@code bytes} (an inflated database) to a new temporary file under {@code dir} and opens it. */
+    public static SqliteFile fromBytes(byte[] bytes, Path dir, boolean writable) {
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "db.", ".sqlite");
+            Files.write(tmp, bytes);
+            return open(tmp, !writable);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stage database in " + dir, e);
+        }
+    }
+
+    private static SqliteFile open(Path path, boolean readOnly) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(readOnly);
+        config.setJournalMode(SQLiteConfig.JournalMode.DELETE);
+        config.enforceForeignKeys(true);
+        Properties props = config.toProperties();
+        try {
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath(), props);
+            return new SqliteFile(path, c);
+        } catch (SQLException e) {
+            throw new SqliteException("cannot open SQLite database " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public Connection connection() {
+        return connection;
+    }
+
+    public void execute(String sql) {
+        try (Statement s = connection.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new SqliteException("SQL failed on " + path + ": " + sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    public PreparedStatement prepare(String sql) {
+        try {
+            return connection.prepareStatement(sql);
+        } catch (SQLException e) {
+            throw new SqliteException("cannot prepare on " + path + ": " + sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** True if a table of that name exists; used to tell schema generations apart. */
+    public boolean hasTable(String table) {
+        try (PreparedStatement s = prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?")) {
+            s.setString(1, table);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new SqliteException("cannot inspect " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code work} in one transaction, rolled back if it throws. */
+    public void inTransaction(Runnable work) {
+        try {
+            connection.setAutoCommit(false);
+            try {
+                work.run();
+                connection.commit();
+            } catch (RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new SqliteException("transaction failed on " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes the connection and returns the file's bytes, ready to be compressed and stored. */
+    public byte[] closeAndRead() {
+        close();
+        try {
+            return Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read back " + path, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw new SqliteException("cannot close " + path + ": " + e.getMessage(), e);
+        }
+    }
+}
