@@ -1,0 +1,30 @@
+package org.cvmfs.suite.protocol.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Locates the upstream ground-truth fixtures in {@code ../shared/fixtures} beside the checkout. */
+public final class Fixtures {
+    private Fixtures() {
+    }
+
+    public static Path root() {
+        String configured = System.getProperty("cvmfs.fixtures");
+        Path p = configured != null ? Path.of(configured) : Path.of("../../shared/fixtures");
+        if (!Files.isDirectory(p)) {
+            throw new IllegalStateException("fixtures not found at " + p.toAbsolutePath()
+                    + " (set -Dcvmfs.fixtures=/path/to/shared/fixtures)");
+        }
+        return p.toAbsolutePath().normalize();
+    }
+
+    /** The repository {@code test.local} written by upstream 2.12. */
+    public static Path upstreamTestLocal() {
+        return root().resolve("upstream-test.local");
+    }
+
+    /** The recorded publications through the upstream gateway ({@code capture.test}). */
+    public static Path gatewayPublication() {
+        return root().resolve("upstream-gateway-publication");
+    }
+}
