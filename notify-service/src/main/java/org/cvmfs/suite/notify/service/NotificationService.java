@@ -110,6 +110,10 @@ public final class NotificationService {
         return registry.count();
     }
 
+    public int subscriberCount(String repository) {
+        return registry.of(repository).size();
+    }
+
     private void fanOut(Publication p) {
         for (Subscriber s : registry.of(p.repository())) {
             s.deliver(p);
