@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,17 +29,31 @@ final class StagedDatabase implements AutoCloseable {
     }
 
     static StagedDatabase create(Path workDir, String what) {
+        return new StagedDatabase(SqliteFile.create(newPath(workDir, what)), what);
+    }
+
+    /** Stages a copy of {@code sqlite}; bytes SQLite cannot open are refused and leave nothing behind. */
+    static StagedDatabase fromBytes(byte[] sqlite, Path workDir, String what) {
+        Path file = newPath(workDir, what);
+        try {
+            Files.write(file, sqlite, StandardOpenOption.CREATE_NEW);
+            return new StagedDatabase(SqliteFile.openWritable(file), what);
+        } catch (IOException e) {
+            deleteQuietly(file);
+            throw new UncheckedIOException("cannot stage the " + what + " database in " + workDir, e);
+        } catch (SqliteException e) {
+            deleteQuietly(file);
+            throw new HistoryException(what + " database is not a readable SQLite file: " + e.getMessage());
+        }
+    }
+
+    private static Path newPath(Path workDir, String what) {
         try {
             Files.createDirectories(workDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create work directory " + workDir, e);
         }
-        Path file = workDir.resolve(what + "." + UUID.randomUUID() + ".sqlite");
-        return new StagedDatabase(SqliteFile.create(file), what);
-    }
-
-    static StagedDatabase fromBytes(byte[] sqlite, Path workDir, String what) {
-        return new StagedDatabase(SqliteFile.fromBytes(sqlite, workDir, true), what);
+        return workDir.resolve(what + "." + UUID.randomUUID() + ".sqlite");
     }
 
     SqliteFile db() {
@@ -113,8 +128,12 @@ final class StagedDatabase implements AutoCloseable {
     }
 
     private void deleteFile() {
+        deleteQuietly(db.path());
+    }
+
+    private static void deleteQuietly(Path file) {
         try {
-            Files.deleteIfExists(db.path());
+            Files.deleteIfExists(file);
         } catch (IOException ignored) {
             // a leftover temporary database in the work directory is harmless
         }

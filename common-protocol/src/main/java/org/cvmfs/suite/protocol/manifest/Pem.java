@@ -9,10 +9,15 @@ import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
+import java.security.GeneralSecurityException;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.asn1.pkcs.RSAPrivateKey;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.util.io.pem.PemHeader;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
 
 /**
  * PEM text of keys and certificates in the flavours upstream's OpenSSL readers take. Written with
@@ -22,6 +27,7 @@ final class Pem {
     static final String CERTIFICATE = "CERTIFICATE";
     static final String RSA_PRIVATE_KEY = "RSA PRIVATE KEY";
     static final String PUBLIC_KEY = "PUBLIC KEY";
+    static final String PRIVATE_KEY = "PRIVATE KEY";
 
     private Pem() {
     }
@@ -47,50 +53,49 @@ final class Pem {
         return encode(PUBLIC_KEY, key.getEncoded());
     }
 
-    /** Reads a PKCS#1 ({@code RSA PRIVATE KEY}) or PKCS#8 ({@code PRIVATE KEY}) RSA key. */
+    /** Reads a PKCS#1 ({@code RSA PRIVATE KEY}) or PKCS#8 ({@code PRIVATE KEY}) unencrypted RSA key. */
     static PrivateKey decodePrivateKey(byte[] text, String what) {
-        Object o = parseSingle(text, what);
-        PrivateKeyInfo info;
-        if (o instanceof PEMKeyPair pair) {
-            info = pair.getPrivateKeyInfo();
-        } else if (o instanceof PrivateKeyInfo pkcs8) {
-            info = pkcs8;
-        } else {
-            throw new ManifestException(what + " is not an unencrypted RSA private key (found " + describe(o) + ")");
+        PemObject pem = readFirst(text, what);
+        if (pem.getHeaders().stream().anyMatch(h -> ((PemHeader) h).getValue().contains("ENCRYPTED"))) {
+            throw new ManifestException(what + " is an encrypted private key, which is not supported");
         }
         try {
-            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
-        } catch (IOException | java.security.GeneralSecurityException e) {
+            byte[] pkcs8 = switch (pem.getType()) {
+                case RSA_PRIVATE_KEY -> new PrivateKeyInfo(
+                        new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
+                        RSAPrivateKey.getInstance(pem.getContent())).getEncoded();
+                case PRIVATE_KEY -> pem.getContent();
+                default -> throw new ManifestException(what + " is not an unencrypted RSA private key (found '"
+                        + pem.getType() + "')");
+            };
+            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+        } catch (IOException | IllegalArgumentException | GeneralSecurityException e) {
             throw new ManifestException(what + " is not an RSA private key: " + e.getMessage(), e);
         }
     }
 
     /** Reads a SubjectPublicKeyInfo RSA key; PKCS#1 {@code RSA PUBLIC KEY} is refused, as upstream does. */
     static PublicKey decodePublicKey(byte[] text, String what) {
-        Object o = parseSingle(text, what);
-        if (!(o instanceof SubjectPublicKeyInfo spki)) {
-            throw new ManifestException(what + " is not a PEM 'PUBLIC KEY' (found " + describe(o) + ")");
+        PemObject pem = readFirst(text, what);
+        if (!PUBLIC_KEY.equals(pem.getType())) {
+            throw new ManifestException(what + " is not a PEM 'PUBLIC KEY' (found '" + pem.getType() + "')");
         }
         try {
-            return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
-        } catch (IOException | java.security.GeneralSecurityException e) {
+            return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(pem.getContent()));
+        } catch (GeneralSecurityException e) {
             throw new ManifestException(what + " is not an RSA public key: " + e.getMessage(), e);
         }
     }
 
-    private static Object parseSingle(byte[] text, String what) {
-        try (PEMParser parser = new PEMParser(new StringReader(new String(text, StandardCharsets.US_ASCII)))) {
-            Object o = parser.readObject();
-            if (o == null) {
+    private static PemObject readFirst(byte[] text, String what) {
+        try (PemReader reader = new PemReader(new StringReader(new String(text, StandardCharsets.US_ASCII)))) {
+            PemObject pem = reader.readPemObject();
+            if (pem == null) {
                 throw new ManifestException(what + " contains no PEM block");
             }
-            return o;
+            return pem;
         } catch (IOException | IllegalArgumentException | IllegalStateException e) {
             throw new ManifestException(what + " is not valid PEM: " + e.getMessage(), e);
         }
-    }
-
-    private static String describe(Object o) {
-        return o.getClass().getSimpleName();
     }
 }
