@@ -9,16 +9,21 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.cvmfs.suite.notify.config.NotifySettings;
 import org.cvmfs.suite.notify.service.PublicationRefusedException.Cause;
+import org.cvmfs.suite.protocol.manifest.KeyDirectory;
+import org.cvmfs.suite.protocol.manifest.ManifestException;
+import org.cvmfs.suite.protocol.manifest.RepositoryCertificate;
+import org.cvmfs.suite.protocol.manifest.SignedManifest;
 
 /**
  * Verifies manifests of the repositories whose certificate is at hand:
  * {@code <keys_dir>/<repo>.crt}, where {@code cvmfs_server mkfs} leaves it on the gateway host.
  * Repositories without one are not checked (as upstream, which checks none); subscribers verify
  * end to end anyway. The file is read at each check, so a new certificate takes effect at once.
+ * Whether the certificate is whitelisted stays the clients' business.
  */
 @Singleton
 public final class CertificateSignatureCheck implements ManifestSignatureCheck {
-    private final Path keysDir;
+    private final KeyDirectory keys;
 
     @Inject
     public CertificateSignatureCheck(NotifySettings settings) {
@@ -26,24 +31,25 @@ public final class CertificateSignatureCheck implements ManifestSignatureCheck {
     }
 
     public CertificateSignatureCheck(Path keysDir) {
-        this.keysDir = keysDir;
+        this.keys = new KeyDirectory(keysDir);
     }
 
     @Override
     public void check(String repository, byte[] manifestFile) {
-        Path certificate = keysDir.resolve(repository + ".crt");
+        Path file = keys.certificateFile(repository);
         byte[] pem;
         try {
-            pem = Files.readAllBytes(certificate);
+            pem = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the certificate " + certificate, e);
+            throw new UncheckedIOException("cannot read the certificate " + file, e);
         }
-        verify(repository, pem, manifestFile);
-    }
-
-    private static void verify(String repository, byte[] certificatePem, byte[] manifestFile) {
-        throw new PublicationRefusedException(Cause.FORGED, "no manifest verifier yet for " + repository);
+        try {
+            SignedManifest.parse(manifestFile).verify(RepositoryCertificate.parsePem(pem));
+        } catch (ManifestException e) {
+            throw new PublicationRefusedException(Cause.FORGED, "the manifest of " + repository
+                    + " is not signed by the certificate " + file + ": " + e.getMessage());
+        }
     }
 }
