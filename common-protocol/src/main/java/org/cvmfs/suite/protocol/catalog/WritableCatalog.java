@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.PathHash;
+import org.cvmfs.suite.protocol.sqlite.SqliteException;
 import org.cvmfs.suite.protocol.sqlite.SqliteFile;
 
 /**
@@ -91,7 +92,12 @@ public final class WritableCatalog implements AutoCloseable {
 
     /** Opens an inflated existing catalog for editing, migrating an older schema revision first. */
     public static WritableCatalog open(Path file, String label) {
-        SqliteFile db = SqliteFile.openWritable(file);
+        SqliteFile db;
+        try {
+            db = SqliteFile.openWritable(file);
+        } catch (SqliteException e) {
+            throw new CatalogException(label + ": not an SQLite database: " + e.getMessage(), e);
+        }
         try {
             begin(db);
             Catalog probe = new Catalog(db, false, label);
@@ -101,6 +107,9 @@ public final class WritableCatalog implements AutoCloseable {
                 probe = new Catalog(db, false, label);
             }
             return new WritableCatalog(db, probe);
+        } catch (SqliteException e) {
+            db.close();
+            throw new CatalogException(label + ": not a readable catalog: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             db.close();
             throw e;
