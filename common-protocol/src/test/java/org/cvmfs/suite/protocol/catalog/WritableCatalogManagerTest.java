@@ -304,6 +304,38 @@ class WritableCatalogManagerTest {
     }
 
     @Test
+    void concurrentManagersOnTheSameHeadAndStore() throws Exception {
+        populate();
+        ContentHash head = repo.head;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<CatalogCommit>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                String name = "t" + t;
+                results.add(pool.submit(() -> {
+                    try (WritableCatalogManager m = WritableCatalogManager.open(repo.source, head, repo.tmp)) {
+                        m.addDirectory(p("/sw/" + name), dir(name));
+                        m.addFile(p("/sw/" + name + "/f"), DirectoryEntry.regularFile("f", 0644, 0,
+                                ContentHash.parse("e8ec3d88b62ebf526e4e5a4ff6162a3aa48a6b78", ObjectSuffix.NONE)).build(),
+                                List.of());
+                        m.createNestedCatalog(p("/sw/" + name));
+                        m.replaceFile(p("/sw/README"), repo.file("README", name).build(), List.of());
+                        return m.commit(repo.store, org.cvmfs.suite.protocol.hash.HashAlgorithm.SHA1,
+                                java.time.Clock.systemUTC());
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<CatalogCommit> f : results) {
+                CatalogCommit c = f.get();
+                assertEquals(List.of(), new CatalogVerifier(repo.source, repo.tmp).verify(c.rootHash(), c.rootSize(), true));
+                assertEquals(2, c.revision());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void committedManagerIsSpent() {
         WritableCatalogManager m = WritableCatalogManager.open(repo.source, repo.head, repo.tmp);
         m.commit(repo.store, org.cvmfs.suite.protocol.hash.HashAlgorithm.SHA1, java.time.Clock.systemUTC());
