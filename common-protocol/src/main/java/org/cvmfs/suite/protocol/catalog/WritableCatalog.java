@@ -377,24 +377,6 @@ public final class WritableCatalog implements AutoCloseable {
         }
     }
 
-    /** Paths of the {@code nested_catalogs} rows, including children not yet committed. */
-    public List<RepositoryPath> nestedMountpoints() {
-        List<RepositoryPath> out = new java.util.ArrayList<>();
-        try {
-            PreparedStatement s = reader.statement("SELECT path FROM nested_catalogs ORDER BY path");
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    out.add(RepositoryPath.of(rs.getString(1)));
-                }
-            }
-        } catch (SQLException e) {
-            throw reader.sqlFailure("list nested catalogs", e);
-        } catch (IllegalArgumentException e) {
-            throw new CatalogException(label() + ": nested catalog row: " + e.getMessage());
-        }
-        return out;
-    }
-
     /** Adds the {@code subtree} half of {@code delta} (a child's change, see {@link CatalogCounters#asSubtree}). */
     public void addToSubtree(CatalogCounters delta) {
         counters = counters.withSubtreeOf(counters.plus(delta));
