@@ -1,5 +1,7 @@
 package org.cvmfs.suite.notify.service;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -24,7 +26,9 @@ public final class ServiceProducer {
                 cache, new SubscriberRegistry(), relay);
     }
 
-    void start(@Observes StartupEvent event, NotificationService service) {
+    void start(@Observes StartupEvent event, NotificationService service, MeterRegistry metrics) {
+        Gauge.builder("cvmfs.notify.subscribers", service, NotificationService::subscriberCount)
+                .description("open subscriptions on this node").register(metrics);
         service.start();
     }
 

@@ -82,6 +82,19 @@ class PublishResourceTest {
     }
 
     @Test
+    void refusesABodyOverTheLimitWithoutReadingIt() {
+        given().body(new byte[2 * 1024 * 1024]).when().post("/api/v1/publish").then().statusCode(413);
+    }
+
+    @Test
+    void countsPublishesAndSubscribersInTheMetrics() {
+        given().body(TestMessages.json("metrics.test", 1)).when().post("/api/v1/publish").then().statusCode(200);
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(containsString("cvmfs_notify_publishes_total{outcome=\"accepted\"}"))
+                .body(containsString("cvmfs_notify_subscribers"));
+    }
+
+    @Test
     void answersOtherMethodsWith405() {
         given().when().get("/api/v1/publish").then().statusCode(405);
         given().when().put("/api/v1/subscribe").then().statusCode(405);
