@@ -89,13 +89,20 @@ public class SubscribeRoutes {
             refuse(ctx, 400, e.getMessage());
             return;
         }
-        HttpServerResponse response = ctx.response()
-                .setChunked(true)
+        HttpServerResponse response = ctx.response();
+        SseSubscriber subscriber = new SseSubscriber(request.repository(), Vertx.currentContext(), response, spacingMillis);
+        Runnable unsubscribe;
+        try {
+            // deliveries run on this event loop after this handler, so the stream is set up by then
+            unsubscribe = service.subscribe(subscriber);
+        } catch (IllegalArgumentException e) {
+            refuse(ctx, 400, e.getMessage());
+            return;
+        }
+        response.setChunked(true)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                 .putHeader(HttpHeaders.CONNECTION, "keep-alive");
-        SseSubscriber subscriber = new SseSubscriber(request.repository(), Vertx.currentContext(), response, spacingMillis);
-        Runnable unsubscribe = service.subscribe(subscriber);
         response.closeHandler(v -> {
             subscriber.closed();
             unsubscribe.run();

@@ -55,8 +55,13 @@ final class WebSocketSession {
             return;
         }
         String repository = request.repository();
-        if (!closed && !subscriptions.containsKey(repository)) {
+        if (closed || subscriptions.containsKey(repository)) {
+            return;
+        }
+        try {
             subscriptions.put(repository, service.subscribe(new Subscription(repository)));
+        } catch (IllegalArgumentException e) {
+            socket.writeBinaryMessage(Buffer.buffer(StatusReply.error(e.getMessage()).toJson()));
         }
     }
 

@@ -94,8 +94,13 @@ public final class NotificationService {
      * what is not newer than what they have).
      *
      * @return the action that ends the subscription
+     * @throws IllegalArgumentException when the repository name is not one the service routes
      */
     public Runnable subscribe(Subscriber s) {
+        if (!RepositoryNames.valid(s.repository())) {
+            throw new IllegalArgumentException("subscription request field 'repository' is \"" + s.repository()
+                    + "\", not a repository name");
+        }
         registry.add(s);
         relay.bind(s.repository());
         cache.latest(s.repository()).ifPresent(s::deliver);

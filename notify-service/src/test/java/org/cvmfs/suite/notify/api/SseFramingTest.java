@@ -102,6 +102,13 @@ class SseFramingTest {
             http.readHead();
             assertEquals(400, http.status);
         }
+        try (RawHttp http = new RawHttp(root.getPort())) {
+            http.send("GET", "/api/v1/subscribe", SubscriptionRequest.of("../../etc").toJson());
+            http.readHead();
+            assertEquals(400, http.status);
+            assertEquals("application/json", http.headers.get("content-type"));
+            assertTrue(new String(http.readBody(), StandardCharsets.UTF_8).contains("not a repository name"));
+        }
     }
 
     @Test

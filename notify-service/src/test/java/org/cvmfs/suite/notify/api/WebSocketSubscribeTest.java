@@ -75,6 +75,9 @@ class WebSocketSubscribeTest {
         send(ws, "{\"version\":1}".getBytes(StandardCharsets.US_ASCII));
         error = new String(frames.poll(20, TimeUnit.SECONDS), StandardCharsets.UTF_8);
         assertTrue(error.contains("'repository' is missing"), error);
+        send(ws, SubscriptionRequest.of("bad/name").toJson());
+        error = new String(frames.poll(20, TimeUnit.SECONDS), StandardCharsets.UTF_8);
+        assertTrue(error.contains("not a repository name"), error);
 
         send(ws, SubscriptionRequest.of("ws-c.test").toJson());
         awaitSubscribers("ws-c.test", 1);
