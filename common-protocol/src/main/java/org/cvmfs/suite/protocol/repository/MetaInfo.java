@@ -41,8 +41,10 @@ final class MetaInfo {
             if (!JSON.readTree(bytes).isObject()) {
                 throw new IllegalArgumentException("meta information is JSON but not an object");
             }
-        } catch (java.io.IOException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("meta information is not JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("meta information is not readable: " + e.getMessage());
         }
     }
 }

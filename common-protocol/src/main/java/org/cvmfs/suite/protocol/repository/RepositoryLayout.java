@@ -3,6 +3,7 @@ package org.cvmfs.suite.protocol.repository;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.cvmfs.suite.protocol.config.HostPaths;
+import org.cvmfs.suite.protocol.manifest.KeyDirectory;
 
 /**
  * Where one repository's files live on a Stratum-0 host, with upstream's names: keys in
@@ -25,28 +26,9 @@ public record RepositoryLayout(HostPaths hostPaths, String fqrn) {
         return hostPaths.etcCvmfs().resolve("keys");
     }
 
-    /** Private key of the repository certificate; signs manifests. */
-    public Path repositoryKey() {
-        return keysDir().resolve(fqrn + ".key");
-    }
-
-    public Path certificate() {
-        return keysDir().resolve(fqrn + ".crt");
-    }
-
-    /** Master public key, the clients' trust anchor. */
-    public Path masterPublicKey() {
-        return keysDir().resolve(fqrn + ".pub");
-    }
-
-    /** Master private key; signs the whitelist only. */
-    public Path masterKey() {
-        return keysDir().resolve(fqrn + ".masterkey");
-    }
-
-    /** Gateway key file ({@code plain_text KEY_ID SECRET}). */
-    public Path gatewayKey() {
-        return keysDir().resolve(fqrn + ".gw");
+    /** Upstream's key file names for this host ({@code <fqrn>.key}, {@code .crt}, {@code .masterkey}, {@code .pub}). */
+    public KeyDirectory keyDirectory() {
+        return new KeyDirectory(keysDir());
     }
 
     public Path configDir() {
