@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.catalog.WritableCatalog;
+import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
@@ -25,6 +26,7 @@ import org.cvmfs.suite.protocol.manifest.Manifest;
 import org.cvmfs.suite.protocol.manifest.RepositoryKeys;
 import org.cvmfs.suite.protocol.manifest.RsaKeyPairs;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
+import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 
 /**
@@ -111,7 +113,7 @@ public final class Stratum0Creator {
         new WhitelistResigner(clock).sign(layout, keys.certificate(), master, algorithm);
         writeFile(layout.masterReplica(), MASTER_REPLICA_TEXT);
 
-        ContentHash revision1 = initialCommit(layout, store, revision0, emptyRoot, algorithm, now);
+        ContentHash revision1 = initialCommit(layout, store, revision0, algorithm, now);
         SignedManifest head = publisher.publish(Publication.of(revision0Manifest.manifest(), revision1,
                 Tag.genericName(clock.instant())));
 
@@ -167,27 +169,19 @@ public final class Stratum0Creator {
      * the {@code TTL} property, revision 1 naming revision 0 as its predecessor.
      */
     private ContentHash initialCommit(RepositoryLayout layout, ObjectStore store, ContentHash revision0,
-                                      byte[] emptyRoot, HashAlgorithm algorithm, long now) {
+                                      HashAlgorithm algorithm, long now) {
         byte[] content = ("New CernVM-FS repository for " + layout.fqrn() + "\n").getBytes(StandardCharsets.UTF_8);
         ContentHash file = store.putCompressed(content, algorithm, ObjectSuffix.NONE);
-        Path staged = stagingFile(layout);
-        try {
-            Files.write(staged, emptyRoot);
-            try (WritableCatalog catalog = WritableCatalog.open(staged, "root catalog of " + layout.fqrn())) {
-                DirectoryEntry root = catalog.reader().lookup(RepositoryPath.ROOT).orElseThrow(
-                        () -> new RepositoryException("new root catalog has no root entry"));
-                catalog.update(RepositoryPath.ROOT, root.toBuilder().mtime(now).build(), List.of());
-                catalog.insert(RepositoryPath.ROOT.child(NEW_REPOSITORY_FILE),
-                        DirectoryEntry.regularFile(NEW_REPOSITORY_FILE, 0644, content.length, file)
-                                .mtime(now).uid(root.uid()).gid(root.gid()).build(), List.of());
-                catalog.setTtl(Manifest.DEFAULT_TTL);
-                byte[] revision1 = catalog.finishRevision(revision0, now);
-                return store.putCompressed(revision1, algorithm, ObjectSuffix.CATALOG);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot stage the root catalog in " + layout.tmpDir(), e);
-        } finally {
-            deleteQuietly(staged);
+        try (WritableCatalogManager catalogs = WritableCatalogManager.open(
+                new LocalRepositorySource(layout.servedRoot()), revision0, layout.tmpDir())) {
+            DirectoryEntry root = catalogs.lookup(RepositoryPath.ROOT).orElseThrow(
+                    () -> new RepositoryException("new root catalog has no root entry"));
+            catalogs.setAttributes(RepositoryPath.ROOT, root.toBuilder().mtime(now).build());
+            catalogs.addFile(RepositoryPath.ROOT.child(NEW_REPOSITORY_FILE),
+                    DirectoryEntry.regularFile(NEW_REPOSITORY_FILE, 0644, content.length, file)
+                            .mtime(now).uid(root.uid()).gid(root.gid()).build(), List.of());
+            catalogs.setTtl(Manifest.DEFAULT_TTL);
+            return catalogs.commit(store, algorithm, clock).rootHash();
         }
     }
 
