@@ -71,11 +71,16 @@ public final class RepositoryChecker {
         List<PublicKey> keys = Files.exists(layout.keyDirectory().masterPublicKeyFile(layout.fqrn()))
                 ? List.of(layout.keyDirectory().readMasterPublicKey(layout.fqrn()))
                 : List.of();
+        return checkLocal(layout, keys, options);
+    }
+
+    /** Like {@link #checkLocal(RepositoryLayout, CheckOptions)}, trusting {@code masterKeys} instead. */
+    public CheckReport checkLocal(RepositoryLayout layout, List<PublicKey> masterKeys, CheckOptions options) {
         if (!Files.isDirectory(layout.servedRoot())) {
             throw new RepositoryException("repository " + layout.fqrn() + " is not served from this host ("
                     + layout.servedRoot() + " does not exist)");
         }
-        return check(new LocalRepositorySource(layout.servedRoot()), layout.fqrn(), keys,
+        return check(new LocalRepositorySource(layout.servedRoot()), layout.fqrn(), masterKeys,
                 options.withReflogChecksum(options.reflogChecksum().or(() -> ReflogChecksum.read(layout))));
     }
 

@@ -1,5 +1,6 @@
 package org.cvmfs.suite.worker.server;
 
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
             "CVMFS_SUITE_PREFIX) relocates all three below DIR.",
             "Exit codes: 0 success, 1 failure, 2 usage error; check uses 3-7 for the first class",
             "of fault found (see cvmfs_server check --help)."},
-        subcommands = {})
+        subcommands = {MkfsCommand.class, ResignCommand.class, CheckCommand.class, ListCatalogsCommand.class,
+            LsCommand.class, CatCommand.class})
 public final class ServerCommand {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;
@@ -41,18 +43,33 @@ public final class ServerCommand {
     CommandSpec spec;
 
     private final Clock clock;
+    private final OutputStream rawOut;
 
     public ServerCommand() {
-        this(Clock.systemUTC());
+        this(Clock.systemUTC(), System.out);
     }
 
-    /** For tests: whitelist expiry, timestamps and tags follow {@code clock}. */
-    public ServerCommand(Clock clock) {
+    /**
+     * For tests: whitelist expiry, timestamps and tags follow {@code clock}; file contents
+     * ({@code cat}) go to {@code rawOut}.
+     */
+    public ServerCommand(Clock clock, OutputStream rawOut) {
         this.clock = clock;
+        this.rawOut = rawOut;
     }
 
     Clock clock() {
         return clock;
+    }
+
+    /** Where byte content goes; text output goes through picocli's writers. */
+    OutputStream rawOut() {
+        return rawOut;
+    }
+
+    /** Catalogs and databases being inspected are staged below here, never in a repository. */
+    Path scratchDir() {
+        return Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     HostPaths hostPaths() {
