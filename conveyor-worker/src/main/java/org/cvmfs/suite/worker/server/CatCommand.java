@@ -10,7 +10,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "cat", mixinStandardHelpOptions = true,
-        description = "Writes the content of a regular file of a repository to stdout (chunked files reassembled).")
+        description = {"Writes a file of a repository to stdout, local or over HTTP.",
+            "Chunked files are reassembled; every object is verified against its name."})
 final class CatCommand implements Callable<Integer> {
     @ParentCommand
     ServerCommand server;

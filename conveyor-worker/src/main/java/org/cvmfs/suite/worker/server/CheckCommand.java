@@ -17,13 +17,14 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Verifies a repository strictly: manifest signature, certificate, whitelist and",
-            "master key; meta information; reflog; history; every catalog (schema, counters, nested",
-            "catalogs, path hashes, flags); and, unless -c, that every referenced object is present",
-            "and hashes to its name. All faults are listed; nothing is changed."},
-        footer = {"", "Exit codes: 0 no problems; 1 the check could not run; 2 usage error; otherwise the",
-            "class of the first fault: 3 trust chain, 4 meta information, 5 reflog, 6 history,",
-            "7 catalog, 8 object."})
+        description = {"Verifies a repository strictly; changes nothing.",
+            "Checks the manifest signature, certificate, whitelist and master key; the meta information; "
+                + "the reflog; the history; every catalog (schema, counters, nested catalogs, path hashes, "
+                + "flags); and, unless -c, that every referenced object is present and hashes to its name. "
+                + "All faults are listed."},
+        footer = {"", "Exit codes: 0 no problems; 1 the check could not run; 2 usage error; otherwise the "
+                + "class of the first fault: 3 trust chain, 4 meta information, 5 reflog, 6 history, "
+                + "7 catalog, 8 object."})
 final class CheckCommand implements Callable<Integer> {
     @ParentCommand
     ServerCommand server;

@@ -11,8 +11,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "list-catalogs", mixinStandardHelpOptions = true,
-        description = "Lists the catalog tree of a repository: one line per catalog, indented by nesting depth.")
+/** Upstream's option letters; {@code -h} means hashes here, so help is only {@code --help}. */
+@Command(name = "list-catalogs",
+        description = {"Lists the catalog tree of a repository, local or over HTTP.",
+            "One line per catalog (its mountpoint), indented by nesting depth."})
 final class ListCatalogsCommand implements Callable<Integer> {
     @ParentCommand
     ServerCommand server;
@@ -22,6 +24,9 @@ final class ListCatalogsCommand implements Callable<Integer> {
 
     @Mixin
     BrowseOptions browse;
+
+    @Option(names = "--help", usageHelp = true, description = "show this help message and exit")
+    boolean help;
 
     @Option(names = "-s", description = "print the uncompressed catalog sizes")
     boolean sizes;

@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
  * lists a directory.
  */
 @Command(name = "ls", aliases = "lsrepo", mixinStandardHelpOptions = true,
-        description = {"Lists a directory of a repository (or shows one entry), local or over HTTP,",
-            "without mounting it. Hidden entries are left out."})
+        description = {"Lists a directory of a repository, local or over HTTP.",
+            "Needs no FUSE client. For a file, shows that entry; hidden entries are left out. Unlike "
+                + "cvmfs_swissknife lsrepo (see list-catalogs), lsrepo here is an alias of ls."})
 final class LsCommand implements Callable<Integer> {
     /** {@code S_IFMT}: the file type bits of {@code st_mode}. */
     private static final int FILE_TYPE_MASK = 0170000;

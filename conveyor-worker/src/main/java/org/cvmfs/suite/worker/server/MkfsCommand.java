@@ -15,9 +15,10 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "mkfs", mixinStandardHelpOptions = true,
-        description = {"Creates a Stratum-0 repository served from this host: keys in /etc/cvmfs/keys,",
-            "the served tree in /srv/cvmfs/REPO (revision 1 with /new_repository), whitelist, reflog",
-            "and /etc/cvmfs/repositories.d/REPO/server.conf. Key files already present are reused."})
+        description = {"Creates a Stratum-0 repository served from this host.",
+            "Writes keys to /etc/cvmfs/keys (key files already present are reused), the served tree to "
+                + "/srv/cvmfs/REPO (revision 1 with /new_repository, signed manifest, whitelist, reflog) and "
+                + "/etc/cvmfs/repositories.d/REPO/server.conf."})
 final class MkfsCommand implements Callable<Integer> {
     @ParentCommand
     ServerCommand server;

@@ -13,8 +13,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "resign", mixinStandardHelpOptions = true,
-        description = {"Signs a fresh whitelist for the repository certificate with the master key.",
-            "Whitelists expire; run this (e.g. from cron) well before the expiry date."})
+        description = {"Signs a fresh whitelist for the repository certificate.",
+            "Whitelists expire; run this (e.g. from cron) well before the expiry date. Refuses if the "
+                + "certificate is not the one the served manifest names."})
 final class ResignCommand implements Callable<Integer> {
     @ParentCommand
     ServerCommand server;

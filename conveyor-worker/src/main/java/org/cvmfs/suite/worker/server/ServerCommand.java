@@ -20,10 +20,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "cvmfs_server", mixinStandardHelpOptions = true,
         description = "Creates, signs, checks and inspects CernVM-FS repositories.",
         footer = {"",
-            "Host paths default to /etc/cvmfs, /srv/cvmfs and /var/spool/cvmfs; --prefix DIR (or",
-            "CVMFS_SUITE_PREFIX) relocates all three below DIR.",
-            "Exit codes: 0 success, 1 failure, 2 usage error; check uses 3-7 for the first class",
-            "of fault found (see cvmfs_server check --help)."},
+            "Host paths default to /etc/cvmfs, /srv/cvmfs and /var/spool/cvmfs; --prefix DIR (or the "
+                + "environment variable CVMFS_SUITE_PREFIX) relocates all three below DIR.",
+            "",
+            "Exit codes: 0 success, 1 failure, 2 usage error; check exits with 3-8 for the class of the "
+                + "first fault found (see cvmfs_server check --help)."},
         subcommands = {MkfsCommand.class, ResignCommand.class, CheckCommand.class, ListCatalogsCommand.class,
             LsCommand.class, CatCommand.class})
 public final class ServerCommand {

@@ -18,6 +18,7 @@ import org.cvmfs.suite.protocol.config.HostPaths;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
 import org.cvmfs.suite.protocol.testing.DirectorySnapshot;
 import org.cvmfs.suite.protocol.testing.Fixtures;
+import org.cvmfs.suite.protocol.testing.StaticHttpServer;
 import org.cvmfs.suite.protocol.testing.TreeCopy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -159,6 +160,30 @@ class ServerCommandTest {
         assertTrue(unverified.err().startsWith("warning: the manifest of test.local is not verified"), unverified.err());
         assertTrue(unverified.out().contains("a.txt\n"), unverified.out());
         assertTrue(Files.isDirectory(served));
+    }
+
+    @Test
+    void readsAndChecksOverHttp() {
+        Clock inside = Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC);
+        String key = Fixtures.upstreamTestLocal().resolve("keys/test.local.pub").toString();
+        try (StaticHttpServer http = StaticHttpServer.serve(Fixtures.upstreamTestLocal())) {
+            String url = http.url("served").toString();
+            Run check = run(inside, "--prefix", prefix.toString(), "check", "-k", key, url);
+            assertEquals(0, check.exitCode(), check.out() + check.err());
+            Run wrongName = run(inside, "--prefix", prefix.toString(), "check", "-k", key, "-N", "other.local", url);
+            assertEquals(3, wrongName.exitCode(), wrongName.out());
+            assertTrue(wrongName.out().startsWith("FAULT trust chain: manifest from " + url
+                    + " is for repository 'test.local', expected 'other.local'"), wrongName.out());
+            Run catalogs = run(inside, "--prefix", prefix.toString(), "list-catalogs", "-k", key, url);
+            assertEquals("/\n  /nested\n", catalogs.out());
+            Run link = run(inside, "--prefix", prefix.toString(), "ls", "-l", "-k", key, url, "link-to-readme");
+            assertTrue(link.out().startsWith("lrwxrwxrwx 1 "), link.out());
+            assertTrue(link.out().endsWith(" link-to-readme -> README.txt\n"), link.out());
+            Run cat = run(inside, "--prefix", prefix.toString(), "cat", "-k", key, url, "/nested/deeper/c.txt");
+            assertEquals(0, cat.exitCode(), cat.err());
+            assertTrue(cat.raw().length > 0);
+        }
+        assertEquals(0, run(CLOCK, "list-catalogs", "--help").exitCode());
     }
 
     @Test
