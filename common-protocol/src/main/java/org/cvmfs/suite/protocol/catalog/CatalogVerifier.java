@@ -112,6 +112,9 @@ public final class CatalogVerifier {
             if (root != null) {
                 walk(mountpoint, root);
             }
+            if (!mountpoint.isRoot() && catalog.row(mountpoint.child(WritableCatalogManager.MARKER).pathHash()).isEmpty()) {
+                fault(mountpoint, "nested catalog root has no " + WritableCatalogManager.MARKER + " marker");
+            }
             checkRowCount();
             checkChunkOwners();
             checkHardlinkGroups();

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +22,10 @@ import org.cvmfs.suite.protocol.store.Zlib;
  * nested catalogs fetched only when an edit or lookup reaches them and staged as SQLite files in
  * a private directory. Edits name full repository paths; the manager finds the catalog that
  * holds each row, keeps directory linkcounts (2 + subdirectories) and the rows on both sides
- * of a catalog boundary identical, and keeps every catalog's statistics exact. {@link #commit}
- * writes only the catalogs that changed plus their ancestors, children first.
+ * of a catalog boundary identical, and keeps every catalog's statistics exact. As in an
+ * upstream publication, a {@value #MARKER} file is what makes a directory a nested catalog root:
+ * adding one creates the nested catalog, removing it merges the catalog back.
+ * {@link #commit} writes only the catalogs that changed plus their ancestors, children first.
  *
  * <p>Not thread-safe. After {@link #commit} or {@link #close} the manager is spent.
  */
@@ -101,6 +102,29 @@ public final class WritableCatalogManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates and stores the empty root catalog of a new repository (spec 6.11, revision 0);
+     * the result names it for the first manifest.
+     */
+    public static CatalogCommit createRepository(ObjectStore store, HashAlgorithm algorithm, Clock clock,
+            long uid, long gid, Path tempDir) {
+        Path file;
+        try {
+            Files.createDirectories(tempDir);
+            file = Files.createTempFile(tempDir, "catalog.", ".sqlite");
+            Files.delete(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot name a staging file in " + tempDir, e);
+        }
+        try (WritableCatalog root = WritableCatalog.createEmptyRoot(file, clock.instant().getEpochSecond(), uid, gid)) {
+            byte[] bytes = root.finish();
+            ContentHash hash = store.putStored(Zlib.compress(bytes), algorithm, ObjectSuffix.CATALOG);
+            return new CatalogCommit(hash, bytes.length, 0, CatalogCommit.DEFAULT_TTL, List.of(hash));
+        } finally {
+            Catalog.deleteStaged(file);
+        }
+    }
+
     // ---- reading ----
 
     /** The entry at {@code path}; for a nested mountpoint, the nested catalog's root entry. */
@@ -143,13 +167,21 @@ public final class WritableCatalogManager implements AutoCloseable {
         markDirty(node);
     }
 
-    /** Adds a regular file (with its chunk list if chunked), symlink or special file. */
+    /**
+     * Adds a regular file (with its chunk list if chunked), symlink or special file. A
+     * {@value #MARKER} file makes its directory the root of a new nested catalog, as it does
+     * when upstream publishes.
+     */
     public void addFile(RepositoryPath path, DirectoryEntry entry, List<Chunk> chunks) {
         requireUsable();
         requireKind(path, entry, false);
         Node node = nodeForNewChild(path);
         node.catalog.insert(path, entry, chunks);
         markDirty(node);
+        RepositoryPath parent = path.parent();
+        if (path.name().equals(MARKER) && !parent.isRoot() && !node.mountpoint.equals(parent)) {
+            createNestedCatalog(parent);
+        }
     }
 
     /** Adds a symlink; its size must be the byte length of the target. */
@@ -228,8 +260,9 @@ public final class WritableCatalogManager implements AutoCloseable {
     // ---- removing ----
 
     /**
-     * Removes an entry; a directory goes with everything below it, including nested catalogs,
-     * which are dropped without being fetched beyond their statistics.
+     * Removes an entry; a directory goes with everything below it, including nested catalogs.
+     * Removing the {@value #MARKER} of a nested catalog merges that catalog into its parent,
+     * as it does when upstream publishes.
      */
     public void remove(RepositoryPath path) {
         requireUsable();
@@ -241,8 +274,8 @@ public final class WritableCatalogManager implements AutoCloseable {
         DirectoryEntry entry = node.catalog.lookup(path).orElseThrow(
                 () -> new CatalogException(path + " does not exist"));
         if (path.name().equals(MARKER) && node.mountpoint.equals(parentPath) && !parentPath.isRoot()) {
-            throw new CatalogException(path + " marks nested catalog " + parentPath
-                    + "; remove the nested catalog instead of its marker");
+            removeNestedCatalog(parentPath);
+            return;
         }
         removeSubtree(node, path, entry);
         if (entry.isDirectory()) {

@@ -17,18 +17,18 @@ import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.store.RepositorySource;
 
 /** A repository of our own in a temporary directory, edited through the catalog manager and verified after every commit. */
-final class TestRepository {
-    static final long T0 = 1_800_000_000L;
+public final class TestRepository {
+    public static final long T0 = 1_800_000_000L;
 
-    final Path root;
-    final Path tmp;
-    final ObjectStore store;
-    final CountingSource source;
-    ContentHash head;
-    long headSize;
-    long clock = T0;
+    public final Path root;
+    public final Path tmp;
+    public final ObjectStore store;
+    public final CountingSource source;
+    public ContentHash head;
+    public long headSize;
+    public long clock = T0;
 
-    TestRepository(Path dir) {
+    public TestRepository(Path dir) {
         this.root = dir.resolve("repo");
         this.tmp = dir.resolve("tmp");
         this.store = new ObjectStore(root);
@@ -41,7 +41,7 @@ final class TestRepository {
     }
 
     /** Opens the head, applies {@code edits}, commits, and requires the verifier to find nothing. */
-    CatalogCommit edit(Consumer<WritableCatalogManager> edits) {
+    public CatalogCommit edit(Consumer<WritableCatalogManager> edits) {
         CatalogCommit commit;
         try (WritableCatalogManager m = WritableCatalogManager.open(source, head, tmp)) {
             edits.accept(m);
@@ -54,23 +54,23 @@ final class TestRepository {
         return commit;
     }
 
-    List<CatalogFault> verify() {
+    public List<CatalogFault> verify() {
         return new CatalogVerifier(source, tmp).verify(head, headSize, true);
     }
 
-    CatalogHierarchy read() {
+    public CatalogHierarchy read() {
         return CatalogHierarchy.open(source, head, tmp);
     }
 
     /** Stores {@code content} as a bulk object and returns a regular file entry for it. */
-    DirectoryEntry.Builder file(String name, String content) {
+    public DirectoryEntry.Builder file(String name, String content) {
         byte[] data = content.getBytes(StandardCharsets.UTF_8);
         ContentHash h = store.putCompressed(data, HashAlgorithm.SHA1, ObjectSuffix.NONE);
         return DirectoryEntry.regularFile(name, 0644, data.length, h).mtime(clock);
     }
 
     /** Stores the pieces as chunk objects of one file. */
-    List<Chunk> chunks(String... pieces) {
+    public List<Chunk> chunks(String... pieces) {
         List<Chunk> out = new ArrayList<>();
         long offset = 0;
         for (String piece : pieces) {
@@ -81,23 +81,23 @@ final class TestRepository {
         return out;
     }
 
-    DirectoryEntry.Builder chunkedFile(String name, List<Chunk> chunks) {
+    public DirectoryEntry.Builder chunkedFile(String name, List<Chunk> chunks) {
         long size = chunks.stream().mapToLong(Chunk::size).sum();
         return DirectoryEntry.chunkedFile(name, 0644, size, HashAlgorithm.SHA1).mtime(clock);
     }
 
-    static DirectoryEntry dir(String name) {
+    public static DirectoryEntry dir(String name) {
         return DirectoryEntry.directory(name, 0755).mtime(T0).build();
     }
 
-    static RepositoryPath p(String s) {
+    public static RepositoryPath p(String s) {
         return RepositoryPath.of(s);
     }
 
     /** Counts catalog fetches, to prove that edits leave unrelated catalogs alone. */
-    static final class CountingSource implements RepositorySource {
+    public static final class CountingSource implements RepositorySource {
         private final RepositorySource inner;
-        final List<ContentHash> fetched = new ArrayList<>();
+        public final List<ContentHash> fetched = new ArrayList<>();
 
         CountingSource(RepositorySource inner) {
             this.inner = inner;

@@ -219,6 +219,49 @@ class WritableCatalogManagerTest {
     }
 
     @Test
+    void markerFileSwitchesNestedCatalogsOnAndOff() {
+        populate();
+        repo.edit(m -> {
+            m.addFile(p("/sw/bin/.cvmfscatalog"), repo.file(".cvmfscatalog", "").build(), List.of());
+            assertTrue(m.isNestedCatalogMountpoint(p("/sw/bin")));
+        });
+        try (CatalogHierarchy h = repo.read()) {
+            assertEquals(p("/sw/bin"), h.nestedCatalog(p("/sw/bin")).orElseThrow().path());
+            assertEquals(List.of(".cvmfscatalog", "run.sh", "start"),
+                    h.listing(p("/sw/bin")).stream().map(DirectoryEntry::name).toList());
+        }
+        repo.edit(m -> {
+            m.remove(p("/sw/bin/.cvmfscatalog"));
+            assertFalse(m.isNestedCatalogMountpoint(p("/sw/bin")));
+        });
+        try (CatalogHierarchy h = repo.read()) {
+            assertTrue(h.rootCatalog().nestedCatalogs().isEmpty());
+            assertEquals(List.of("run.sh", "start"), h.listing(p("/sw/bin")).stream().map(DirectoryEntry::name).toList());
+        }
+        // a marker in the root directory is just a file
+        repo.edit(m -> m.addFile(p("/.cvmfscatalog"), repo.file(".cvmfscatalog", "").build(), List.of()));
+    }
+
+    @Test
+    void createsARepository() {
+        Path other = dir.resolve("other");
+        org.cvmfs.suite.protocol.store.ObjectStore store = new org.cvmfs.suite.protocol.store.ObjectStore(other);
+        CatalogCommit c = WritableCatalogManager.createRepository(store, org.cvmfs.suite.protocol.hash.HashAlgorithm.SHA1,
+                java.time.Clock.fixed(java.time.Instant.ofEpochSecond(5), java.time.ZoneOffset.UTC), 10, 20, dir.resolve("t"));
+        assertEquals(0, c.revision());
+        assertEquals(List.of(c.rootHash()), c.catalogs());
+        DirectorySource source = new DirectorySource(other);
+        assertEquals(List.of(), new CatalogVerifier(source, dir.resolve("t")).verify(c.rootHash(), c.rootSize(), true));
+        try (CatalogHierarchy h = CatalogHierarchy.open(source, c.rootHash(), dir.resolve("t"))) {
+            DirectoryEntry root = h.lookup(RepositoryPath.ROOT).orElseThrow();
+            assertEquals(5, root.mtime());
+            assertEquals(10, root.uid());
+            assertEquals(20, root.gid());
+            assertEquals(0, h.rootCatalog().revision());
+        }
+    }
+
+    @Test
     void oneFileChangeTouchesOnlyTheCatalogsOnItsPath() {
         repo.edit(m -> {
             for (String top : List.of("a", "b", "c")) {
@@ -294,13 +337,43 @@ class WritableCatalogManagerTest {
             assertThrows(CatalogException.class, () -> m.setAttributes(p("/sw"), f));
             m.createNestedCatalog(p("/sw/lib"));
             assertThrows(CatalogException.class, () -> m.createNestedCatalog(p("/sw/lib")));
-            e = assertThrows(CatalogException.class, () -> m.remove(p("/sw/lib/.cvmfscatalog")));
-            assertTrue(e.getMessage().contains("remove the nested catalog"), e.getMessage());
             assertThrows(CatalogException.class, () -> m.swapNestedCatalog(p("/sw/lib"),
                     ContentHash.parse("00".repeat(20), ObjectSuffix.CATALOG), 1));
         }
         assertThrows(IllegalArgumentException.class, () -> RepositoryPath.of("/sw/../etc"));
         assertThrows(IllegalArgumentException.class, () -> RepositoryPath.of("/sw/a\0b"));
+    }
+
+    @Test
+    void concurrentManagersOnTheSameHeadAndStore() throws Exception {
+        populate();
+        ContentHash head = repo.head;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<CatalogCommit>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                String name = "t" + t;
+                results.add(pool.submit(() -> {
+                    try (WritableCatalogManager m = WritableCatalogManager.open(repo.source, head, repo.tmp)) {
+                        m.addDirectory(p("/sw/" + name), dir(name));
+                        m.addFile(p("/sw/" + name + "/f"), DirectoryEntry.regularFile("f", 0644, 0,
+                                ContentHash.parse("e8ec3d88b62ebf526e4e5a4ff6162a3aa48a6b78", ObjectSuffix.NONE)).build(),
+                                List.of());
+                        m.createNestedCatalog(p("/sw/" + name));
+                        m.replaceFile(p("/sw/README"), repo.file("README", name).build(), List.of());
+                        return m.commit(repo.store, org.cvmfs.suite.protocol.hash.HashAlgorithm.SHA1,
+                                java.time.Clock.systemUTC());
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<CatalogCommit> f : results) {
+                CatalogCommit c = f.get();
+                assertEquals(List.of(), new CatalogVerifier(repo.source, repo.tmp).verify(c.rootHash(), c.rootSize(), true));
+                assertEquals(2, c.revision());
+            }
+        } finally {
+            pool.shutdown();
+        }
     }
 
     @Test
