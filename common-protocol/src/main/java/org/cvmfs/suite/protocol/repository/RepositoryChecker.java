@@ -154,6 +154,8 @@ public final class RepositoryChecker {
             Manifest manifest;
             try {
                 manifest = SignedManifest.parse(source.fetchRootFile(ManifestVerifier.MANIFEST_FILE)).manifest();
+            } catch (RepositoryFetchException e) {
+                throw e; // unreachable or failing server: the check cannot run, the repository is not at fault
             } catch (RuntimeException e) {
                 fault(FaultKind.TRUST_CHAIN, "manifest: " + e.getMessage());
                 return null;

@@ -11,11 +11,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.stream.Stream;
+import org.cvmfs.suite.protocol.catalog.CatalogCommit;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
-import org.cvmfs.suite.protocol.catalog.WritableCatalog;
 import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
@@ -100,13 +99,13 @@ public final class Stratum0Creator {
         store.createSkeleton();
         HashAlgorithm algorithm = options.hashAlgorithm();
         long now = clock.instant().getEpochSecond();
-
-        byte[] emptyRoot = emptyRootCatalog(layout, options.owner(), now);
-        ContentHash revision0 = store.putCompressed(emptyRoot, algorithm, ObjectSuffix.CATALOG);
+        CatalogCommit emptyRoot = WritableCatalogManager.createRepository(store, algorithm, clock,
+                options.owner().uid(), options.owner().gid(), layout.tmpDir());
+        ContentHash revision0 = emptyRoot.rootHash();
         ContentHash metaInfo = store.putCompressed(MetaInfo.skeleton(layout.fqrn()), algorithm, ObjectSuffix.META_INFO);
 
         HeadPublisher publisher = new HeadPublisher(layout, keys, clock);
-        Manifest first = new Manifest(revision0, emptyRoot.length, Manifest.DEFAULT_TTL, 0,
+        Manifest first = new Manifest(revision0, emptyRoot.rootSize(), emptyRoot.ttl(), emptyRoot.revision(),
                 options.garbageCollection(), false, layout.fqrn(), null, null, -1, metaInfo, null);
         SignedManifest revision0Manifest = publisher.publishFirst(first);
 
@@ -155,15 +154,6 @@ public final class Stratum0Creator {
         return Optional.of(master);
     }
 
-    private static byte[] emptyRootCatalog(RepositoryLayout layout, RepositoryOwner owner, long now) {
-        Path file = stagingFile(layout);
-        try (WritableCatalog catalog = WritableCatalog.createEmptyRoot(file, now, owner.uid(), owner.gid())) {
-            return catalog.finish();
-        } finally {
-            deleteQuietly(file);
-        }
-    }
-
     /**
      * What upstream's initial commit produces: the root row touched, the file {@code /new_repository},
      * the {@code TTL} property, revision 1 naming revision 0 as its predecessor.
@@ -185,10 +175,6 @@ public final class Stratum0Creator {
         }
     }
 
-    private static Path stagingFile(RepositoryLayout layout) {
-        return layout.tmpDir().resolve("catalog." + UUID.randomUUID() + ".sqlite");
-    }
-
     private static void makeDirectory(Path dir, List<Path> created) {
         Path missing = dir.toAbsolutePath();
         while (missing.getParent() != null && !Files.exists(missing.getParent())) {
@@ -207,15 +193,6 @@ public final class Stratum0Creator {
 
     private static void writeFile(Path file, String text) {
         RootFiles.replace(file, text.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-            Files.deleteIfExists(p.resolveSibling(p.getFileName() + "-journal"));
-        } catch (IOException ignored) {
-            // a stray staging file in the spool's tmp directory is harmless
-        }
     }
 
     private static void deleteTree(Path root, RuntimeException failure) {
