@@ -1,6 +1,7 @@
 package org.cvmfs.suite.protocol.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,8 @@ class HostPathsTest {
         assertEquals(Path.of("/tmp/q/etc/cvmfs"), h.etcCvmfs());
         assertEquals(Path.of("/tmp/q/srv/cvmfs"), h.srvCvmfs());
         assertEquals(Path.of("/tmp/q/var/spool/cvmfs"), h.spoolCvmfs());
+        assertEquals(Path.of("/tmp/q/var/lib/cvmfs-gateway"), h.resolve("/var/lib/cvmfs-gateway"));
+        assertThrows(IllegalArgumentException.class, () -> h.resolve("relative"));
     }
 
     @Test
