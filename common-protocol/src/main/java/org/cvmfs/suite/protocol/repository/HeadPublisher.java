@@ -3,7 +3,9 @@ package org.cvmfs.suite.protocol.repository;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.cvmfs.suite.protocol.catalog.Catalog;
 import org.cvmfs.suite.protocol.hash.ContentHash;
@@ -89,7 +91,7 @@ public final class HeadPublisher {
             }
             SignedPublication signed;
             try (Reflog reflog = Reflog.create(layout.tmpDir(), layout.fqrn())) {
-                signed = new RepositorySigner(keys, store, clock).sign(unsigned, reflog, java.util.List.of());
+                signed = new RepositorySigner(keys, store, clock).sign(unsigned, reflog, List.of());
             }
             install(signed);
             return signed.manifest();
@@ -100,7 +102,7 @@ public final class HeadPublisher {
         Manifest current;
         try {
             current = SignedManifest.parse(Files.readAllBytes(layout.manifest())).manifest();
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new HeadMovedException("repository " + layout.fqrn() + " has no manifest at " + layout.manifest());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + layout.manifest(), e);

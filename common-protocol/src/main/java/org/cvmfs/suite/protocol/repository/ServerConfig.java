@@ -1,5 +1,6 @@
 package org.cvmfs.suite.protocol.repository;
 
+import java.nio.file.Files;
 import java.util.Optional;
 import org.cvmfs.suite.protocol.config.ConfigException;
 import org.cvmfs.suite.protocol.config.ServerConfFile;
@@ -65,7 +66,7 @@ public final class ServerConfig {
 
     /** Reads and validates the repository's server.conf. */
     public static ServerConfig read(RepositoryLayout layout) {
-        if (!java.nio.file.Files.isRegularFile(layout.serverConf())) {
+        if (!Files.isRegularFile(layout.serverConf())) {
             throw new ConfigException("repository " + layout.fqrn() + " has no server configuration at "
                     + layout.serverConf());
         }

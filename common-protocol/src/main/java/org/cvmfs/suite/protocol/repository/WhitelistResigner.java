@@ -5,12 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.security.KeyPair;
+import java.security.cert.CertificateEncodingException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.manifest.KeyDirectory;
+import org.cvmfs.suite.protocol.manifest.KeyFiles;
 import org.cvmfs.suite.protocol.manifest.ManifestException;
 import org.cvmfs.suite.protocol.manifest.RepositoryCertificate;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
@@ -51,8 +53,7 @@ public final class WhitelistResigner {
             throw new RepositoryException(keys.masterPublicKeyFile(fqrn) + " is not the public half of "
                     + keys.masterKeyFile(fqrn) + ": clients could not verify the whitelist");
         }
-        RepositoryCertificate certificate = org.cvmfs.suite.protocol.manifest.KeyFiles.readCertificate(
-                keys.certificateFile(fqrn));
+        RepositoryCertificate certificate = KeyFiles.readCertificate(keys.certificateFile(fqrn));
         try (RepositoryLock lock = RepositoryLock.acquire(layout)) {
             requireServedCertificate(layout, certificate);
             return write(layout, certificate, master, algorithm, validity);
@@ -121,7 +122,7 @@ public final class WhitelistResigner {
                         + ", not with " + layout.keyDirectory().certificateFile(layout.fqrn()) + " (" + certificate
                         + "); a whitelist for the latter would not make the repository verifiable");
             }
-        } catch (java.security.cert.CertificateEncodingException e) {
+        } catch (CertificateEncodingException e) {
             throw new RepositoryException("cannot encode certificate: " + e.getMessage(), e);
         }
     }
