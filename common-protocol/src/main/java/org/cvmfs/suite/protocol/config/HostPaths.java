@@ -52,6 +52,14 @@ public final class HostPaths {
         return prefix.resolve("var/spool/cvmfs");
     }
 
+    /** Any upstream absolute host path (such as {@code /var/lib/cvmfs-gateway}) under the prefix. */
+    public Path resolve(String absolutePath) {
+        if (!absolutePath.startsWith("/")) {
+            throw new IllegalArgumentException("host path must be absolute: '" + absolutePath + "'");
+        }
+        return prefix.resolve(absolutePath.substring(1));
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof HostPaths h && prefix.equals(h.prefix);
