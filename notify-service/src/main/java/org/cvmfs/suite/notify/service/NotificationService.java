@@ -1,5 +1,6 @@
 package org.cvmfs.suite.notify.service;
 
+import org.cvmfs.suite.protocol.repository.RepositoryName;
 import java.util.Optional;
 import org.cvmfs.suite.notify.relay.ActivityRelay;
 import org.cvmfs.suite.notify.service.PublicationRefusedException.Cause;
@@ -97,7 +98,7 @@ public final class NotificationService {
      * @throws IllegalArgumentException when the repository name is not one the service routes
      */
     public Runnable subscribe(Subscriber s) {
-        if (!RepositoryNames.valid(s.repository())) {
+        if (!RepositoryName.isValid(s.repository())) {
             throw new IllegalArgumentException("subscription request field 'repository' is \"" + s.repository()
                     + "\", not a repository name");
         }

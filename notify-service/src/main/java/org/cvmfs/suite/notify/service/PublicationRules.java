@@ -1,5 +1,6 @@
 package org.cvmfs.suite.notify.service;
 
+import org.cvmfs.suite.protocol.repository.RepositoryName;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.cvmfs.suite.notify.service.PublicationRefusedException.Cause;
@@ -32,7 +33,7 @@ public final class PublicationRules {
         } catch (NotifyMessageException e) {
             throw new PublicationRefusedException(Cause.MALFORMED, e.getMessage());
         }
-        if (!RepositoryNames.valid(message.repository())) {
+        if (!RepositoryName.isValid(message.repository())) {
             throw new PublicationRefusedException(Cause.MALFORMED, "activity message field 'repository' is \""
                     + message.repository() + "\", not a repository name");
         }
