@@ -1,0 +1,145 @@
+package org.cvmfs.suite.protocol.catalog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.store.RepositorySource;
+
+/**
+ * Read-only view of a repository's whole namespace, rooted at one root catalog: nested
+ * catalogs are fetched on first use, as the client mounts them (spec 7). Paths resolve to the
+ * deepest catalog whose mountpoint is the path or one of its ancestors, so a mountpoint itself
+ * answers with the nested catalog's root entry. Not thread-safe; close it to drop the staged files.
+ */
+public final class CatalogHierarchy implements AutoCloseable {
+    private final RepositorySource source;
+    private final Path stagingDir;
+    private final Node root;
+
+    private final class Node {
+        final RepositoryPath mountpoint;
+        final Catalog catalog;
+        final Map<RepositoryPath, NestedCatalogRef> refs = new HashMap<>();
+        final Map<RepositoryPath, Node> children = new HashMap<>();
+
+        Node(RepositoryPath mountpoint, ContentHash hash) {
+            this.mountpoint = mountpoint;
+            this.catalog = Catalog.fromBytes(CatalogObjects.fetchInflated(source, hash), stagingDir,
+                    CatalogObjects.label(mountpoint, hash));
+            for (NestedCatalogRef r : catalog.nestedCatalogs()) {
+                refs.put(r.path(), r);
+            }
+        }
+
+        Node child(RepositoryPath path) {
+            return children.computeIfAbsent(path, p -> new Node(p, refs.get(p).hash()));
+        }
+    }
+
+    private CatalogHierarchy(RepositorySource source, Path stagingDir, ContentHash rootHash) {
+        this.source = source;
+        this.stagingDir = stagingDir;
+        this.root = new Node(RepositoryPath.ROOT, rootHash);
+    }
+
+    /** Opens the hierarchy of root catalog {@code rootHash}, staging catalog files under {@code tempDir}. */
+    public static CatalogHierarchy open(RepositorySource source, ContentHash rootHash, Path tempDir) {
+        Path dir;
+        try {
+            Files.createDirectories(tempDir);
+            dir = Files.createTempDirectory(tempDir, "catalogs.");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a staging directory in " + tempDir, e);
+        }
+        try {
+            return new CatalogHierarchy(source, dir, rootHash);
+        } catch (RuntimeException e) {
+            deleteTree(dir);
+            throw e;
+        }
+    }
+
+    public Catalog rootCatalog() {
+        return root.catalog;
+    }
+
+    /** The catalog holding the entries below {@code path} (and {@code path}'s own root row if it is a mountpoint). */
+    public Catalog catalogFor(RepositoryPath path) {
+        return nodeFor(path).catalog;
+    }
+
+    public Optional<DirectoryEntry> lookup(RepositoryPath path) {
+        return nodeFor(path).catalog.lookup(path);
+    }
+
+    /** Children of {@code directory}, sorted by name; empty if it is not a directory here. */
+    public List<DirectoryEntry> listing(RepositoryPath directory) {
+        return nodeFor(directory).catalog.listing(directory);
+    }
+
+    public List<Chunk> chunks(RepositoryPath path) {
+        return nodeFor(path).catalog.chunks(path);
+    }
+
+    /** The reference to the nested catalog mounted exactly at {@code mountpoint}, if any. */
+    public Optional<NestedCatalogRef> nestedCatalog(RepositoryPath mountpoint) {
+        if (mountpoint.isRoot()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(nodeFor(mountpoint.parent()).refs.get(mountpoint));
+    }
+
+    /** Mountpoints of all catalogs loaded so far, root first. */
+    public List<RepositoryPath> loadedCatalogs() {
+        List<RepositoryPath> out = new ArrayList<>();
+        collect(root, out);
+        return out;
+    }
+
+    private void collect(Node n, List<RepositoryPath> out) {
+        out.add(n.mountpoint);
+        n.children.values().forEach(c -> collect(c, out));
+    }
+
+    private Node nodeFor(RepositoryPath path) {
+        Node node = root;
+        int depth = node.mountpoint.depth();
+        int target = path.depth();
+        while (depth < target) {
+            depth++;
+            RepositoryPath prefix = path.ancestor(depth);
+            if (node.refs.containsKey(prefix)) {
+                node = node.child(prefix);
+            }
+        }
+        return node;
+    }
+
+    @Override
+    public void close() {
+        closeNode(root);
+        deleteTree(stagingDir);
+    }
+
+    private void closeNode(Node n) {
+        n.children.values().forEach(this::closeNode);
+        n.catalog.close();
+    }
+
+    static void deleteTree(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove staging directory " + dir, e);
+        }
+    }
+}
