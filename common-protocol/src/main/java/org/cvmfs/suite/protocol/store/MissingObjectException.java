@@ -11,6 +11,11 @@ public class MissingObjectException extends RuntimeException {
         this.hash = hash;
     }
 
+    public MissingObjectException(ContentHash hash, String where) {
+        super("object " + hash + " is missing from " + where);
+        this.hash = hash;
+    }
+
     public ContentHash hash() {
         return hash;
     }
