@@ -19,6 +19,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.cvmfs.suite.protocol.catalog.Chunk;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 
@@ -93,13 +94,13 @@ public final class ContentProcessor implements AutoCloseable {
             return schedule(() -> ProcessedContent.ofBulk(size, settings.compression(),
                     encodeRange(file, 0, size, true, ObjectSuffix.NONE)));
         }
-        List<CompletableFuture<FileChunk>> parts = new ArrayList<>();
+        List<CompletableFuture<Chunk>> parts = new ArrayList<>();
         long start = 0;
         for (int i = 0; i <= cuts.size(); i++) {
             long offset = start;
             long end = i < cuts.size() ? cuts.get(i) : size;
             boolean last = i == cuts.size();
-            parts.add(schedule(() -> new FileChunk(offset, end - offset,
+            parts.add(schedule(() -> new Chunk(offset, end - offset,
                     encodeRange(file, offset, end - offset, last, ObjectSuffix.PARTIAL))));
             start = end;
         }
@@ -141,7 +142,7 @@ public final class ContentProcessor implements AutoCloseable {
     public ProcessedContent process(InputStream in, String name) {
         Worker w = worker();
         ChunkDetector.Cursor cursor = settings.chunking().map(ChunkDetector::newCursor).orElse(null);
-        List<FileChunk> chunks = new ArrayList<>();
+        List<Chunk> chunks = new ArrayList<>();
         StagedObject current = newStaged();
         Finished held = null;  // the last cut-off chunk, sunk only once another piece follows
         long position = 0;
@@ -180,7 +181,7 @@ public final class ContentProcessor implements AutoCloseable {
                 chunks.add(held.sinkAsChunk());
                 ContentHash hash = w.encoder.finish(ObjectSuffix.PARTIAL);
                 sink.accept(hash, current);
-                chunks.add(new FileChunk(currentStart, position - currentStart, hash));
+                chunks.add(new Chunk(currentStart, position - currentStart, hash));
             } else {
                 // the data ended exactly at a hard cut: no empty chunk
                 w.encoder.finish(ObjectSuffix.PARTIAL);
@@ -237,10 +238,10 @@ public final class ContentProcessor implements AutoCloseable {
             this.size = size;
         }
 
-        FileChunk sinkAsChunk() {
+        Chunk sinkAsChunk() {
             sink.accept(hash, staged);
             staged.close();
-            return new FileChunk(offset, size, hash);
+            return new Chunk(offset, size, hash);
         }
     }
 

@@ -3,6 +3,7 @@ package org.cvmfs.suite.protocol.ingest;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.cvmfs.suite.protocol.catalog.Chunk;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
@@ -13,7 +14,7 @@ import org.cvmfs.suite.protocol.hash.ObjectSuffix;
  * covering exactly {@code size} bytes), as {@code swissknife check} demands.
  */
 public record ProcessedContent(long size, HashAlgorithm algorithm, Compression compression,
-                               Optional<ContentHash> bulk, List<FileChunk> chunks) {
+                               Optional<ContentHash> bulk, List<Chunk> chunks) {
     public ProcessedContent {
         Objects.requireNonNull(algorithm, "hash algorithm");
         Objects.requireNonNull(compression, "compression");
@@ -41,7 +42,7 @@ public record ProcessedContent(long size, HashAlgorithm algorithm, Compression c
     }
 
     public static ProcessedContent ofChunks(long size, HashAlgorithm algorithm, Compression compression,
-                                            List<FileChunk> chunks) {
+                                            List<Chunk> chunks) {
         return new ProcessedContent(size, algorithm, compression, Optional.empty(), chunks);
     }
 
@@ -51,25 +52,21 @@ public record ProcessedContent(long size, HashAlgorithm algorithm, Compression c
 
     /** Every object this file references: its bulk object or all of its chunks. */
     public List<ContentHash> objects() {
-        return bulk.map(List::of).orElseGet(() -> chunks.stream().map(FileChunk::hash).toList());
+        return bulk.map(List::of).orElseGet(() -> chunks.stream().map(Chunk::hash).toList());
     }
 
-    private static void checkChunkList(long size, HashAlgorithm algorithm, List<FileChunk> chunks) {
+    private static void checkChunkList(long size, HashAlgorithm algorithm, List<Chunk> chunks) {
         if (chunks.size() < 2) {
             throw new IllegalArgumentException("a chunked file needs at least 2 chunks, got " + chunks.size());
         }
-        long expected = 0;
-        for (FileChunk c : chunks) {
-            if (c.offset() != expected) {
-                throw new IllegalArgumentException("chunk at offset " + c.offset() + " should start at " + expected);
-            }
+        String problem = Chunk.listProblem(chunks, size);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        for (Chunk c : chunks) {
             if (c.hash().algorithm() != algorithm) {
                 throw new IllegalArgumentException("chunk " + c.hash() + " is not a " + algorithm + " hash");
             }
-            expected += c.size();
-        }
-        if (expected != size) {
-            throw new IllegalArgumentException("chunks cover " + expected + " bytes of a " + size + "-byte file");
         }
     }
 }

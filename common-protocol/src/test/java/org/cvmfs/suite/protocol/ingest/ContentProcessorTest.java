@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.cvmfs.suite.protocol.catalog.Chunk;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
@@ -117,7 +118,7 @@ class ContentProcessorTest {
             assertEquals(streamed, ContentProcessor.await(p.submit(write("zeros", zeros))));
             byte[] twice = new byte[2 * zeros.length];
             ProcessedContent two = p.process(new ByteArrayInputStream(twice), "zeros2");
-            assertEquals(List.of(0L, SMALL.maxSize()), two.chunks().stream().map(FileChunk::offset).toList());
+            assertEquals(List.of(0L, SMALL.maxSize()), two.chunks().stream().map(Chunk::offset).toList());
             assertEquals(two, ContentProcessor.await(p.submit(write("zeros2", twice))));
             assertEquals(two.chunks().get(0).hash(), two.chunks().get(1).hash());
         }
@@ -134,7 +135,7 @@ class ContentProcessorTest {
             ProcessedContent c = ContentProcessor.await(p.submit(f));
             assertTrue(c.isChunked());
             ByteArrayOutputStream joined = new ByteArrayOutputStream();
-            for (FileChunk chunk : c.chunks()) {
+            for (Chunk chunk : c.chunks()) {
                 assertEquals(HashAlgorithm.SHAKE128, chunk.hash().algorithm());
                 joined.write(store.readStored(chunk.hash()));
             }

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
+import org.cvmfs.suite.protocol.catalog.Chunk;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
@@ -40,7 +41,7 @@ class UpstreamChunkingTest {
         Manifest manifest = Manifest.parseBody(Files.readAllBytes(served.resolve(".cvmfspublished")));
         ObjectStore fixtureStore = new ObjectStore(served);
         byte[] catalog = Zlib.inflate(fixtureStore.readStored(manifest.rootCatalog()), 64 << 20);
-        List<FileChunk> upstream = new ArrayList<>();
+        List<Chunk> upstream = new ArrayList<>();
         try (SqliteFile db = SqliteFile.fromBytes(catalog, tmp.resolve("db"), false);
              PreparedStatement q = db.prepare(
                      "SELECT offset, size, hash FROM chunks WHERE md5path_1 = ? AND md5path_2 = ? ORDER BY offset")) {
@@ -49,7 +50,7 @@ class UpstreamChunkingTest {
             q.setLong(2, path.low());
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    upstream.add(new FileChunk(rs.getLong(1), rs.getLong(2),
+                    upstream.add(new Chunk(rs.getLong(1), rs.getLong(2),
                             ContentHash.fromBlob(rs.getBytes(3), HashAlgorithm.SHA1, ObjectSuffix.PARTIAL)));
                 }
             }
@@ -63,23 +64,23 @@ class UpstreamChunkingTest {
     void bigTxtOfTheGatewayPublicationIsCutWhereUpstreamCutIt() throws Exception {
         Path fixture = Fixtures.gatewayPublication();
         JsonNode facts = new ObjectMapper().readTree(fixture.resolve("facts.json").toFile());
-        List<FileChunk> upstream = new ArrayList<>();
+        List<Chunk> upstream = new ArrayList<>();
         for (JsonNode entry : facts.path("states").path("after-a").path("entries")) {
             if (entry.path("path").asText().equals("/sw/big/big.txt")) {
                 for (JsonNode c : entry.path("chunks")) {
-                    upstream.add(new FileChunk(c.path("offset").asLong(), c.path("size").asLong(),
+                    upstream.add(new Chunk(c.path("offset").asLong(), c.path("size").asLong(),
                             ContentHash.parseSuffixed(c.path("hash").asText())));
                 }
             }
         }
-        assertEquals(List.of(0L, 4_702_280L), upstream.stream().map(FileChunk::offset).toList());
-        assertEquals(List.of(4_702_280L, 1_589_176L), upstream.stream().map(FileChunk::size).toList());
+        assertEquals(List.of(0L, 4_702_280L), upstream.stream().map(Chunk::offset).toList());
+        assertEquals(List.of(4_702_280L, 1_589_176L), upstream.stream().map(Chunk::size).toList());
         assertRechunkedIdentically(new ObjectStore(fixture.resolve("after-a")), upstream);
     }
 
-    private void assertRechunkedIdentically(ObjectStore fixtureStore, List<FileChunk> upstream) throws Exception {
+    private void assertRechunkedIdentically(ObjectStore fixtureStore, List<Chunk> upstream) throws Exception {
         ByteArrayOutputStream content = new ByteArrayOutputStream();
-        for (FileChunk c : upstream) {
+        for (Chunk c : upstream) {
             byte[] part = Zlib.inflate(fixtureStore.readStored(c.hash()), c.size());
             assertEquals(c.size(), part.length);
             content.write(part);
@@ -97,7 +98,7 @@ class UpstreamChunkingTest {
                 assertEquals(expected, processor.process(in, file.toString()));
             }
         }
-        for (FileChunk c : upstream) {
+        for (Chunk c : upstream) {
             assertArrayEquals(fixtureStore.readStored(c.hash()), ours.readStored(c.hash()),
                     "stored bytes of " + c.hash());
         }
