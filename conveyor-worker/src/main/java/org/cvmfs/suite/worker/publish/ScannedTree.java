@@ -10,7 +10,8 @@ import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 
 /**
  * Every entry of one working tree by repository path, the root included. Iteration order puts
- * every directory before everything below it.
+ * every directory before everything below it. A tree may be empty: the state of a leased
+ * subtree that does not exist yet.
  */
 public final class ScannedTree {
     private final RepositoryPath root;
@@ -19,7 +20,7 @@ public final class ScannedTree {
     public ScannedTree(RepositoryPath root, NavigableMap<RepositoryPath, ScannedEntry> entries) {
         this.root = Objects.requireNonNull(root, "root");
         ScannedEntry top = entries.get(root);
-        if (top == null || !top.isDirectory()) {
+        if (!entries.isEmpty() && (top == null || !top.isDirectory())) {
             throw new IllegalArgumentException("tree at " + root + " has no root directory entry");
         }
         for (RepositoryPath p : entries.keySet()) {
@@ -31,6 +32,10 @@ public final class ScannedTree {
             }
         }
         this.entries = Collections.unmodifiableNavigableMap(new TreeMap<>(entries));
+    }
+
+    public static ScannedTree empty(RepositoryPath root) {
+        return new ScannedTree(root, new TreeMap<>());
     }
 
     public RepositoryPath root() {

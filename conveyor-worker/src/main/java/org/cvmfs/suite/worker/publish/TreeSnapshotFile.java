@@ -18,6 +18,8 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.TreeMap;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 
@@ -28,7 +30,7 @@ import org.cvmfs.suite.protocol.catalog.RepositoryPath;
  */
 public final class TreeSnapshotFile {
     private static final byte[] MAGIC = "cvmfs-suite tree snapshot\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final int MAX_STRING_BYTES = 1 << 20;
 
     private TreeSnapshotFile() {
@@ -60,6 +62,7 @@ public final class TreeSnapshotFile {
                     out.writeLong(e.inode());
                     out.writeInt(e.linkCount());
                     writeString(out, e.symlinkTarget());
+                    writeString(out, snapshot.contents().getOrDefault(e.path(), ""));
                 }
                 out.flush();
                 buffered.write(sha1.digest());
@@ -85,10 +88,11 @@ public final class TreeSnapshotFile {
             long stamp = in.readLong();
             RepositoryPath root = RepositoryPath.of(readString(in, file, "root"));
             int count = in.readInt();
-            if (count < 1) {
-                throw damaged(file, "entry count " + count + " is not positive");
+            if (count < 0) {
+                throw damaged(file, "entry count " + count + " is negative");
             }
             TreeMap<RepositoryPath, ScannedEntry> entries = new TreeMap<>();
+            Map<RepositoryPath, String> contents = new HashMap<>();
             for (int i = 0; i < count; i++) {
                 RepositoryPath path = RepositoryPath.of(readString(in, file, "path"));
                 ScannedEntry e = new ScannedEntry(path, in.readInt(), in.readLong(), in.readLong(), in.readLong(),
@@ -97,13 +101,17 @@ public final class TreeSnapshotFile {
                 if (entries.put(path, e) != null) {
                     throw damaged(file, "path " + path + " appears twice");
                 }
+                String content = readString(in, file, "content id");
+                if (!content.isEmpty()) {
+                    contents.put(path, content);
+                }
             }
             byte[] expected = sha1.digest();
             byte[] trailer = raw.readNBytes(expected.length + 1);
             if (trailer.length != expected.length || !MessageDigest.isEqual(trailer, expected)) {
                 throw damaged(file, "its checksum does not match");
             }
-            return new TreeSnapshot(new ScannedTree(root, entries), stamp);
+            return new TreeSnapshot(new ScannedTree(root, entries), stamp, contents);
         } catch (NoSuchFileException e) {
             throw new IllegalStateException("tree snapshot " + file + " is missing", e);
         } catch (EOFException e) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class ChangeSetTest {
 
     private TreeSnapshot settledSnapshot() {
         TreeSnapshot.awaitClockTick(probe);
-        return TreeSnapshot.take(work, SW, probe);
+        return TreeSnapshot.take(work, SW, probe, Map.of());
     }
 
     private ChangeSet changes(TreeSnapshot before) {
@@ -56,7 +57,7 @@ class ChangeSetTest {
     @Test
     void racySnapshotTrustsNoFile() {
         // taken without waiting: the files may still change within the snapshot's clock tick
-        TreeSnapshot racy = TreeSnapshot.take(work, SW, probe);
+        TreeSnapshot racy = TreeSnapshot.take(work, SW, probe, Map.of());
         long racyFiles = racy.tree().entries().values().stream().filter(e -> e.isRegular() && racy.isRacy(e)).count();
         ChangeSet c = changes(racy);
         assertEquals(racyFiles, c.modifications().size());
