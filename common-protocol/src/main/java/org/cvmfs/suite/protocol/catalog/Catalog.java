@@ -18,6 +18,7 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.hash.PathHash;
+import org.cvmfs.suite.protocol.sqlite.SqliteException;
 import org.cvmfs.suite.protocol.sqlite.SqliteFile;
 
 /**
@@ -63,7 +64,21 @@ public final class Catalog implements AutoCloseable {
      * on {@link #close()}. {@code label} names the catalog in messages (e.g. its hash).
      */
     public static Catalog fromBytes(byte[] inflated, Path tempDir, String label) {
-        SqliteFile db = SqliteFile.fromBytes(inflated, tempDir, false);
+        Path file;
+        try {
+            Files.createDirectories(tempDir);
+            file = Files.createTempFile(tempDir, "catalog.", ".sqlite");
+            Files.write(file, inflated);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stage " + label + " in " + tempDir, e);
+        }
+        SqliteFile db;
+        try {
+            db = SqliteFile.openReadOnly(file);
+        } catch (SqliteException e) {
+            deleteStaged(file);
+            throw new CatalogException(label + ": not an SQLite database: " + e.getMessage(), e);
+        }
         return guarded(db, true, label);
     }
 
@@ -74,6 +89,9 @@ public final class Catalog implements AutoCloseable {
             db.close();
             if (deleteOnClose) {
                 deleteStaged(db.path());
+            }
+            if (e instanceof SqliteException) {
+                throw new CatalogException(label + ": not a readable catalog: " + e.getMessage(), e);
             }
             throw e;
         }

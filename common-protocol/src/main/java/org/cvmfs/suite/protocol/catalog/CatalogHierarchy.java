@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,18 +93,6 @@ public final class CatalogHierarchy implements AutoCloseable {
             return Optional.empty();
         }
         return Optional.ofNullable(nodeFor(mountpoint.parent()).refs.get(mountpoint));
-    }
-
-    /** Mountpoints of all catalogs loaded so far, root first. */
-    public List<RepositoryPath> loadedCatalogs() {
-        List<RepositoryPath> out = new ArrayList<>();
-        collect(root, out);
-        return out;
-    }
-
-    private void collect(Node n, List<RepositoryPath> out) {
-        out.add(n.mountpoint);
-        n.children.values().forEach(c -> collect(c, out));
     }
 
     private Node nodeFor(RepositoryPath path) {

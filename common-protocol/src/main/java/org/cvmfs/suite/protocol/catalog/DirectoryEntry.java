@@ -16,7 +16,7 @@ import org.cvmfs.suite.protocol.hash.ObjectSuffix;
  * @param hardlinkGroup 0 = no group; otherwise shared by all members of one group
  * @param hash bulk object of a regular file (suffix none), null for everything else and for
  *             chunked files without a bulk object
- * @param hashAlgorithm algorithm of {@code hash} and of the chunk hashes
+ * @param hashAlgorithm algorithm of {@code hash} and of the chunk hashes; SHA-1 for entries with neither
  * @param symlink link target for symlinks, otherwise the empty string
  * @param xattrs extended attributes, {@link XattrList#EMPTY} when there are none
  */
@@ -72,6 +72,10 @@ public record DirectoryEntry(
         }
         if (hashAlgorithm == null) {
             throw new IllegalArgumentException(what + ": hash algorithm is null");
+        }
+        if (hash == null && !chunked) {
+            // nothing to interpret: the flags carry no algorithm, so entries compare equal regardless
+            hashAlgorithm = HashAlgorithm.SHA1;
         }
         if (symlink == null) {
             throw new IllegalArgumentException(what + ": symlink target is null (use the empty string)");

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.PathHash;
+import org.cvmfs.suite.protocol.sqlite.SqliteException;
 import org.cvmfs.suite.protocol.sqlite.SqliteFile;
 
 /**
@@ -91,7 +92,12 @@ public final class WritableCatalog implements AutoCloseable {
 
     /** Opens an inflated existing catalog for editing, migrating an older schema revision first. */
     public static WritableCatalog open(Path file, String label) {
-        SqliteFile db = SqliteFile.openWritable(file);
+        SqliteFile db;
+        try {
+            db = SqliteFile.openWritable(file);
+        } catch (SqliteException e) {
+            throw new CatalogException(label + ": not an SQLite database: " + e.getMessage(), e);
+        }
         try {
             begin(db);
             Catalog probe = new Catalog(db, false, label);
@@ -101,6 +107,9 @@ public final class WritableCatalog implements AutoCloseable {
                 probe = new Catalog(db, false, label);
             }
             return new WritableCatalog(db, probe);
+        } catch (SqliteException e) {
+            db.close();
+            throw new CatalogException(label + ": not a readable catalog: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -366,24 +375,6 @@ public final class WritableCatalog implements AutoCloseable {
         } catch (SQLException e) {
             throw reader.sqlFailure("unregister nested catalog " + mountpoint, e);
         }
-    }
-
-    /** Paths of the {@code nested_catalogs} rows, including children not yet committed. */
-    public List<RepositoryPath> nestedMountpoints() {
-        List<RepositoryPath> out = new java.util.ArrayList<>();
-        try {
-            PreparedStatement s = reader.statement("SELECT path FROM nested_catalogs ORDER BY path");
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    out.add(RepositoryPath.of(rs.getString(1)));
-                }
-            }
-        } catch (SQLException e) {
-            throw reader.sqlFailure("list nested catalogs", e);
-        } catch (IllegalArgumentException e) {
-            throw new CatalogException(label() + ": nested catalog row: " + e.getMessage());
-        }
-        return out;
     }
 
     /** Adds the {@code subtree} half of {@code delta} (a child's change, see {@link CatalogCounters#asSubtree}). */
