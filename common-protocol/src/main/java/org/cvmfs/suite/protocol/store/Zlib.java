@@ -41,7 +41,8 @@ public final class Zlib {
             byte[] buf = new byte[64 * 1024];
             while (!inflater.finished()) {
                 int n = inflater.inflate(buf);
-                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                // the empty stream finishes with 0 bytes out and no input left: not a truncation
+                if (n == 0 && !inflater.finished() && (inflater.needsInput() || inflater.needsDictionary())) {
                     throw new CorruptObjectException("truncated zlib stream");
                 }
                 if (out.size() + (long) n > limit) {

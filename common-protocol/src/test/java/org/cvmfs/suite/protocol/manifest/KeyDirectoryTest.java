@@ -15,10 +15,6 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.cvmfs.suite.protocol.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,24 +125,6 @@ class KeyDirectoryTest {
         ManifestException d = assertThrows(ManifestException.class, () -> KeyFiles.readCertificate(der));
         assertTrue(d.getMessage().contains("certificate is not PEM"), d.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new KeyDirectory(dir).privateKeyFile("../etc/passwd"));
-    }
-
-    @Test
-    void generatesDistinctKeysConcurrently() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<RepositoryKeys>> futures = new java.util.ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                futures.add(pool.submit(() -> RepositoryKeys.generate("test.local", CLOCK)));
-            }
-            java.util.Set<java.math.BigInteger> moduli = new java.util.HashSet<>();
-            for (Future<RepositoryKeys> f : futures) {
-                moduli.add(((RSAPublicKey) f.get().certificate().publicKey()).getModulus());
-            }
-            assertEquals(4, moduli.size());
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     private static void assertStartsWith(Path file, String prefix) throws Exception {
