@@ -1,6 +1,7 @@
 package org.cvmfs.suite.worker;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
+import org.cvmfs.suite.worker.server.ServerCommand;
 import picocli.CommandLine.Command;
 
 /**
@@ -11,6 +12,6 @@ import picocli.CommandLine.Command;
 @TopCommand
 @Command(name = "cvmfs-suite", mixinStandardHelpOptions = true,
         description = "CernVM-FS publisher tools",
-        subcommands = {})
+        subcommands = {ServerCommand.class})
 public final class SuiteCommand {
 }

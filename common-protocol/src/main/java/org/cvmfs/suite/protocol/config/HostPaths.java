@@ -1,49 +1,77 @@
 package org.cvmfs.suite.protocol.config;
 
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
- * Upstream's fixed host directories ({@code /etc/cvmfs}, {@code /srv/cvmfs},
- * {@code /var/spool/cvmfs}), optionally relocated under one prefix so that tests and
- * unprivileged installations never touch the real ones. The prefix comes from the system
- * property {@code cvmfs.suite.prefix} or, failing that, the environment variable
- * {@code CVMFS_SUITE_PREFIX}.
+ * The host directories of a CernVM-FS server ({@code /etc/cvmfs}, {@code /srv/cvmfs},
+ * {@code /var/spool/cvmfs}), all relocatable under one prefix so that tests and the quickstart
+ * never touch the system. The prefix comes from the system property {@value #PREFIX_PROPERTY},
+ * else the environment variable {@value #PREFIX_ENV}, else it is {@code /}.
  */
 public final class HostPaths {
+    public static final String PREFIX_ENV = "CVMFS_SUITE_PREFIX";
     public static final String PREFIX_PROPERTY = "cvmfs.suite.prefix";
-    public static final String PREFIX_VARIABLE = "CVMFS_SUITE_PREFIX";
 
-    private final Path root;
+    private final Path prefix;
 
-    private HostPaths(Path root) {
-        this.root = root;
+    private HostPaths(Path prefix) {
+        this.prefix = Objects.requireNonNull(prefix, "prefix").toAbsolutePath().normalize();
     }
 
+    /** Upstream's defaults, relocated if the property or the environment names a prefix. */
     public static HostPaths fromEnvironment() {
-        String prefix = System.getProperty(PREFIX_PROPERTY);
-        if (prefix == null || prefix.isEmpty()) {
-            prefix = System.getenv(PREFIX_VARIABLE);
+        String configured = System.getProperty(PREFIX_PROPERTY);
+        if (configured == null || configured.isBlank()) {
+            configured = System.getenv(PREFIX_ENV);
         }
-        return new HostPaths(Path.of(prefix == null || prefix.isEmpty() ? "/" : prefix).toAbsolutePath());
+        return configured == null || configured.isBlank() ? system() : under(Path.of(configured));
+    }
+
+    public static HostPaths system() {
+        return new HostPaths(Path.of("/"));
+    }
+
+    public static HostPaths under(Path prefix) {
+        return new HostPaths(prefix);
+    }
+
+    public Path prefix() {
+        return prefix;
     }
 
     public Path etcCvmfs() {
-        return resolve("/etc/cvmfs");
+        return prefix.resolve("etc/cvmfs");
     }
 
     public Path srvCvmfs() {
-        return resolve("/srv/cvmfs");
+        return prefix.resolve("srv/cvmfs");
     }
 
     public Path spoolCvmfs() {
-        return resolve("/var/spool/cvmfs");
+        return prefix.resolve("var/spool/cvmfs");
     }
 
-    /** An upstream absolute host path (such as {@code /var/lib/cvmfs-gateway}) under the prefix. */
+    /** Any upstream absolute host path (such as {@code /var/lib/cvmfs-gateway}) under the prefix. */
     public Path resolve(String absolutePath) {
         if (!absolutePath.startsWith("/")) {
             throw new IllegalArgumentException("host path must be absolute: '" + absolutePath + "'");
         }
-        return root.resolve(absolutePath.substring(1));
+        return prefix.resolve(absolutePath.substring(1));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HostPaths h && prefix.equals(h.prefix);
+    }
+
+    @Override
+    public int hashCode() {
+        return prefix.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "HostPaths[" + prefix + "]";
     }
 }

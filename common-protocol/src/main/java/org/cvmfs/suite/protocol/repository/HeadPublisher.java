@@ -1,0 +1,180 @@
+package org.cvmfs.suite.protocol.repository;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.cvmfs.suite.protocol.catalog.Catalog;
+import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.hash.HashAlgorithm;
+import org.cvmfs.suite.protocol.history.Reflog;
+import org.cvmfs.suite.protocol.history.TagDatabase;
+import org.cvmfs.suite.protocol.history.TagTarget;
+import org.cvmfs.suite.protocol.manifest.Manifest;
+import org.cvmfs.suite.protocol.manifest.ManifestException;
+import org.cvmfs.suite.protocol.manifest.RepositoryKeys;
+import org.cvmfs.suite.protocol.manifest.SignedManifest;
+import org.cvmfs.suite.protocol.signing.RepositorySigner;
+import org.cvmfs.suite.protocol.signing.SignedPublication;
+import org.cvmfs.suite.protocol.store.LocalRepositorySource;
+import org.cvmfs.suite.protocol.store.ObjectStore;
+import org.cvmfs.suite.protocol.store.Zlib;
+
+/**
+ * The one code path that turns a new root catalog into a published revision of a local
+ * repository: tags in a new history object, the reflog, the signed manifest, then the atomic
+ * replacement of {@code .cvmfsreflog} and {@code .cvmfspublished}. mkfs's initial commit and the
+ * gateway's commit both end here. Publications of one repository are serialised (threads and
+ * processes), and each is a compare-and-swap on the head manifest.
+ *
+ * <p>Order on disk: new objects first (history, certificate), then the reflog and
+ * {@code reflog.chksum}, last the manifest. A crash before the manifest rename leaves the old
+ * head served; its reflog then lists extra objects (harmless for garbage collection) and
+ * {@code check} reports the reflog digest mismatch until the next publication.
+ */
+public final class HeadPublisher {
+    /** Largest root catalog this step inflates to read its properties. */
+    private static final long MAX_CATALOG_BYTES = 1L << 30;
+
+    private final RepositoryLayout layout;
+    private final RepositoryKeys keys;
+    private final Clock clock;
+    private final ObjectStore store;
+
+    public HeadPublisher(RepositoryLayout layout, RepositoryKeys keys, Clock clock) {
+        if (!keys.fqrn().equals(layout.fqrn())) {
+            throw new IllegalArgumentException("keys of " + keys.fqrn() + " cannot publish " + layout.fqrn());
+        }
+        this.layout = layout;
+        this.keys = keys;
+        this.clock = clock;
+        this.store = new ObjectStore(layout.servedRoot());
+    }
+
+    /** Publishes {@code publication} and returns the manifest now served. */
+    public SignedManifest publish(Publication publication) {
+        try (RepositoryLock lock = RepositoryLock.acquire(layout)) {
+            requireHead(publication.base());
+            CatalogFacts facts = readCatalog(publication.rootCatalog());
+            Manifest base = publication.base();
+            if (facts.revision <= base.revision()) {
+                throw new RepositoryException("root catalog " + publication.rootCatalog() + " has revision "
+                        + facts.revision + ", not above the published revision " + base.revision());
+            }
+            HashAlgorithm algorithm = publication.rootCatalog().algorithm();
+            ContentHash history = recordHistory(base, publication, facts, algorithm);
+            Manifest unsigned = new Manifest(publication.rootCatalog(), facts.size,
+                    facts.ttl.orElse(base.ttlSeconds()), facts.revision, base.garbageCollectable(),
+                    base.alternativeNames(), layout.fqrn(), base.certificate(), history,
+                    base.publishedSeconds(), base.metaInfo(), base.reflog());
+            SignedPublication signed;
+            try (Reflog reflog = openReflog(base)) {
+                signed = new RepositorySigner(keys, store, clock).sign(unsigned, reflog, publication.extraCatalogs());
+            }
+            install(signed);
+            return signed.manifest();
+        }
+    }
+
+    /**
+     * Installs a first signed manifest where none is served yet (mkfs's revision 0). The reflog is
+     * new; every later head goes through {@link #publish}.
+     */
+    SignedManifest publishFirst(Manifest unsigned) {
+        try (RepositoryLock lock = RepositoryLock.acquire(layout)) {
+            if (Files.exists(layout.manifest())) {
+                throw new HeadMovedException("repository " + layout.fqrn() + " already serves a manifest at "
+                        + layout.manifest());
+            }
+            SignedPublication signed;
+            try (Reflog reflog = Reflog.create(layout.tmpDir(), layout.fqrn())) {
+                signed = new RepositorySigner(keys, store, clock).sign(unsigned, reflog, List.of());
+            }
+            install(signed);
+            return signed.manifest();
+        }
+    }
+
+    private void requireHead(Manifest expected) {
+        Manifest current;
+        try {
+            current = SignedManifest.parse(Files.readAllBytes(layout.manifest())).manifest();
+        } catch (NoSuchFileException e) {
+            throw new HeadMovedException("repository " + layout.fqrn() + " has no manifest at " + layout.manifest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + layout.manifest(), e);
+        } catch (ManifestException e) {
+            throw new RepositoryException("the served manifest of " + layout.fqrn() + " is unreadable: " + e.getMessage(), e);
+        }
+        if (!current.equals(expected)) {
+            throw new HeadMovedException("head of " + layout.fqrn() + " moved: publication is based on revision "
+                    + expected.revision() + " (" + expected.rootCatalog() + "), the repository serves revision "
+                    + current.revision() + " (" + current.rootCatalog() + ")");
+        }
+    }
+
+    private record CatalogFacts(long revision, long lastModified, long size, Optional<Long> ttl) {
+    }
+
+    private CatalogFacts readCatalog(ContentHash rootCatalog) {
+        byte[] inflated = Zlib.inflate(store.readStored(rootCatalog), MAX_CATALOG_BYTES);
+        try (Catalog catalog = Catalog.fromBytes(inflated, layout.tmpDir(), "root catalog " + rootCatalog)) {
+            if (!catalog.rootPrefix().isRoot()) {
+                throw new RepositoryException("catalog " + rootCatalog + " is the nested catalog of "
+                        + catalog.rootPrefix() + ", not a root catalog");
+            }
+            var ttl = catalog.ttl();
+            return new CatalogFacts(catalog.revision(), catalog.lastModified(), inflated.length,
+                    ttl.isPresent() ? Optional.of(ttl.getAsLong()) : Optional.empty());
+        }
+    }
+
+    private ContentHash recordHistory(Manifest base, Publication publication, CatalogFacts facts,
+                                      HashAlgorithm algorithm) {
+        LocalRepositorySource source = new LocalRepositorySource(layout.servedRoot());
+        try (TagDatabase history = base.history() == null
+                ? TagDatabase.create(layout.tmpDir(), layout.fqrn())
+                : TagDatabase.fetch(source, base.history(), layout.tmpDir())) {
+            if (!history.fqrn().equals(layout.fqrn())) {
+                throw new RepositoryException("history " + base.history() + " belongs to repository '"
+                        + history.fqrn() + "', not " + layout.fqrn());
+            }
+            history.recordPublication(new TagTarget(publication.rootCatalog(), facts.revision, facts.lastModified,
+                    facts.size), publication.tagName(), publication.tagDescription(), clock);
+            return history.store(store, algorithm);
+        }
+    }
+
+    /**
+     * The served reflog, trusted only if it hashes to the base manifest's {@code Y} (or, for a
+     * manifest without {@code Y}, to the spool's {@code reflog.chksum}); a repository that never
+     * had one gets a new one.
+     */
+    private Reflog openReflog(Manifest base) {
+        LocalRepositorySource source = new LocalRepositorySource(layout.servedRoot());
+        Optional<ContentHash> expected = Optional.ofNullable(base.reflog()).or(() -> ReflogChecksum.read(layout));
+        if (expected.isPresent()) {
+            Reflog reflog = Reflog.fetch(source, expected.get(), layout.tmpDir());
+            if (!reflog.fqrn().equals(layout.fqrn())) {
+                reflog.close();
+                throw new RepositoryException("reflog belongs to repository '" + reflog.fqrn() + "', not "
+                        + layout.fqrn());
+            }
+            return reflog;
+        }
+        if (Files.exists(layout.reflog())) {
+            throw new RepositoryException("repository " + layout.fqrn() + " serves " + layout.reflog()
+                    + " but neither the manifest (Y) nor " + layout.reflogChecksum() + " names its digest");
+        }
+        return Reflog.create(layout.tmpDir(), layout.fqrn());
+    }
+
+    private void install(SignedPublication signed) {
+        RootFiles.replace(layout.reflog(), signed.reflog());
+        ReflogChecksum.write(layout, signed.manifest().manifest().reflog());
+        RootFiles.replace(layout.manifest(), signed.manifest().toBytes());
+    }
+}
