@@ -109,6 +109,14 @@ public final class ContentProcessor implements AutoCloseable {
                         parts.stream().map(CompletableFuture::join).toList()));
     }
 
+    /**
+     * Schedules content already in memory (a small tar member, say); gives the same objects as a
+     * file with these bytes. {@code name} appears in error messages.
+     */
+    public CompletableFuture<ProcessedContent> submit(byte[] content, String name) {
+        return schedule(() -> process(new java.io.ByteArrayInputStream(content), name));
+    }
+
     /** Processes files in parallel and returns their results in the same order. */
     public List<ProcessedContent> processAll(List<Path> files) {
         List<CompletableFuture<ProcessedContent>> futures = new ArrayList<>(files.size());

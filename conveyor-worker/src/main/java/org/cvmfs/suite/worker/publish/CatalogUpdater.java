@@ -8,7 +8,6 @@ import org.cvmfs.suite.protocol.catalog.Chunk;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
-import org.cvmfs.suite.protocol.ingest.Compression;
 import org.cvmfs.suite.protocol.ingest.ProcessedContent;
 
 /**
@@ -64,20 +63,12 @@ public final class CatalogUpdater {
     private static DirectoryEntry entry(ScannedEntry e, Map<ScannedEntry.FileKey, ProcessedContent> content,
                                         long uid, long gid) {
         String name = e.path().name();
-        DirectoryEntry.Builder b = switch (e.kind()) {
-            case DIRECTORY -> DirectoryEntry.directory(name, e.mode()).size(e.size());
-            case SYMLINK -> DirectoryEntry.symlink(name, e.symlinkTarget());
-            case REGULAR -> {
-                ProcessedContent c = processed(e, content);
-                DirectoryEntry.Builder file = c.isChunked()
-                        ? DirectoryEntry.chunkedFile(name, e.mode(), c.size(), c.algorithm())
-                        : DirectoryEntry.regularFile(name, e.mode(), c.size(), c.bulk().orElseThrow())
-                                .hashAlgorithm(c.algorithm());
-                yield file.uncompressed(c.compression() == Compression.NONE);
-            }
+        return switch (e.kind()) {
+            case DIRECTORY -> CatalogEntries.directory(name, e.mode(), e.size(), e.mtimeSeconds(), uid, gid);
+            case SYMLINK -> CatalogEntries.symlink(name, e.symlinkTarget(), e.mtimeSeconds(), uid, gid);
+            case REGULAR -> CatalogEntries.file(name, e.mode(), processed(e, content), e.mtimeSeconds(), uid, gid);
             default -> throw new IllegalStateException("cannot publish a " + e.kind() + " at " + e.path());
         };
-        return b.mode(e.mode()).mtime(e.mtimeSeconds()).uid(uid).gid(gid).build();
     }
 
     private static List<Chunk> chunks(ScannedEntry e, Map<ScannedEntry.FileKey, ProcessedContent> content) {

@@ -19,9 +19,11 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.cvmfs.suite.protocol.catalog.CatalogCommit;
 import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
 import org.cvmfs.suite.protocol.gateway.CommitRequest;
 import org.cvmfs.suite.protocol.gateway.GatewayClient;
 import org.cvmfs.suite.protocol.gateway.GatewayException;
@@ -189,10 +191,7 @@ public final class Publisher {
     public Published publish(Optional<String> tag, Optional<String> description) {
         TransactionState state = spool.load().orElseThrow(() -> new PublisherException(PublisherException.FAILED,
                 "repository " + settings.repository() + " is not in a transaction"));
-        String tagName = tag.orElseGet(() -> settings.autoTag() ? "generic-" + AUTO_TAG.format(clock.instant()) : "");
-        if (tag.isEmpty() && settings.autoTag()) {
-            out.accept("Using auto tag '" + tagName + "'");
-        }
+        String tagName = tagName(tag);
         switch (state.phase()) {
             case LEASED -> throw new PublisherException(PublisherException.FAILED, "the transaction on "
                     + display(state.leasePath()) + " was not completely opened; run transaction again or abort");
@@ -289,6 +288,107 @@ public final class Publisher {
         });
         contents.putAll(built.contentIds());
         return new TreeSnapshot(now.tree(), now.stampNanos(), contents);
+    }
+
+    // ---- ingest ----
+
+    /**
+     * {@code cvmfs_server ingest -t TARBALL -b BASE}: a lease on {@code base}, the tarball
+     * written into the catalogs below it, upload and commit, all in one go.
+     */
+    public Published ingest(java.io.InputStream tarball, RepositoryPath base, boolean nestedCatalog,
+                            Optional<String> tag, Optional<String> description, Optional<Duration> retryFor) {
+        return oneShot(base, tag, description, retryFor, (catalogs, processor) -> {
+            long now = clock.instant().getEpochSecond();
+            long[] owner = currentOwner();
+            TarIngest.Result r = TarIngest.ingest(tarball, base, catalogs, processor, now, owner[0], owner[1],
+                    w -> out.accept("Warning: " + w));
+            if (nestedCatalog && !catalogs.isNestedCatalogMountpoint(base)) {
+                if (base.isRoot()) {
+                    throw new PublisherException(PublisherException.FAILED, "the repository root cannot be a nested catalog");
+                }
+                catalogs.createNestedCatalog(base);
+            }
+            out.accept(String.format("Ingested %d directories, %d files (%d bytes) and %d symlinks below %s",
+                    r.directories(), r.files(), r.bytes(), r.symlinks(), display(base)));
+            return new long[] {r.files(), r.bytes()};
+        });
+    }
+
+    /** {@code cvmfs_server ingest -d PATH}: removes one path (a directory with everything below it). */
+    public Published ingestDelete(RepositoryPath path, Optional<String> tag, Optional<String> description,
+                                  Optional<Duration> retryFor) {
+        if (path.isRoot()) {
+            throw new PublisherException(PublisherException.FAILED, "refusing to delete the repository root");
+        }
+        return oneShot(path, tag, description, retryFor, (catalogs, processor) -> {
+            if (catalogs.lookup(path).isEmpty()) {
+                throw new PublisherException(PublisherException.NOT_FOUND, path + " does not exist");
+            }
+            catalogs.remove(path);
+            out.accept("Deleted " + path);
+            return new long[] {0, 0};
+        });
+    }
+
+    private interface CatalogEdit {
+        long[] apply(WritableCatalogManager catalogs, ContentProcessor processor);
+    }
+
+    /** A lease, an edit of the head's catalogs, upload and commit, without a working tree. */
+    private Published oneShot(RepositoryPath leasePath, Optional<String> tag, Optional<String> description,
+                              Optional<Duration> retryFor, CatalogEdit edit) {
+        spool.load().ifPresent(s -> {
+            throw new PublisherException(PublisherException.FAILED, "repository " + settings.repository()
+                    + " is already in a transaction on " + display(s.leasePath()) + "; publish or abort it first");
+        });
+        String tagName = tagName(tag);
+        TransactionState state = openLease(leasePath, retryFor);
+        Path outgoing = tmp("outgoing");
+        try {
+            deleteTree(outgoing);
+            CatalogCommit commit;
+            long[] stats;
+            long uploaded;
+            try (PackUploader uploader = new PackUploader(pack -> submit(state.sessionToken(), pack), tmp("packs"));
+                 ContentProcessor processor = new ContentProcessor(settings.ingest(), uploader, settings.threads(),
+                         tmp("staging"));
+                 WritableCatalogManager catalogs = WritableCatalogManager.open(cache(), state.baseRootCatalog(),
+                         tmp("catalogs"))) {
+                stats = edit.apply(catalogs, processor);
+                commit = catalogs.commit(new ObjectStore(outgoing), settings.ingest().algorithm(), clock);
+                uploadStore(outgoing, uploader);
+                uploader.finish();
+                uploaded = uploader.uploadedBytes();
+            }
+            TransactionState committing = state.committing(commit.rootHash());
+            spool.save(committing);
+            long revision = commit(committing, tagName, description.orElse(""));
+            spool.clear();
+            return new Published(revision, commit.rootHash(), (int) stats[0], stats[1], uploaded);
+        } catch (RuntimeException e) {
+            TransactionState now = spool.load().orElse(null);
+            if (now != null && now.phase() != TransactionState.Phase.COMMITTING) {
+                dropQuietly(state.sessionToken());
+                spool.clear();
+            }
+            throw e;
+        } finally {
+            deleteTree(outgoing);
+        }
+    }
+
+    private String tagName(Optional<String> tag) {
+        String name = tag.orElseGet(() -> settings.autoTag() ? "generic-" + AUTO_TAG.format(clock.instant()) : "");
+        if (tag.isEmpty() && settings.autoTag()) {
+            out.accept("Using auto tag '" + name + "'");
+        }
+        return name;
+    }
+
+    private static long[] currentOwner() {
+        com.sun.security.auth.module.UnixSystem me = new com.sun.security.auth.module.UnixSystem();
+        return new long[] {me.getUid(), me.getGid()};
     }
 
     // ---- abort ----
