@@ -5,7 +5,6 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -20,6 +19,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1")
 @Tag(name = "admin")
 public class AdminResource {
+    private static final String CANCEL_ROUTE = "/leases-by-path/";
+
     @Inject
     AdminService admin;
     @Inject
@@ -28,10 +29,11 @@ public class AdminResource {
     @DELETE
     @Path("leases-by-path/{remainder: .*}")
     @Operation(summary = "Cancel every lease under <repo>/<path prefix> (admin key, HMAC over the URL path)")
-    public Response cancelLeases(@PathParam("remainder") String remainder,
-                                 @HeaderParam("Authorization") String authorization, @Context UriInfo uri) {
+    public Response cancelLeases(@HeaderParam("Authorization") String authorization, @Context UriInfo uri) {
         String signedPath = uri.getRequestUri().getPath();
         auth.requireAdmin(authorization, signedPath.getBytes(StandardCharsets.UTF_8));
+        // from the request path itself: the router would drop the trailing slash of "<repo>/"
+        String remainder = signedPath.substring(signedPath.indexOf(CANCEL_ROUTE) + CANCEL_ROUTE.length());
         if (remainder.isEmpty()) {
             throw new PlainTextException(400, "missing path argument");
         }
