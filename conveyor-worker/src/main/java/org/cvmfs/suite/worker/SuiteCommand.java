@@ -2,6 +2,7 @@ package org.cvmfs.suite.worker;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import org.cvmfs.suite.worker.server.ServerCommand;
+import org.cvmfs.suite.worker.swissknife.SwissknifeCommand;
 import picocli.CommandLine.Command;
 
 /**
@@ -12,6 +13,6 @@ import picocli.CommandLine.Command;
 @TopCommand
 @Command(name = "cvmfs-suite", mixinStandardHelpOptions = true,
         description = "CernVM-FS publisher tools",
-        subcommands = {ServerCommand.class})
+        subcommands = {ServerCommand.class, SwissknifeCommand.class})
 public final class SuiteCommand {
 }

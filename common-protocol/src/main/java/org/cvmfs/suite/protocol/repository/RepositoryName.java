@@ -15,6 +15,11 @@ public final class RepositoryName {
     private RepositoryName() {
     }
 
+    public static boolean isValid(String fqrn) {
+        return fqrn != null && !fqrn.isEmpty() && fqrn.length() <= MAX_LENGTH
+                && VALID.matcher(fqrn).matches() && !fqrn.contains("..");
+    }
+
     /** Returns {@code fqrn} if it is a valid repository name, else throws naming the fault. */
     public static String validate(String fqrn) {
         if (fqrn == null || fqrn.isEmpty()) {

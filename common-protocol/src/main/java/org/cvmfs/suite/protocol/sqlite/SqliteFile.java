@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,6 +18,8 @@ import org.sqlite.SQLiteConfig;
  * upstream's 1024-byte pages, and is fully written back to its file when closed.
  */
 public final class SqliteFile implements AutoCloseable {
+    private static final org.sqlite.JDBC DRIVER = new org.sqlite.JDBC();
+
     private final Path path;
     private final Connection connection;
 
@@ -64,7 +65,9 @@ public final class SqliteFile implements AutoCloseable {
         config.enforceForeignKeys(true);
         Properties props = config.toProperties();
         try {
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath(), props);
+            // Straight to the driver: DriverManager only sees drivers of the caller's class loader,
+            // which breaks inside Quarkus applications and tests.
+            Connection c = DRIVER.connect("jdbc:sqlite:" + path.toAbsolutePath(), props);
             return new SqliteFile(path, c);
         } catch (SQLException e) {
             throw new SqliteException("cannot open SQLite database " + path + ": " + e.getMessage(), e);

@@ -20,7 +20,6 @@ import org.cvmfs.suite.protocol.testing.DirectorySnapshot;
 import org.cvmfs.suite.protocol.testing.Fixtures;
 import org.cvmfs.suite.protocol.testing.StaticHttpServer;
 import org.cvmfs.suite.protocol.testing.TreeCopy;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -31,16 +30,6 @@ class ServerCommandTest {
 
     @TempDir
     Path prefix;
-
-    /**
-     * A @QuarkusMainTest earlier in the same JVM registers the SQLite driver from Quarkus's class
-     * loader, which DriverManager hides from code loaded by the plain test class loader; loading the
-     * driver class here registers it for this loader too.
-     */
-    @BeforeAll
-    static void registerSqliteDriverForThisClassLoader() throws ClassNotFoundException {
-        Class.forName("org.sqlite.JDBC");
-    }
 
     record Run(int exitCode, String out, String err, byte[] raw) {
         String text() {

@@ -1,0 +1,68 @@
+package org.cvmfs.suite.notify.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.cvmfs.suite.protocol.config.HostPaths;
+
+/** The service's settings, filled from {@code config.json} by {@link NotifyConfigSource}. */
+@ConfigMapping(prefix = "cvmfs.notify")
+public interface NotifySettings {
+    /** Upstream's {@code testing_mode}: one node, no broker. */
+    @WithDefault("false")
+    boolean testingMode();
+
+    Amqp amqp();
+
+    /** Last-value cache directory; default {@code /var/lib/cvmfs-notify} under the host prefix. */
+    Optional<Path> cacheDir();
+
+    /** Where {@code <repo>.crt} (signature check) and {@code <repo>.gw} (HMAC) are found; default {@code /etc/cvmfs/keys}. */
+    Optional<Path> keysDir();
+
+    @WithDefault("none")
+    PublishAuth publishAuth();
+
+    /**
+     * The least time between two events on one SSE stream. The C++ subscriber parses per
+     * received chunk and corrupts a message that shares a chunk with the one before, so
+     * back-to-back events are spaced and, meanwhile, coalesced to the newest.
+     */
+    @WithDefault("25ms")
+    Duration sseSpacing();
+
+    interface Amqp {
+        @WithDefault("localhost")
+        String host();
+
+        @WithDefault("5672")
+        int port();
+
+        @WithDefault("/cvmfs")
+        String vhost();
+
+        Optional<String> user();
+
+        Optional<String> password();
+
+        @WithDefault("repository.activity")
+        String exchange();
+    }
+
+    enum PublishAuth {
+        /** As upstream: anyone who reaches the port may publish. */
+        NONE,
+        /** Publishes carry the gateway HMAC of the repository's {@code <repo>.gw} key. */
+        HMAC
+    }
+
+    default Path resolvedCacheDir() {
+        return cacheDir().orElseGet(() -> HostPaths.fromEnvironment().prefix().resolve("var/lib/cvmfs-notify"));
+    }
+
+    default Path resolvedKeysDir() {
+        return keysDir().orElseGet(() -> HostPaths.fromEnvironment().etcCvmfs().resolve("keys"));
+    }
+}

@@ -1,0 +1,24 @@
+package org.cvmfs.suite.notify.relay;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Not ready while the broker is away: publications still reach local subscribers, but no other node. */
+@Readiness
+@Singleton
+public final class RelayHealthCheck implements HealthCheck {
+    private final ActivityRelay relay;
+
+    @Inject
+    public RelayHealthCheck(ActivityRelay relay) {
+        this.relay = relay;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("notification relay").status(relay.connected()).build();
+    }
+}

@@ -1,0 +1,27 @@
+package org.cvmfs.suite.notify.relay;
+
+import org.cvmfs.suite.notify.service.Publication;
+
+/** Upstream's {@code testing_mode}: one node and no broker, so there is no one to tell. */
+public final class SingleNodeRelay implements ActivityRelay {
+    @Override
+    public void start(Inbound inbound) {
+    }
+
+    @Override
+    public void bind(String repository) {
+    }
+
+    @Override
+    public void publish(Publication publication) {
+    }
+
+    @Override
+    public boolean connected() {
+        return true;
+    }
+
+    @Override
+    public void stop() {
+    }
+}

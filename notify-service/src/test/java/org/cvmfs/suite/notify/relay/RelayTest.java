@@ -1,0 +1,198 @@
+package org.cvmfs.suite.notify.relay;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.cvmfs.suite.notify.config.NotifySettings;
+import org.cvmfs.suite.notify.service.LastValueCache;
+import org.cvmfs.suite.notify.service.NotificationService;
+import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.PublicationRules;
+import org.cvmfs.suite.notify.service.PublishAuthenticator;
+import org.cvmfs.suite.notify.service.Subscriber;
+import org.cvmfs.suite.notify.service.SubscriberRegistry;
+import org.cvmfs.suite.notify.testing.NotifyTestHost;
+import org.cvmfs.suite.notify.testing.TestMessages;
+import org.cvmfs.suite.protocol.notify.ActivityMessage;
+import org.cvmfs.suite.protocol.notify.NotifyClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The relay against the real broker: what this node sends, what an upstream {@code cvmfs-notify}
+ * node (a plain AMQP publisher) sends to it, and two of our nodes sharing publishes.
+ * Bindings are made asynchronously, so the tests publish until the first message gets through.
+ */
+@QuarkusTest
+@QuarkusTestResource(NotifyTestHost.class)
+class RelayTest {
+    private static final String EXCHANGE = "repository.activity";
+
+    @TestHTTPResource
+    URL root;
+
+    @Inject
+    NotifySettings settings;
+
+    @Inject
+    NotificationService service;
+
+    @Inject
+    PublicationRules rules;
+
+    @Inject
+    ActivityRelay relay;
+
+    private Connection amqp;
+    private Channel channel;
+
+    @BeforeEach
+    void connect() throws Exception {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setHost(settings.amqp().host());
+        f.setPort(settings.amqp().port());
+        f.setVirtualHost(settings.amqp().vhost());
+        f.setUsername(settings.amqp().user().orElseThrow());
+        f.setPassword(settings.amqp().password().orElseThrow());
+        amqp = f.newConnection("relay-test");
+        channel = amqp.createChannel();
+    }
+
+    @AfterEach
+    void disconnect() throws Exception {
+        amqp.close();
+    }
+
+    @Test
+    void publishesAcceptedMessagesToTheExchangeUnderTheRepositoryName() throws Exception {
+        String queue = channel.queueDeclare("", false, true, true, null).getQueue();
+        channel.queueBind(queue, EXCHANGE, "outbound.test");
+        byte[] json = TestMessages.json("outbound.test", 1);
+        given().body(json).when().post("/api/v1/publish").then().statusCode(200);
+        GetResponse got = poll(queue);
+        assertNotNull(got, "the message reaches the exchange");
+        assertArrayEquals(json, got.getBody());
+        assertEquals("outbound.test", got.getEnvelope().getRoutingKey());
+        assertEquals(EXCHANGE, got.getEnvelope().getExchange());
+        given().when().get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    void deliversWhatAnUpstreamNodeRelaysAndDropsWhatItMustNot() throws Exception {
+        BlockingQueue<ActivityMessage> received = new LinkedBlockingQueue<>();
+        try (NotifyClient.Subscription s = NotifyClient.create(URI.create(root + "api/v1")).subscribe("inbound.test", received::add)) {
+            awaitSubscriber("inbound.test");
+            // an upstream node sends no properties; these must all be dropped
+            channel.basicPublish(EXCHANGE, "inbound.test", null, "{garbage".getBytes(StandardCharsets.US_ASCII));
+            channel.basicPublish(EXCHANGE, "inbound.test", null, TestMessages.json("elsewhere.test", 99));
+            ActivityMessage first = null;
+            for (int revision = 1; first == null && revision <= 100; revision++) {
+                channel.basicPublish(EXCHANGE, "inbound.test", null, TestMessages.json("inbound.test", revision));
+                first = received.poll(200, TimeUnit.MILLISECONDS);
+            }
+            assertNotNull(first, "a relayed message reaches the local subscriber");
+            assertEquals("inbound.test", first.repository());
+            assertTrue(service.latest("elsewhere.test").isEmpty(), "routing key and repository must agree");
+        }
+    }
+
+    @Test
+    void twoNodesShareAPublishThroughTheBroker() throws Exception {
+        Path cache = Files.createTempDirectory("second-node");
+        RabbitRelay secondRelay = RabbitRelay.create(settings.amqp());
+        NotificationService second = new NotificationService(rules,
+                new PublishAuthenticator(NotifySettings.PublishAuth.NONE, cache), LastValueCache.open(cache, rules),
+                new SubscriberRegistry(), secondRelay);
+        second.start();
+        try {
+            Recorder onSecond = new Recorder("shared.test");
+            Runnable unsubscribe = second.subscribe(onSecond);
+            Publication arrived = null;
+            for (int revision = 1; arrived == null && revision <= 100; revision++) {
+                given().body(TestMessages.json("shared.test", revision)).when().post("/api/v1/publish").then().statusCode(200);
+                arrived = onSecond.received.poll(200, TimeUnit.MILLISECONDS);
+            }
+            assertNotNull(arrived, "a publish on the first node reaches a subscriber of the second");
+            assertArrayEquals(TestMessages.json("shared.test", arrived.revision()), arrived.wire());
+            assertEquals(arrived.revision(), second.latest("shared.test").orElseThrow().revision());
+            assertTrue(Files.exists(cache.resolve("shared.test.json")), "the second node caches it on disk");
+            unsubscribe.run();
+
+            BlockingQueue<ActivityMessage> onFirst = new LinkedBlockingQueue<>();
+            try (NotifyClient.Subscription s = NotifyClient.create(URI.create(root + "api/v1")).subscribe("shared-back.test", onFirst::add)) {
+                awaitSubscriber("shared-back.test");
+                ActivityMessage back = null;
+                for (int revision = 1; back == null && revision <= 100; revision++) {
+                    second.publish(TestMessages.json("shared-back.test", revision), null);
+                    back = onFirst.poll(200, TimeUnit.MILLISECONDS);
+                }
+                assertNotNull(back, "a publish on the second node reaches a subscriber of the first");
+            }
+        } finally {
+            second.stop();
+            secondRelay.stop();
+            NotifyTestHost.deleteTree(cache);
+        }
+    }
+
+    private GetResponse poll(String queue) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            GetResponse r = channel.basicGet(queue, true);
+            if (r != null) {
+                return r;
+            }
+            Thread.sleep(50);
+        }
+        return null;
+    }
+
+    private void awaitSubscriber(String repository) throws InterruptedException {
+        for (int i = 0; i < 1000 && service.subscriberCount(repository) == 0; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, service.subscriberCount(repository));
+    }
+
+    private static final class Recorder implements Subscriber {
+        private final String repository;
+        final BlockingQueue<Publication> received = new LinkedBlockingQueue<>();
+
+        Recorder(String repository) {
+            this.repository = repository;
+        }
+
+        @Override
+        public String repository() {
+            return repository;
+        }
+
+        @Override
+        public void deliver(Publication publication) {
+            received.add(publication);
+        }
+
+        @Override
+        public void abort() {
+        }
+    }
+}
