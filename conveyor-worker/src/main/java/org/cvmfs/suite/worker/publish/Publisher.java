@@ -81,9 +81,13 @@ public final class Publisher {
         return spool;
     }
 
-    /** Where the leased subtree can be edited. */
-    public Path workTree() {
-        return spool.workTree();
+    /** Where the leased subtree can be edited: {@code /cvmfs/REPO/PATH} as root, the spool's working tree otherwise. */
+    public Path editableTree(RepositoryPath leasePath) {
+        return mount().map(m -> m.mountpoint(leasePath)).orElse(spool.workTree());
+    }
+
+    private Optional<WorkTreeMount> mount() {
+        return settings.repositoryMount().map(WorkTreeMount::new);
     }
 
     // ---- transaction ----
@@ -110,10 +114,11 @@ public final class Publisher {
                     .materialize(catalogs, leasePath, spool.workTree(), previousSnapshot(leasePath), probe());
         }
         TreeSnapshotFile.write(spool.snapshotFile(), result.snapshot());
+        mount().ifPresent(m -> m.mountWritable(spool.workTree(), leasePath));
         TransactionState open = state.withPhase(TransactionState.Phase.OPEN);
         spool.save(open);
         out.accept(String.format("Transaction on %s%s open in %s (revision %d; %d files fetched, %d kept)",
-                settings.repository(), leasePath, spool.workTree(), state.baseRevision(),
+                settings.repository(), leasePath, editableTree(leasePath), state.baseRevision(),
                 result.filesWritten(), result.filesKept()));
         return open;
     }
@@ -198,11 +203,20 @@ public final class Publisher {
             case COMMITTING -> {
                 out.accept("Resending the commit of " + state.newRootCatalog().orElseThrow());
                 long revision = commit(state, tagName, description.orElse(""));
+                mount().ifPresent(m -> m.unmount(state.leasePath()));
                 spool.clear();
                 return new Published(revision, state.newRootCatalog().orElseThrow(), 0, 0, 0);
             }
             default -> {
-                return publishChanges(state, tagName, description.orElse(""));
+                mount().ifPresent(m -> m.makeReadOnly(state.leasePath()));
+                try {
+                    Published p = publishChanges(state, tagName, description.orElse(""));
+                    mount().ifPresent(m -> m.unmount(state.leasePath()));
+                    return p;
+                } catch (RuntimeException e) {
+                    mount().ifPresent(m -> m.makeWritable(state.leasePath()));
+                    throw e;
+                }
             }
         }
     }
@@ -396,6 +410,11 @@ public final class Publisher {
     /** Drops the lease and forgets the transaction; with {@code force}, even if the gateway disagrees. */
     public void abort(boolean force) {
         String token;
+        try {
+            spool.load().ifPresent(s -> mount().ifPresent(m -> m.unmount(s.leasePath())));
+        } catch (IllegalStateException damaged) {
+            // the state is unreadable; abort -f goes on below
+        }
         try {
             token = spool.load().map(TransactionState::sessionToken).orElseGet(this::tokenFile);
         } catch (IllegalStateException damaged) {

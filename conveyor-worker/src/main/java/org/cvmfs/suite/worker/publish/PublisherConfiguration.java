@@ -53,7 +53,14 @@ public final class PublisherConfiguration {
         int cpus = Runtime.getRuntime().availableProcessors();
         return new PublisherSettings(layout.fqrn(), upstream.apiUrl(), GatewayKey.readFile(gatewayKey),
                 stratum0, List.of(KeyFiles.readPublicKey(publicKey)), layout.spoolDir(),
-                ingest(config), cpus, Math.max(4, 2 * cpus), config.autoTag(), hostname(), GATEWAY_TIMEOUT);
+                ingest(config), cpus, Math.max(4, 2 * cpus), config.autoTag(), hostname(), GATEWAY_TIMEOUT,
+                WorkTreeMount.possible() ? Optional.of(unionDir(layout, file)) : Optional.empty());
+    }
+
+    /** {@code CVMFS_UNION_DIR} (default {@code /cvmfs/REPO}), below the host path prefix. */
+    static Path unionDir(RepositoryLayout layout, ServerConfFile file) {
+        String dir = file.get("CVMFS_UNION_DIR").filter(s -> s.startsWith("/")).orElse("/cvmfs/" + layout.fqrn());
+        return layout.hostPaths().resolve(dir);
     }
 
     /** {@code /etc/cvmfs/keys/REPO.gw}: {@code plain_text <key id> <secret>}. */

@@ -6,6 +6,7 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.cvmfs.suite.protocol.gateway.GatewayKey;
 import org.cvmfs.suite.protocol.ingest.IngestSettings;
 
@@ -25,10 +26,13 @@ import org.cvmfs.suite.protocol.ingest.IngestSettings;
  * @param autoTag      {@code CVMFS_AUTO_TAG}: name untagged publications {@code generic-<time>}
  * @param hostname     sent with lease requests
  * @param gatewayTimeout for each gateway request, commit included
+ * @param repositoryMount {@code CVMFS_UNION_DIR} ({@code /cvmfs/REPO}) where the working tree is
+ *                        bind-mounted during a transaction; empty when not running as root
  */
 public record PublisherSettings(String repository, URI gatewayApi, GatewayKey gatewayKey, URI stratum0,
                                 List<PublicKey> masterKeys, Path spoolDir, IngestSettings ingest, int threads,
-                                int fetchThreads, boolean autoTag, String hostname, Duration gatewayTimeout) {
+                                int fetchThreads, boolean autoTag, String hostname, Duration gatewayTimeout,
+                                Optional<Path> repositoryMount) {
     public PublisherSettings {
         Objects.requireNonNull(repository, "repository");
         Objects.requireNonNull(gatewayApi, "gateway API URL");
@@ -38,6 +42,7 @@ public record PublisherSettings(String repository, URI gatewayApi, GatewayKey ga
         Objects.requireNonNull(ingest, "ingest settings");
         Objects.requireNonNull(hostname, "hostname");
         Objects.requireNonNull(gatewayTimeout, "gateway timeout");
+        Objects.requireNonNull(repositoryMount, "repository mount");
         masterKeys = List.copyOf(masterKeys);
         if (masterKeys.isEmpty()) {
             throw new IllegalArgumentException("publisher of " + repository + " needs at least one master public key");
