@@ -495,9 +495,13 @@ public final class Publisher {
                     continue;
                 }
                 ContentHash hash = ContentHash.parseSuffixed(rel.getName(0).toString() + rel.getName(1));
-                try (StagedObject staged = new StagedObject(tmp("staging"), Integer.MAX_VALUE - 8)) {
-                    byte[] bytes = Files.readAllBytes(f);
-                    staged.write(bytes, 0, bytes.length);
+                try (StagedObject staged = new StagedObject(tmp("staging"), ContentProcessor.DEFAULT_STAGING_LIMIT);
+                     java.io.InputStream in = Files.newInputStream(f)) {
+                    byte[] block = new byte[64 * 1024];
+                    int n;
+                    while ((n = in.read(block)) > 0) {
+                        staged.write(block, 0, n);
+                    }
                     staged.seal();
                     uploader.accept(hash, staged);
                 }
