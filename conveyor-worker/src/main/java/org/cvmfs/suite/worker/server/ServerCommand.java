@@ -6,6 +6,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import org.cvmfs.suite.protocol.config.HostPaths;
+import org.cvmfs.suite.worker.publish.AbortCommand;
+import org.cvmfs.suite.worker.publish.IngestCommand;
+import org.cvmfs.suite.worker.publish.PublishCommand;
+import org.cvmfs.suite.worker.publish.TransactionCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,7 +30,7 @@ import picocli.CommandLine.Spec;
             "Exit codes: 0 success, 1 failure, 2 usage error; check exits with 3-8 for the class of the "
                 + "first fault found (see cvmfs_server check --help)."},
         subcommands = {MkfsCommand.class, ResignCommand.class, CheckCommand.class, ListCatalogsCommand.class,
-            LsCommand.class, CatCommand.class})
+            LsCommand.class, CatCommand.class, TransactionCommand.class, PublishCommand.class, AbortCommand.class, IngestCommand.class})
 public final class ServerCommand {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;
@@ -59,7 +63,7 @@ public final class ServerCommand {
         this.rawOut = rawOut;
     }
 
-    Clock clock() {
+    public Clock clock() {
         return clock;
     }
 
@@ -73,7 +77,7 @@ public final class ServerCommand {
         return Path.of(System.getProperty("java.io.tmpdir"));
     }
 
-    HostPaths hostPaths() {
+    public HostPaths hostPaths() {
         return prefix != null ? HostPaths.under(prefix) : HostPaths.fromEnvironment();
     }
 
@@ -81,7 +85,7 @@ public final class ServerCommand {
      * Runs one subcommand's work; a failure becomes {@code cvmfs_server <cmd>: <message>} on
      * stderr and exit code 1 (stack trace only with {@code -v}).
      */
-    int run(CommandSpec sub, Callable<Integer> work) {
+    public int run(CommandSpec sub, Callable<Integer> work) {
         try {
             return work.call();
         } catch (Exception e) {

@@ -1,0 +1,168 @@
+package org.cvmfs.suite.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import java.util.zip.Deflater;
+import org.cvmfs.suite.protocol.ingest.ContentProcessor;
+import org.cvmfs.suite.protocol.ingest.IngestSettings;
+import org.cvmfs.suite.protocol.ingest.ObjectStoreSink;
+import org.cvmfs.suite.protocol.ingest.ProcessedContent;
+import org.cvmfs.suite.protocol.store.ObjectStore;
+import org.cvmfs.suite.protocol.store.Zlib;
+
+/**
+ * How fast files become objects in a local object store (chunking, zlib, SHA-1, staging,
+ * write-then-link), with 1 and 2 threads, against the floor set by zlib and SHA-1 alone: the
+ * same bytes through a bare Deflater + SHA-1 loop in one thread, measured in the same run.
+ *
+ * <p>Usage: {@code ObjectStoreBench [--small-files N] [--large-files N] [--large-mib N]
+ * [--dir PATH] [--keep]}; defaults: 20000 files of 1-64 KiB and 3 files of 64 MiB in a new
+ * temporary directory, deleted afterwards.
+ */
+public final class ObjectStoreBench {
+    private ObjectStoreBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int smallFiles = 20_000;
+        int largeFiles = 3;
+        long largeMib = 64;
+        Path base = null;
+        boolean keep = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--small-files" -> smallFiles = Integer.parseInt(value(args, ++i));
+                case "--large-files" -> largeFiles = Integer.parseInt(value(args, ++i));
+                case "--large-mib" -> largeMib = Long.parseLong(value(args, ++i));
+                case "--dir" -> base = Path.of(value(args, ++i));
+                case "--keep" -> keep = true;
+                default -> throw new IllegalArgumentException("unknown option '" + args[i]
+                        + "' (known: --small-files, --large-files, --large-mib, --dir, --keep)");
+            }
+        }
+        Path dir = base == null ? Files.createTempDirectory("objectstore-bench") : Files.createDirectories(base);
+        try {
+            run(dir, smallFiles, largeFiles, largeMib << 20);
+        } finally {
+            if (!keep) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static void run(Path dir, int smallFiles, int largeFiles, long largeSize) throws Exception {
+        long t0 = System.nanoTime();
+        Corpus corpus = Corpus.generate(dir.resolve("corpus"), smallFiles, 1024, 64 * 1024, largeFiles, largeSize, 2024);
+        System.out.printf(Locale.ROOT, "corpus: %d small files of 1-64 KiB + %d files of %d MiB = %.1f MB (generated in %.1f s)%n",
+                smallFiles, largeFiles, largeSize >> 20, corpus.totalBytes() / 1e6, seconds(System.nanoTime() - t0));
+        System.out.printf(Locale.ROOT, "cpus: %d, java %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
+
+        // warm the page cache and the JIT on the same code paths before measuring
+        bareLoop(corpus.files().subList(0, Math.min(2000, corpus.files().size())));
+        long stored = storeAll(corpus.files(), dir.resolve("warmup"), 2);
+        deleteTree(dir.resolve("warmup"));
+
+        double bareSeconds = bareLoop(corpus.files());
+        double mbBare = corpus.totalBytes() / 1e6 / bareSeconds;
+        System.out.printf(Locale.ROOT, "bare Deflater(6)+SHA-1, 1 thread : %8.1f MB/s (%.2f s)%n", mbBare, bareSeconds);
+        for (int threads : new int[] {1, 2}) {
+            Path repo = dir.resolve("repo-" + threads);
+            long t = System.nanoTime();
+            storeAll(corpus.files(), repo, threads);
+            double s = seconds(System.nanoTime() - t);
+            double mb = corpus.totalBytes() / 1e6 / s;
+            System.out.printf(Locale.ROOT, "object store, %d thread%s        : %8.1f MB/s (%.2f s, %.0f files/s), ratio to bare %.2f%n",
+                    threads, threads == 1 ? " " : "s", mb, s, corpus.files().size() / s, mb / mbBare);
+            deleteTree(repo);
+        }
+        System.out.printf(Locale.ROOT, "stored bytes: %.1f MB (compression ratio %.2f)%n",
+                stored / 1e6, (double) stored / corpus.totalBytes());
+    }
+
+    /** Stores every file through the content processor; returns the stored bytes. */
+    private static long storeAll(List<Path> files, Path repo, int threads) throws IOException {
+        ObjectStore store = new ObjectStore(repo);
+        store.createSkeleton();
+        java.util.concurrent.atomic.AtomicLong storedBytes = new java.util.concurrent.atomic.AtomicLong();
+        ObjectStoreSink sink = new ObjectStoreSink(store);
+        try (ContentProcessor processor = new ContentProcessor(IngestSettings.defaults(), (hash, object) -> {
+            storedBytes.addAndGet(object.size());
+            sink.accept(hash, object);
+        }, threads, repo.resolve("spill"))) {
+            List<ProcessedContent> results = processor.processAll(files);
+            if (results.size() != files.size()) {
+                throw new IllegalStateException("processed " + results.size() + " of " + files.size() + " files");
+            }
+        }
+        return storedBytes.get();
+    }
+
+    /** Reads each file whole, deflates it at level 6 and hashes the output: the floor. */
+    private static double bareLoop(List<Path> files) throws Exception {
+        Deflater deflater = new Deflater(Zlib.LEVEL);
+        MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+        byte[] in = new byte[256 * 1024];
+        byte[] out = new byte[64 * 1024];
+        long sink = 0;
+        long t = System.nanoTime();
+        for (Path f : files) {
+            deflater.reset();
+            try (var stream = Files.newInputStream(f)) {
+                int n;
+                while ((n = stream.read(in)) > 0) {
+                    deflater.setInput(in, 0, n);
+                    while (!deflater.needsInput()) {
+                        sha1.update(out, 0, deflater.deflate(out));
+                    }
+                }
+            }
+            deflater.finish();
+            while (!deflater.finished()) {
+                sha1.update(out, 0, deflater.deflate(out));
+            }
+            sink += sha1.digest()[0];
+        }
+        double s = seconds(System.nanoTime() - t);
+        deflater.end();
+        if (sink == Long.MIN_VALUE) {
+            System.out.println(); // keeps the digests observable to the JIT
+        }
+        return s;
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException("option " + args[i - 1] + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+}
