@@ -10,6 +10,13 @@ suite_home() {
   fi
 }
 
+# Java decodes file names with the locale's charset: under C/POSIX every non-ASCII name would
+# read as '?', and the publisher would refuse it.
+case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
+  *UTF-8* | *utf8* | *UTF8* | *utf-8*) ;;
+  *) export LC_ALL=C.UTF-8 ;;
+esac
+
 # run_suite_jar TOOL MODULE [ARGS...]: exec the Quarkus jar of MODULE with ARGS.
 run_suite_jar() {
   local tool=$1 module=$2

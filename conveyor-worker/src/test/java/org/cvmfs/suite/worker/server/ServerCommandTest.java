@@ -62,6 +62,31 @@ class ServerCommandTest {
     }
 
     @Test
+    void publisherMkfsRecordsTheGatewayAfterVerifyingTheStratum0() throws Exception {
+        Path fixture = Fixtures.gatewayPublication();
+        try (StaticHttpServer stratum0 = StaticHttpServer.serve(fixture.resolve("after-b"))) {
+            String tmp = prefix.resolve("var/spool/cvmfs/capture.test/tmp").toString();
+            Run r = run("mkfs", "-o", "root", "-k", fixture.resolve("keys").toString(),
+                    "-u", "gw," + tmp + "/,http://127.0.0.1:4929/api/v1", "-w", stratum0.url("").toString(),
+                    "capture.test");
+            assertEquals(0, r.exitCode(), r.err());
+            assertTrue(r.out().contains("at revision 3"), r.out());
+            String conf = Files.readString(prefix.resolve("etc/cvmfs/repositories.d/capture.test/server.conf"));
+            assertTrue(conf.contains("http://127.0.0.1:4929/api/v1"), conf);
+        }
+    }
+
+    @Test
+    void publisherMkfsNeedsStratum0AndKeys() {
+        Run r = run("mkfs", "-u", "gw,/tmp/x/,http://127.0.0.1:4929/api/v1", "capture.test");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("needs -w STRATUM0_URL and -k KEY_DIR"), r.err());
+        Run stray = run("mkfs", "-w", "http://127.0.0.1/cvmfs/x", "x.test");
+        assertEquals(1, stray.exitCode());
+        assertTrue(stray.err().contains("-w and -k belong to a publisher mkfs"), stray.err());
+    }
+
+    @Test
     void mkfsCheckCatLsListCatalogs() {
         Run mkfs = run("mkfs", "-o", "root", "-a", "shake128", "cli.example.org");
         assertEquals(0, mkfs.exitCode(), mkfs.err());
