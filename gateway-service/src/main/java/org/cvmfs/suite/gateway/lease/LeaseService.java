@@ -59,10 +59,6 @@ public class LeaseService {
         return store;
     }
 
-    public Duration maxLeaseTime() {
-        return maxLeaseTime;
-    }
-
     /**
      * Grants a lease unless upstream would refuse it: unknown or disabled repository, key not
      * registered for it or restricted to another path, or an unexpired overlapping lease.
@@ -171,9 +167,5 @@ public class LeaseService {
     /** When the lease was granted (its expiry minus the lease time). */
     public Instant acquiredAt(Lease lease) {
         return lease.expiration().minus(maxLeaseTime);
-    }
-
-    public Instant now() {
-        return clock.instant();
     }
 }

@@ -80,6 +80,11 @@ public class PayloadService {
             metrics.counter("cvmfs_gateway_payloads", "outcome", "refused").increment();
             LOG.warnf("payload refused: path=%s key_id=%s reason=%s", lease.path(), lease.keyId(), e.getMessage());
             return GatewayReply.error(e.getMessage());
+        } catch (RuntimeException e) {
+            sample.stop(metrics.timer("cvmfs_gateway_payload_duration", "outcome", "failed"));
+            metrics.counter("cvmfs_gateway_payloads", "outcome", "failed").increment();
+            LOG.errorf(e, "payload failed: path=%s key_id=%s", lease.path(), lease.keyId());
+            return GatewayReply.error("runtime error: " + e);
         }
         sample.stop(metrics.timer("cvmfs_gateway_payload_duration", "outcome", "ok"));
         metrics.counter("cvmfs_gateway_payloads", "outcome", "ok").increment();

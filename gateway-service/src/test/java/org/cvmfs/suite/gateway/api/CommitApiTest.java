@@ -110,8 +110,11 @@ class CommitApiTest {
         receiver.failNext("merge_error");
         Api.commit(KEY1, token, COMMIT_A).then().body(equalTo("{\"reason\":\"merge_error\",\"status\":\"error\"}"));
         given().get("/api/v1/leases/" + token).then().statusCode(200);
+        receiver.failNext("bug:catalog exploded");
+        Api.commit(KEY1, token, COMMIT_A).then().statusCode(200).body(equalTo(
+                "{\"reason\":\"runtime error: java.lang.IllegalStateException: catalog exploded\",\"status\":\"error\"}"));
         Api.commit(KEY1, token, COMMIT_A).then().body(equalTo("{\"final_revision\":2,\"status\":\"ok\"}"));
-        assertEquals(2, receiver.calls().size());
+        assertEquals(3, receiver.calls().size());
     }
 
     @Test

@@ -50,6 +50,9 @@ public class RecordingReceiver implements Receiver {
             }
         }
         String failure = failNext.getAndSet(null);
+        if (failure != null && failure.startsWith("bug:")) {
+            throw new IllegalStateException(failure.substring(4));
+        }
         if (failure != null) {
             throw new ReceiverException(failure);
         }
@@ -68,6 +71,7 @@ public class RecordingReceiver implements Receiver {
         release = null;
     }
 
+    /** The next commit fails with {@code reason}; {@code "bug:<text>"} throws an unexpected exception instead. */
     public void failNext(String reason) {
         failNext.set(reason);
     }
