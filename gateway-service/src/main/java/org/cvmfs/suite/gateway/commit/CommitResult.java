@@ -1,0 +1,5 @@
+package org.cvmfs.suite.gateway.commit;
+
+/** A published commit. */
+public record CommitResult(long finalRevision) {
+}

@@ -1,0 +1,104 @@
+package org.cvmfs.suite.gateway.commit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.cvmfs.suite.gateway.lease.Lease;
+import org.cvmfs.suite.gateway.lease.LeaseService;
+import org.cvmfs.suite.gateway.repo.RepositoryLocks;
+import org.cvmfs.suite.protocol.gateway.CommitRequest;
+import org.cvmfs.suite.protocol.gateway.GatewayReply;
+import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.jboss.logging.Logger;
+
+/**
+ * Commits a lease: checks it, then runs the {@link Receiver} under the repository's commit lock
+ * (commits of other repositories run in parallel). The lease ends only when the receiver
+ * succeeded, so a failed commit can be retried on the same lease.
+ */
+@Singleton
+public class CommitService {
+    private static final Logger LOG = Logger.getLogger(CommitService.class);
+
+    private final LeaseService leases;
+    private final RepositoryLocks locks;
+    private final Receiver receiver;
+    private final MeterRegistry metrics;
+
+    @Inject
+    public CommitService(LeaseService leases, RepositoryLocks locks, Receiver receiver, MeterRegistry metrics) {
+        this.leases = leases;
+        this.locks = locks;
+        this.receiver = receiver;
+        this.metrics = metrics;
+    }
+
+    public GatewayReply commit(String token, CommitRequest request) {
+        Optional<Lease> found = leases.active(token);
+        if (found.isEmpty()) {
+            return outcome("invalid_lease", GatewayReply.error("invalid lease"));
+        }
+        Lease lease = found.get();
+        ContentHash oldRoot;
+        ContentHash newRoot;
+        try {
+            oldRoot = catalogHash("old_root_hash", request.oldRootHash());
+            newRoot = catalogHash("new_root_hash", request.newRootHash());
+        } catch (IllegalArgumentException e) {
+            LOG.infof("commit refused: path=%s key_id=%s reason=%s", lease.path(), lease.keyId(), e.getMessage());
+            return outcome("refused", GatewayReply.error(e.getMessage()));
+        }
+        ReentrantLock lock = locks.committing(lease.repository());
+        lock.lock();
+        try {
+            if (leases.store().find(token).isEmpty()) {
+                // committed or dropped by a concurrent request while this one waited
+                return outcome("invalid_lease", GatewayReply.error("invalid lease"));
+            }
+            Timer.Sample sample = Timer.start(metrics);
+            CommitResult result;
+            try {
+                result = receiver.commit(lease, oldRoot, newRoot, new TagSpec(request.tagName(), request.tagDescription()));
+            } catch (ReceiverException e) {
+                sample.stop(metrics.timer("cvmfs_gateway_commit_duration", "outcome", "failed"));
+                LOG.warnf("commit failed: path=%s key_id=%s old_root=%s new_root=%s reason=%s", lease.path(),
+                        lease.keyId(), oldRoot, newRoot, e.getMessage());
+                return outcome("failed", GatewayReply.error(e.getMessage()));
+            }
+            sample.stop(metrics.timer("cvmfs_gateway_commit_duration", "outcome", "ok"));
+            leases.complete(lease);
+            LOG.infof("commit published: path=%s key_id=%s revision=%d old_root=%s new_root=%s tag=%s",
+                    lease.path(), lease.keyId(), result.finalRevision(), oldRoot, newRoot, request.tagName());
+            return outcome("ok", GatewayReply.committed(result.finalRevision()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private GatewayReply outcome(String kind, GatewayReply reply) {
+        metrics.counter("cvmfs_gateway_commits", "outcome", kind).increment();
+        return reply;
+    }
+
+    private static ContentHash catalogHash(String field, String text) {
+        ContentHash hash;
+        try {
+            hash = ContentHash.parseSuffixed(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid " + field + " '" + clip(text) + "': " + e.getMessage());
+        }
+        if (hash.suffix() != ObjectSuffix.CATALOG) {
+            throw new IllegalArgumentException("invalid " + field + " '" + clip(text)
+                    + "': a root catalog hash ends in C");
+        }
+        return hash;
+    }
+
+    private static String clip(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    }
+}
