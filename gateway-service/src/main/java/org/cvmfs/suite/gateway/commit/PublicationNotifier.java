@@ -55,7 +55,7 @@ public class PublicationNotifier {
             bytes = Files.readAllBytes(manifest);
         } catch (IOException e) {
             outcome("failed");
-            LOG.warnf("not announcing the new revision of %s: cannot read %s: %s", repository, manifest, e.getMessage());
+            LOG.warnf("not announcing the new revision of %s: cannot read %s: %s", repository, manifest, e);
             return;
         }
         sender.execute(() -> send(client.get(), repository, bytes));
