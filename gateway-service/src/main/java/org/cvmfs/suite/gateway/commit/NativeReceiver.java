@@ -148,6 +148,7 @@ public class NativeReceiver implements Receiver {
             ObjectStore store = new ObjectStore(layout.servedRoot());
             requireUploaded(source, "old_root_hash", oldRoot);
             requireUploaded(source, "new_root_hash", newRoot);
+            long started = System.nanoTime();
             Manifest head = PublishedManifest.read(source, layout.fqrn(), masterKeys, clock).manifest();
 
             ChangeCount count = new ChangeCount();
@@ -159,14 +160,16 @@ public class NativeReceiver implements Receiver {
                 CatalogDiff.run(before, after, leasePath, count.andThen(new CatalogMerge(target)));
                 merged = target.commit(store, head.rootCatalog().algorithm(), clock);
             }
+            long mergedAt = System.nanoTime();
             SignedManifest published = new HeadPublisher(layout, keys, clock).publish(new Publication(head,
                     merged.rootHash(), tag.name().isEmpty() ? null : tag.name(), tag.description(), List.of(newRoot)));
             long revision = published.manifest().revision();
             LOG.infof("commit merged: repository=%s lease_path=%s key_id=%s old_revision=%d new_revision=%d"
                             + " head_root=%s old_root=%s new_root=%s merged_root=%s added=%d removed=%d modified=%d"
-                            + " catalogs_written=%d", layout.fqrn(), lease.path(), lease.keyId(), head.revision(),
-                    revision, head.rootCatalog(), oldRoot, newRoot, merged.rootHash(), count.added, count.removed,
-                    count.modified, merged.catalogs().size());
+                            + " catalogs_written=%d merge_ms=%d publish_ms=%d", layout.fqrn(), lease.path(),
+                    lease.keyId(), head.revision(), revision, head.rootCatalog(), oldRoot, newRoot, merged.rootHash(),
+                    count.added, count.removed, count.modified, merged.catalogs().size(),
+                    (mergedAt - started) / 1_000_000, (System.nanoTime() - mergedAt) / 1_000_000);
             return new CommitResult(revision);
         }
 
