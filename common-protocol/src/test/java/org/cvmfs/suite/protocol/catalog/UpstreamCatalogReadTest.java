@@ -12,6 +12,7 @@ import java.util.List;
 import org.cvmfs.suite.protocol.catalog.CatalogCounters.Field;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.testing.Fixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +28,7 @@ class UpstreamCatalogReadTest {
     @BeforeEach
     void open() throws Exception {
         Path served = Fixtures.upstreamTestLocal().resolve("served");
-        tree = CatalogHierarchy.open(new DirectorySource(served), rootHash(served), tmp);
+        tree = CatalogHierarchy.open(new LocalRepositorySource(served), rootHash(served), tmp);
     }
 
     @AfterEach
