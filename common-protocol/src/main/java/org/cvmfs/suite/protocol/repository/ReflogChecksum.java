@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.Optional;
+import org.cvmfs.suite.protocol.files.AtomicFile;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 
@@ -48,6 +49,6 @@ final class ReflogChecksum {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + layout.spoolDir(), e);
         }
-        RootFiles.replace(layout.reflogChecksum(), digest.toText().getBytes(StandardCharsets.US_ASCII));
+        AtomicFile.replace(layout.reflogChecksum(), digest.toText().getBytes(StandardCharsets.US_ASCII));
     }
 }
