@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +16,7 @@ import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.config.HostPaths;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
+import org.cvmfs.suite.protocol.hash.PathHash;
 import org.cvmfs.suite.protocol.manifest.KeyDirectory;
 import org.cvmfs.suite.protocol.manifest.ManifestException;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
@@ -39,8 +39,8 @@ class RepositoryBrowserTest {
         return RepositoryBrowser.open(source, head.manifest(), tag, tmp.resolve("scratch"));
     }
 
-    private static String md5(byte[] data) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
+    private static String md5(byte[] data) {
+        return HexFormat.of().formatHex(PathHash.md5(data));
     }
 
     @Test
