@@ -35,7 +35,7 @@ class RepositoryBrowserTest {
     Path tmp;
 
     private RepositoryBrowser open(RepositorySource source, Optional<String> tag) {
-        PublishedManifest head = PublishedManifest.read(source, null, List.of(), RepositoryCheckerTest.INSIDE);
+        PublishedManifest head = PublishedManifest.read(source, null, List.of(), Fixtures.WHITELISTS_VALID);
         return RepositoryBrowser.open(source, head.manifest(), tag, tmp.resolve("scratch"));
     }
 
@@ -150,15 +150,15 @@ class RepositoryBrowserTest {
         var keys = List.of(new KeyDirectory(Fixtures.gatewayPublication().resolve("keys")).readMasterPublicKey("capture.test"));
         RepositorySource source = new LocalRepositorySource(Fixtures.upstreamTestLocal().resolve("served"));
         assertThrows(ManifestException.class,
-                () -> PublishedManifest.read(source, null, keys, RepositoryCheckerTest.INSIDE));
+                () -> PublishedManifest.read(source, null, keys, Fixtures.WHITELISTS_VALID));
         RepositoryException e = assertThrows(RepositoryException.class,
-                () -> PublishedManifest.read(source, "capture.test", List.of(), RepositoryCheckerTest.INSIDE));
+                () -> PublishedManifest.read(source, "capture.test", List.of(), Fixtures.WHITELISTS_VALID));
         assertTrue(e.getMessage().endsWith("is for repository 'test.local', expected 'capture.test'"));
         PublishedManifest ok = PublishedManifest.read(source, "test.local", List.of(
                 new KeyDirectory(Fixtures.upstreamTestLocal().resolve("keys")).readMasterPublicKey("test.local")),
-                RepositoryCheckerTest.INSIDE);
+                Fixtures.WHITELISTS_VALID);
         assertTrue(ok.verified());
-        assertFalse(PublishedManifest.read(source, null, List.of(), RepositoryCheckerTest.INSIDE).verified());
+        assertFalse(PublishedManifest.read(source, null, List.of(), Fixtures.WHITELISTS_VALID).verified());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.cvmfs.suite.protocol.repository;
+package org.cvmfs.suite.protocol.repository.check;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,11 @@ import org.cvmfs.suite.protocol.manifest.KeyFiles;
 import org.cvmfs.suite.protocol.manifest.Manifest;
 import org.cvmfs.suite.protocol.manifest.ManifestVerifier;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
-import org.cvmfs.suite.protocol.repository.CheckReport.Fault;
+import org.cvmfs.suite.protocol.repository.check.CheckReport.Fault;
+import org.cvmfs.suite.protocol.repository.MetaInfo;
+import org.cvmfs.suite.protocol.repository.ReflogChecksum;
+import org.cvmfs.suite.protocol.repository.RepositoryException;
+import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.store.CorruptObjectException;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.MissingObjectException;
