@@ -176,6 +176,9 @@ public final class NotifyCommand implements Callable<Integer> {
 
                 @Override
                 public void onMessage(ActivityMessage message) {
+                    if (done.isDone()) {
+                        return; // the answer is printed; events already on the wire before the close are not
+                    }
                     String failure = report(message, highest);
                     if (failure != null) {
                         problem.set(failure);
