@@ -1,8 +1,5 @@
 package org.cvmfs.suite.protocol.catalog;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -64,19 +61,10 @@ public final class Catalog implements AutoCloseable {
      * on {@link #close()}. {@code label} names the catalog in messages (e.g. its hash).
      */
     public static Catalog fromBytes(byte[] inflated, Path tempDir, String label) {
-        Path file;
-        try {
-            Files.createDirectories(tempDir);
-            file = Files.createTempFile(tempDir, "catalog.", ".sqlite");
-            Files.write(file, inflated);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot stage " + label + " in " + tempDir, e);
-        }
         SqliteFile db;
         try {
-            db = SqliteFile.openReadOnly(file);
+            db = SqliteFile.fromBytes(inflated, tempDir, "catalog", false);
         } catch (SqliteException e) {
-            deleteStaged(file);
             throw new CatalogException(label + ": not an SQLite database: " + e.getMessage(), e);
         }
         return guarded(db, true, label);
@@ -88,7 +76,7 @@ public final class Catalog implements AutoCloseable {
         } catch (RuntimeException e) {
             db.close();
             if (deleteOnClose) {
-                deleteStaged(db.path());
+                SqliteFile.delete(db.path());
             }
             if (e instanceof SqliteException) {
                 throw new CatalogException(label + ": not a readable catalog: " + e.getMessage(), e);
@@ -106,13 +94,9 @@ public final class Catalog implements AutoCloseable {
 
     public Optional<String> property(String key) {
         try {
-            PreparedStatement s = statement("SELECT value FROM properties WHERE key = ?");
-            s.setString(1, key);
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw sqlFailure("read property " + key, e);
+            return db.property(key);
+        } catch (SqliteException e) {
+            throw new CatalogException(label + ": " + e.getMessage(), e);
         }
     }
 
@@ -501,18 +485,10 @@ public final class Catalog implements AutoCloseable {
         closeStatements();
         db.close();
         if (deleteOnClose) {
-            deleteStaged(db.path());
+            SqliteFile.delete(db.path());
         }
     }
 
-    static void deleteStaged(Path p) {
-        try {
-            Files.deleteIfExists(p);
-            Files.deleteIfExists(p.resolveSibling(p.getFileName() + "-journal"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete staged catalog " + p, e);
-        }
-    }
 
     @Override
     public String toString() {

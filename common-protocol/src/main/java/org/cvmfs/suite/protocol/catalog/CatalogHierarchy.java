@@ -1,13 +1,11 @@
 package org.cvmfs.suite.protocol.catalog;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.store.RepositorySource;
 
@@ -50,17 +48,11 @@ public final class CatalogHierarchy implements AutoCloseable {
 
     /** Opens the hierarchy of root catalog {@code rootHash}, staging catalog files under {@code tempDir}. */
     public static CatalogHierarchy open(RepositorySource source, ContentHash rootHash, Path tempDir) {
-        Path dir;
-        try {
-            Files.createDirectories(tempDir);
-            dir = Files.createTempDirectory(tempDir, "catalogs.");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a staging directory in " + tempDir, e);
-        }
+        Path dir = DirectoryTree.createScratch(tempDir, "catalogs.");
         try {
             return new CatalogHierarchy(source, dir, rootHash);
         } catch (RuntimeException e) {
-            deleteTree(dir);
+            DirectoryTree.delete(dir);
             throw e;
         }
     }
@@ -112,21 +104,11 @@ public final class CatalogHierarchy implements AutoCloseable {
     @Override
     public void close() {
         closeNode(root);
-        deleteTree(stagingDir);
+        DirectoryTree.delete(stagingDir);
     }
 
     private void closeNode(Node n) {
         n.children.values().forEach(this::closeNode);
         n.catalog.close();
-    }
-
-    static void deleteTree(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove staging directory " + dir, e);
-        }
     }
 }

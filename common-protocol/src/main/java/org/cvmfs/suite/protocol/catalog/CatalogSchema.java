@@ -26,7 +26,7 @@ final class CatalogSchema {
 
     /* Column order matters: upstream merges catalogs with INSERT ... SELECT *. */
     static final String[] CREATE = {
-        "CREATE TABLE properties (key TEXT, value TEXT, CONSTRAINT pk_properties PRIMARY KEY (key))",
+        SqliteFile.CREATE_PROPERTIES,
         "CREATE TABLE catalog (md5path_1 INTEGER, md5path_2 INTEGER, parent_1 INTEGER, parent_2 INTEGER,"
             + " hardlinks INTEGER, hash BLOB, size INTEGER, mode INTEGER, mtime INTEGER, mtimens INTEGER,"
             + " flags INTEGER, name TEXT, symlink TEXT, uid INTEGER, gid INTEGER, xattr BLOB,"
@@ -80,7 +80,7 @@ final class CatalogSchema {
         if (!db.hasTable("statistics")) {
             db.execute(CREATE[6]);
         }
-        db.execute("INSERT OR REPLACE INTO properties (key, value) VALUES ('schema', '" + SCHEMA + "')");
-        db.execute("INSERT OR REPLACE INTO properties (key, value) VALUES ('schema_revision', '" + REVISION + "')");
+        db.setProperty(PROP_SCHEMA, SCHEMA);
+        db.setProperty(PROP_SCHEMA_REVISION, Integer.toString(REVISION));
     }
 }

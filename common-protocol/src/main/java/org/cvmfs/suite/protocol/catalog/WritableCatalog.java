@@ -71,12 +71,12 @@ public final class WritableCatalog implements AutoCloseable {
             for (String ddl : CatalogSchema.CREATE) {
                 db.execute(ddl);
             }
-            putProperty(db, CatalogSchema.PROP_SCHEMA, CatalogSchema.SCHEMA);
-            putProperty(db, CatalogSchema.PROP_SCHEMA_REVISION, Integer.toString(CatalogSchema.REVISION));
-            putProperty(db, CatalogSchema.PROP_REVISION, "0");
-            putProperty(db, CatalogSchema.PROP_LAST_MODIFIED, Long.toString(now));
+            db.setProperty(CatalogSchema.PROP_SCHEMA, CatalogSchema.SCHEMA);
+            db.setProperty(CatalogSchema.PROP_SCHEMA_REVISION, Integer.toString(CatalogSchema.REVISION));
+            db.setProperty(CatalogSchema.PROP_REVISION, "0");
+            db.setProperty(CatalogSchema.PROP_LAST_MODIFIED, Long.toString(now));
             if (!mountpoint.isRoot()) {
-                putProperty(db, CatalogSchema.PROP_ROOT_PREFIX, mountpoint.value());
+                db.setProperty(CatalogSchema.PROP_ROOT_PREFIX, mountpoint.value());
             }
             WritableCatalog c = new WritableCatalog(db, new Catalog(db, false, label(mountpoint)));
             PathHash parent = mountpoint.isRoot() ? PathHash.NONE : mountpoint.parent().pathHash();
@@ -85,7 +85,7 @@ public final class WritableCatalog implements AutoCloseable {
             return c;
         } catch (RuntimeException e) {
             db.close();
-            Catalog.deleteStaged(file);
+            SqliteFile.delete(file);
             throw e;
         }
     }
@@ -388,7 +388,7 @@ public final class WritableCatalog implements AutoCloseable {
         if (seconds <= 0) {
             throw new IllegalArgumentException("TTL must be positive, got " + seconds);
         }
-        putProperty(db, CatalogSchema.PROP_TTL, Long.toString(seconds));
+        db.setProperty(CatalogSchema.PROP_TTL, Long.toString(seconds));
     }
 
     // ---- finishing ----
@@ -407,9 +407,9 @@ public final class WritableCatalog implements AutoCloseable {
     public byte[] finishRevision(ContentHash previous, long now) {
         requireOpen();
         long revision = reader.revision();
-        putProperty(db, CatalogSchema.PROP_REVISION, Long.toString(revision + 1));
-        putProperty(db, CatalogSchema.PROP_LAST_MODIFIED, Long.toString(now));
-        putProperty(db, CatalogSchema.PROP_PREVIOUS_REVISION, previous == null ? NULL_HASH_TEXT : previous.toText());
+        db.setProperty(CatalogSchema.PROP_REVISION, Long.toString(revision + 1));
+        db.setProperty(CatalogSchema.PROP_LAST_MODIFIED, Long.toString(now));
+        db.setProperty(CatalogSchema.PROP_PREVIOUS_REVISION, previous == null ? NULL_HASH_TEXT : previous.toText());
         writeStatistics();
         return commitAndRead();
     }
@@ -455,16 +455,6 @@ public final class WritableCatalog implements AutoCloseable {
             return rs.next() ? rs.getLong(1) : 0;
         } catch (SQLException e) {
             throw reader.sqlFailure("read " + name, e);
-        }
-    }
-
-    private static void putProperty(SqliteFile db, String key, String value) {
-        try (PreparedStatement s = db.prepare("INSERT OR REPLACE INTO properties (key, value) VALUES (?, ?)")) {
-            s.setString(1, key);
-            s.setString(2, value);
-            s.executeUpdate();
-        } catch (SQLException e) {
-            throw new CatalogException("cannot set property " + key + " in " + db.path() + ": " + e.getMessage(), e);
         }
     }
 

@@ -10,9 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.sqlite.SqliteFile;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.store.RepositorySource;
 import org.cvmfs.suite.protocol.store.Zlib;
@@ -87,17 +89,11 @@ public final class WritableCatalogManager implements AutoCloseable {
      * files in a new directory under {@code tempDir}.
      */
     public static WritableCatalogManager open(RepositorySource source, ContentHash rootHash, Path tempDir) {
-        Path dir;
-        try {
-            Files.createDirectories(tempDir);
-            dir = Files.createTempDirectory(tempDir, "catalog-edit.");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a staging directory in " + tempDir, e);
-        }
+        Path dir = DirectoryTree.createScratch(tempDir, "catalog-edit.");
         try {
             return new WritableCatalogManager(source, dir, rootHash.withSuffix(ObjectSuffix.CATALOG));
         } catch (RuntimeException e) {
-            CatalogHierarchy.deleteTree(dir);
+            DirectoryTree.delete(dir);
             throw e;
         }
     }
@@ -108,20 +104,13 @@ public final class WritableCatalogManager implements AutoCloseable {
      */
     public static CatalogCommit createRepository(ObjectStore store, HashAlgorithm algorithm, Clock clock,
             long uid, long gid, Path tempDir) {
-        Path file;
-        try {
-            Files.createDirectories(tempDir);
-            file = Files.createTempFile(tempDir, "catalog.", ".sqlite");
-            Files.delete(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot name a staging file in " + tempDir, e);
-        }
+        Path file = SqliteFile.newStagingPath(tempDir, "catalog");
         try (WritableCatalog root = WritableCatalog.createEmptyRoot(file, clock.instant().getEpochSecond(), uid, gid)) {
             byte[] bytes = root.finish();
             ContentHash hash = store.putStored(Zlib.compress(bytes), algorithm, ObjectSuffix.CATALOG);
             return new CatalogCommit(hash, bytes.length, 0, CatalogCommit.DEFAULT_TTL, List.of(hash));
         } finally {
-            Catalog.deleteStaged(file);
+            SqliteFile.delete(file);
         }
     }
 
@@ -596,13 +585,7 @@ public final class WritableCatalogManager implements AutoCloseable {
     }
 
     private Path newStagingFile() {
-        try {
-            Path p = Files.createTempFile(stagingDir, "catalog.", ".sqlite");
-            Files.delete(p); // SqliteFile.create wants to create it
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot name a staging file in " + stagingDir, e);
-        }
+        return SqliteFile.newStagingPath(stagingDir, "catalog");
     }
 
     private void discard(Node node) {
@@ -612,7 +595,7 @@ public final class WritableCatalogManager implements AutoCloseable {
             }
         }
         node.catalog.close();
-        Catalog.deleteStaged(node.catalog.file());
+        SqliteFile.delete(node.catalog.file());
     }
 
     private static String display(RepositoryPath p) {
@@ -640,7 +623,7 @@ public final class WritableCatalogManager implements AutoCloseable {
         try {
             discard(root);
         } finally {
-            CatalogHierarchy.deleteTree(stagingDir);
+            DirectoryTree.delete(stagingDir);
         }
     }
 }

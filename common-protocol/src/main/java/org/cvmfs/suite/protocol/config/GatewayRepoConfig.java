@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cvmfs.suite.protocol.gateway.GatewayKey;
+import org.cvmfs.suite.protocol.manifest.KeyDirectory;
 
 /**
  * The gateway's access configuration, {@code /etc/cvmfs/gateway/repo.json}: which keys exist
@@ -61,13 +62,13 @@ public record GatewayRepoConfig(Map<String, KeyEntry> keys, Map<String, Map<Stri
 
     private static final class Reader {
         private final String origin;
-        private final Path keysDir;
+        private final KeyDirectory keyDirectory;
         private final Map<String, KeyEntry> keys = new LinkedHashMap<>();
         private final Map<String, Map<String, String>> repos = new LinkedHashMap<>();
 
         Reader(String origin, Path keysDir) {
             this.origin = origin;
-            this.keysDir = keysDir;
+            this.keyDirectory = new KeyDirectory(keysDir);
         }
 
         GatewayRepoConfig read(JsonNode root) {
@@ -126,7 +127,7 @@ public record GatewayRepoConfig(Map<String, KeyEntry> keys, Map<String, Map<Stri
         private void readV2Repo(JsonNode item) {
             if (item.isTextual()) {
                 String name = repoName(item.asText());
-                GatewayKey key = readKeyFile(keysDir.resolve(name + ".gw"));
+                GatewayKey key = readKeyFile(keyDirectory.gatewayKeyFile(name));
                 keys.putIfAbsent(key.id(), new KeyEntry(key, false));
                 Map<String, String> allowed = new LinkedHashMap<>();
                 allowed.put(key.id(), "/");

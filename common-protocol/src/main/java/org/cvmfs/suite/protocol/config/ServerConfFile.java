@@ -3,10 +3,8 @@ package org.cvmfs.suite.protocol.config;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.cvmfs.suite.protocol.files.AtomicFile;
 
 /**
  * An upstream-style {@code KEY=VALUE} configuration file ({@code server.conf},
@@ -147,24 +146,14 @@ public final class ServerConfFile {
         return b.toString();
     }
 
-    /** Writes the file through a temporary sibling and an atomic rename. */
+    /** Writes the file atomically ({@link AtomicFile}), creating its directory if needed. */
     public void write(Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-            try {
-                Files.writeString(tmp, format(), StandardCharsets.UTF_8);
-                try {
-                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
+        AtomicFile.replace(file, format().getBytes(StandardCharsets.UTF_8));
     }
 
     private static String quoteIfNeeded(String v) {

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
@@ -25,7 +26,10 @@ public final class Reflog implements AutoCloseable {
     public static final String FILE_NAME = ".cvmfsreflog";
     public static final String SCHEMA = "1.0";
     public static final String SCHEMA_REVISION = "0";
-    private static final String WHAT = "reflog";
+    private static final StagedDatabase.Schema SCHEMA_DEFINITION = new StagedDatabase.Schema("reflog", SCHEMA,
+            SCHEMA_REVISION,
+            List.of("CREATE TABLE refs (hash TEXT, type INTEGER, timestamp INTEGER, CONSTRAINT pk_refs PRIMARY KEY (hash))"),
+            List.of("refs"));
     private static final List<ObjectSuffix> TYPES = List.of(
             ObjectSuffix.CATALOG, ObjectSuffix.CERTIFICATE, ObjectSuffix.HISTORY, ObjectSuffix.META_INFO);
 
@@ -48,37 +52,12 @@ public final class Reflog implements AutoCloseable {
     }
 
     public static Reflog create(Path workDir, String fqrn) {
-        StagedDatabase staged = StagedDatabase.create(workDir, WHAT);
-        try {
-            staged.db().inTransaction(() -> {
-                staged.db().execute("CREATE TABLE properties (key TEXT, value TEXT,"
-                        + " CONSTRAINT pk_properties PRIMARY KEY (key))");
-                staged.db().execute("CREATE TABLE refs (hash TEXT, type INTEGER, timestamp INTEGER,"
-                        + " CONSTRAINT pk_refs PRIMARY KEY (hash))");
-                staged.setProperty("schema", SCHEMA);
-                staged.setProperty("schema_revision", SCHEMA_REVISION);
-                staged.setProperty("fqrn", fqrn);
-            });
-            return new Reflog(staged);
-        } catch (RuntimeException e) {
-            staged.close();
-            throw e;
-        }
+        return new Reflog(StagedDatabase.create(workDir, SCHEMA_DEFINITION, fqrn, Map.of()));
     }
 
     /** Opens raw reflog bytes (a copy is made). */
     public static Reflog open(byte[] sqlite, Path workDir) {
-        StagedDatabase staged = StagedDatabase.fromBytes(sqlite, workDir, WHAT);
-        try {
-            staged.requireSchema(SCHEMA, SCHEMA_REVISION, "properties", "refs");
-            if (staged.property("fqrn").isEmpty()) {
-                throw new HistoryException("reflog database has no fqrn property");
-            }
-            return new Reflog(staged);
-        } catch (RuntimeException e) {
-            staged.close();
-            throw e;
-        }
+        return new Reflog(StagedDatabase.open(sqlite, workDir, SCHEMA_DEFINITION));
     }
 
     /**
@@ -101,7 +80,7 @@ public final class Reflog implements AutoCloseable {
     }
 
     public String fqrn() {
-        return staged.property("fqrn").orElseThrow();
+        return staged.fqrn();
     }
 
     /** Adds or refreshes a reference; the object's suffix tells its type (C, X, H or M). */

@@ -1,67 +1,95 @@
 package org.cvmfs.suite.protocol.history;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.Optional;
-import java.util.UUID;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.cvmfs.suite.protocol.sqlite.SqliteException;
 import org.cvmfs.suite.protocol.sqlite.SqliteFile;
 
 /**
  * A history or reflog database worked on in a private temporary file, which is deleted once the
  * bytes have been read back (or the work abandoned). Both databases share the key/value
- * {@code properties} table and the {@code schema}/{@code schema_revision} convention.
+ * {@code properties} table, the {@code schema}/{@code schema_revision} convention and an
+ * {@code fqrn} property; {@link Schema} says what else each has.
  */
 final class StagedDatabase implements AutoCloseable {
     private final SqliteFile db;
     private final String what;
     private boolean closed;
 
+    /**
+     * One kind of staged database.
+     *
+     * @param what     "history" or "reflog", for messages and file names
+     * @param version  the {@code schema} property
+     * @param revision the {@code schema_revision} property
+     * @param ddl      what creates an empty database, after the {@code properties} table
+     * @param tables   the tables besides {@code properties} an opened database must have
+     */
+    record Schema(String what, String version, String revision, List<String> ddl, List<String> tables) {
+    }
+
     private StagedDatabase(SqliteFile db, String what) {
         this.db = db;
         this.what = what;
     }
 
-    static StagedDatabase create(Path workDir, String what) {
-        return new StagedDatabase(SqliteFile.create(newPath(workDir, what)), what);
+    /**
+     * An empty database of {@code schema} for {@code fqrn}, with {@code moreProperties} set as
+     * well; all or nothing.
+     */
+    static StagedDatabase create(Path workDir, Schema schema, String fqrn, Map<String, String> moreProperties) {
+        StagedDatabase staged = new StagedDatabase(
+                SqliteFile.create(SqliteFile.newStagingPath(workDir, schema.what())), schema.what());
+        try {
+            staged.db.inTransaction(() -> {
+                staged.db.execute(SqliteFile.CREATE_PROPERTIES);
+                schema.ddl().forEach(staged.db::execute);
+                staged.db.setProperty("schema", schema.version());
+                staged.db.setProperty("schema_revision", schema.revision());
+                staged.db.setProperty("fqrn", fqrn);
+                moreProperties.forEach(staged.db::setProperty);
+            });
+            return staged;
+        } catch (RuntimeException e) {
+            staged.close();
+            throw e;
+        }
     }
 
-    /** Stages a copy of {@code sqlite}; bytes SQLite cannot open are refused and leave nothing behind. */
-    static StagedDatabase fromBytes(byte[] sqlite, Path workDir, String what) {
-        Path file = newPath(workDir, what);
+    /**
+     * Stages a copy of {@code sqlite} and refuses it unless it has the tables and schema
+     * properties of {@code schema} and an {@code fqrn}. A refused database leaves nothing behind.
+     */
+    static StagedDatabase open(byte[] sqlite, Path workDir, Schema schema) {
+        StagedDatabase staged;
         try {
-            Files.write(file, sqlite, StandardOpenOption.CREATE_NEW);
-            return new StagedDatabase(SqliteFile.openWritable(file), what);
-        } catch (IOException e) {
-            deleteQuietly(file);
-            throw new UncheckedIOException("cannot stage the " + what + " database in " + workDir, e);
+            staged = new StagedDatabase(SqliteFile.fromBytes(sqlite, workDir, schema.what(), true), schema.what());
         } catch (SqliteException e) {
-            deleteQuietly(file);
-            throw new HistoryException(what + " database is not a readable SQLite file: " + e.getMessage());
+            throw new HistoryException(schema.what() + " database is not a readable SQLite file: " + e.getMessage());
         }
-    }
-
-    private static Path newPath(Path workDir, String what) {
         try {
-            Files.createDirectories(workDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create work directory " + workDir, e);
+            staged.requireSchema(schema);
+            return staged;
+        } catch (RuntimeException e) {
+            staged.close();
+            throw e;
         }
-        return workDir.resolve(what + "." + UUID.randomUUID() + ".sqlite");
     }
 
     SqliteFile db() {
         return db;
     }
 
-    /** Refuses the file unless it has {@code tables} and the expected schema properties. */
-    void requireSchema(String schema, String revision, String... tables) {
+    String fqrn() {
+        return db.property("fqrn").orElseThrow();
+    }
+
+    private void requireSchema(Schema schema) {
+        List<String> tables = new ArrayList<>(List.of("properties"));
+        tables.addAll(schema.tables());
         for (String table : tables) {
             boolean present;
             try {
@@ -73,35 +101,18 @@ final class StagedDatabase implements AutoCloseable {
                 throw new HistoryException(what + " database has no table '" + table + "'");
             }
         }
-        String actualSchema = property("schema").orElse("(none)");
-        if (!schema.equals(actualSchema)) {
-            throw new HistoryException(what + " database schema is '" + actualSchema + "', expected '" + schema + "'");
+        String actualSchema = db.property("schema").orElse("(none)");
+        if (!schema.version().equals(actualSchema)) {
+            throw new HistoryException(what + " database schema is '" + actualSchema + "', expected '"
+                    + schema.version() + "'");
         }
-        String actualRevision = property("schema_revision").orElse("(none)");
-        if (!revision.equals(actualRevision)) {
+        String actualRevision = db.property("schema_revision").orElse("(none)");
+        if (!schema.revision().equals(actualRevision)) {
             throw new HistoryException(what + " database schema_revision is '" + actualRevision
-                    + "', expected '" + revision + "'");
+                    + "', expected '" + schema.revision() + "'");
         }
-    }
-
-    Optional<String> property(String key) {
-        try (PreparedStatement s = db.prepare("SELECT value FROM properties WHERE key = ?")) {
-            s.setString(1, key);
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new SqliteException("cannot read property " + key + " of " + what + ": " + e.getMessage(), e);
-        }
-    }
-
-    void setProperty(String key, String value) {
-        try (PreparedStatement s = db.prepare("INSERT OR REPLACE INTO properties (key, value) VALUES (?, ?)")) {
-            s.setString(1, key);
-            s.setString(2, value);
-            s.executeUpdate();
-        } catch (SQLException e) {
-            throw new SqliteException("cannot set property " + key + " of " + what + ": " + e.getMessage(), e);
+        if (db.property("fqrn").isEmpty()) {
+            throw new HistoryException(what + " database has no fqrn property");
         }
     }
 
@@ -128,13 +139,9 @@ final class StagedDatabase implements AutoCloseable {
     }
 
     private void deleteFile() {
-        deleteQuietly(db.path());
-    }
-
-    private static void deleteQuietly(Path file) {
         try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
+            SqliteFile.delete(db.path());
+        } catch (UncheckedIOException ignored) {
             // a leftover temporary database in the work directory is harmless
         }
     }

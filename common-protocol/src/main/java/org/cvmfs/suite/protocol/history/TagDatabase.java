@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
@@ -28,21 +29,22 @@ public final class TagDatabase implements AutoCloseable {
     public static final String NO_PREVIOUS_REVISION = "0".repeat(40);
     /** Histories hold a few rows per publication; far beyond this is not a history. */
     public static final long MAX_INFLATED_BYTES = 1L << 30;
-    private static final String WHAT = "history";
-    private static final String[] SCHEMA_SQL = {
-        "CREATE TABLE properties (key TEXT, value TEXT, CONSTRAINT pk_properties PRIMARY KEY (key))",
-        "CREATE TABLE branches (branch TEXT, parent TEXT, initial_revision INTEGER,"
-                + " CONSTRAINT pk_branch PRIMARY KEY (branch),"
-                + " FOREIGN KEY (parent) REFERENCES branches (branch),"
-                + " CHECK ((branch <> '') OR (parent IS NULL)),"
-                + " CHECK ((branch = '') OR (parent IS NOT NULL)))",
-        "CREATE TABLE tags (name TEXT, hash TEXT, revision INTEGER, timestamp INTEGER, channel INTEGER,"
-                + " description TEXT, size INTEGER, branch TEXT,"
-                + " CONSTRAINT pk_tags PRIMARY KEY (name),"
-                + " FOREIGN KEY (branch) REFERENCES branches (branch))",
-        "CREATE TABLE recycle_bin (hash TEXT, flags INTEGER, CONSTRAINT pk_hash PRIMARY KEY (hash))",
-        "INSERT INTO branches (branch, parent, initial_revision) VALUES ('', NULL, 0)",
-    };
+    private static final String PREVIOUS_REVISION = "previous_revision";
+    private static final StagedDatabase.Schema SCHEMA_DEFINITION = new StagedDatabase.Schema("history", SCHEMA,
+            SCHEMA_REVISION, List.of(
+                    "CREATE TABLE branches (branch TEXT, parent TEXT, initial_revision INTEGER,"
+                            + " CONSTRAINT pk_branch PRIMARY KEY (branch),"
+                            + " FOREIGN KEY (parent) REFERENCES branches (branch),"
+                            + " CHECK ((branch <> '') OR (parent IS NULL)),"
+                            + " CHECK ((branch = '') OR (parent IS NOT NULL)))",
+                    "CREATE TABLE tags (name TEXT, hash TEXT, revision INTEGER, timestamp INTEGER, channel INTEGER,"
+                            + " description TEXT, size INTEGER, branch TEXT,"
+                            + " CONSTRAINT pk_tags PRIMARY KEY (name),"
+                            + " FOREIGN KEY (branch) REFERENCES branches (branch))",
+                    "CREATE TABLE recycle_bin (hash TEXT, flags INTEGER, CONSTRAINT pk_hash PRIMARY KEY (hash))",
+                    "INSERT INTO branches (branch, parent, initial_revision) VALUES ('', NULL, 0)"),
+            // recycle_bin is not required of an opened history: nothing here reads it
+            List.of("branches", "tags"));
     private static final String TAG_COLUMNS = "name, hash, revision, timestamp, channel, description, size, branch";
 
     private final StagedDatabase staged;
@@ -53,37 +55,13 @@ public final class TagDatabase implements AutoCloseable {
 
     /** An empty history for {@code fqrn}: only the default branch, no tags. */
     public static TagDatabase create(Path workDir, String fqrn) {
-        StagedDatabase staged = StagedDatabase.create(workDir, WHAT);
-        try {
-            staged.db().inTransaction(() -> {
-                for (String sql : SCHEMA_SQL) {
-                    staged.db().execute(sql);
-                }
-                staged.setProperty("schema", SCHEMA);
-                staged.setProperty("schema_revision", SCHEMA_REVISION);
-                staged.setProperty("fqrn", fqrn);
-                staged.setProperty("previous_revision", NO_PREVIOUS_REVISION);
-            });
-            return new TagDatabase(staged);
-        } catch (RuntimeException e) {
-            staged.close();
-            throw e;
-        }
+        return new TagDatabase(StagedDatabase.create(workDir, SCHEMA_DEFINITION, fqrn,
+                Map.of(PREVIOUS_REVISION, NO_PREVIOUS_REVISION)));
     }
 
     /** Opens an inflated history database (a copy is made; {@code sqlite} is not changed). */
     public static TagDatabase open(byte[] sqlite, Path workDir) {
-        StagedDatabase staged = StagedDatabase.fromBytes(sqlite, workDir, WHAT);
-        try {
-            staged.requireSchema(SCHEMA, SCHEMA_REVISION, "properties", "branches", "tags");
-            if (staged.property("fqrn").isEmpty()) {
-                throw new HistoryException("history database has no fqrn property");
-            }
-            return new TagDatabase(staged);
-        } catch (RuntimeException e) {
-            staged.close();
-            throw e;
-        }
+        return new TagDatabase(StagedDatabase.open(sqlite, workDir, SCHEMA_DEFINITION));
     }
 
     /**
@@ -98,12 +76,12 @@ public final class TagDatabase implements AutoCloseable {
     }
 
     public String fqrn() {
-        return staged.property("fqrn").orElseThrow();
+        return staged.fqrn();
     }
 
     /** The history this one was derived from, empty for the first history of a repository. */
     public Optional<ContentHash> previousRevision() {
-        Optional<String> text = staged.property("previous_revision");
+        Optional<String> text = staged.db().property(PREVIOUS_REVISION);
         if (text.isEmpty() || text.get().matches("0+")) {
             return Optional.empty();
         }
@@ -115,7 +93,7 @@ public final class TagDatabase implements AutoCloseable {
     }
 
     public void setPreviousRevision(ContentHash history) {
-        staged.setProperty("previous_revision", history.toText());
+        staged.db().setProperty(PREVIOUS_REVISION, history.toText());
     }
 
     /** All tags, newest revision first. */

@@ -7,7 +7,8 @@ import java.security.PublicKey;
 
 /**
  * A key directory such as {@code /etc/cvmfs/keys}, with upstream's file names per repository:
- * {@code <fqrn>.key}, {@code <fqrn>.crt}, {@code <fqrn>.masterkey} and {@code <fqrn>.pub}.
+ * {@code <fqrn>.key}, {@code <fqrn>.crt}, {@code <fqrn>.masterkey} and {@code <fqrn>.pub}, and on
+ * gateway and publisher hosts the gateway key {@code <fqrn>.gw} (read with {@code GatewayKey.readFile}).
  */
 public record KeyDirectory(Path dir) {
     public Path privateKeyFile(String fqrn) {
@@ -24,6 +25,10 @@ public record KeyDirectory(Path dir) {
 
     public Path masterPublicKeyFile(String fqrn) {
         return file(fqrn, ".pub");
+    }
+
+    public Path gatewayKeyFile(String fqrn) {
+        return file(fqrn, ".gw");
     }
 
     public boolean hasRepositoryKeys(String fqrn) {

@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
+import org.cvmfs.suite.protocol.gateway.GatewayAuth;
+import org.cvmfs.suite.protocol.gateway.GatewayKey;
 
 /**
  * Publishes activity messages to, and subscribes to them from, a notification service: ours,
@@ -32,12 +34,9 @@ public final class NotifyClient {
     private final URI publishUri;
     private final URI subscribeUri;
     private final HttpClient http;
-    private final Optional<Key> key;
+    private final Optional<GatewayKey> key;
 
-    private record Key(String id, String secret) {
-    }
-
-    private NotifyClient(URI serverUrl, HttpClient http, Optional<Key> key) {
+    private NotifyClient(URI serverUrl, HttpClient http, Optional<GatewayKey> key) {
         this.serverUrl = serverUrl;
         this.publishUri = endpoint(serverUrl, "publish");
         this.subscribeUri = endpoint(serverUrl, "subscribe");
@@ -62,10 +61,12 @@ public final class NotifyClient {
                 .build();
     }
 
-    /** The same client, signing publishes with a gateway key ({@link PublishAuthorization}). */
-    public NotifyClient withGatewayKey(String keyId, String secret) {
-        PublishAuthorization.header(keyId, secret, new byte[0]); // refuses a malformed key now, not at publish
-        return new NotifyClient(serverUrl, http, Optional.of(new Key(keyId, secret)));
+    /**
+     * The same client, signing the body of each publish with a gateway key ({@link GatewayAuth}).
+     * Upstream publishers send no such header; servers require it only when configured to.
+     */
+    public NotifyClient withGatewayKey(GatewayKey gatewayKey) {
+        return new NotifyClient(serverUrl, http, Optional.of(Objects.requireNonNull(gatewayKey, "gateway key")));
     }
 
     public URI publishUri() {
@@ -113,7 +114,7 @@ public final class NotifyClient {
                 .header("User-Agent", USER_AGENT)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        key.ifPresent(k -> request.header("Authorization", PublishAuthorization.header(k.id, k.secret, body)));
+        key.ifPresent(k -> request.header(GatewayAuth.HEADER, GatewayAuth.sign(k, body)));
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         return new PublishReply(response.statusCode(), response.body());
     }

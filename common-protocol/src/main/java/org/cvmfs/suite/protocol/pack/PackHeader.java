@@ -3,10 +3,10 @@ package org.cvmfs.suite.protocol.pack;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
+import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 
 /**
  * The text header of an object pack (version 2):
@@ -54,7 +54,7 @@ public record PackHeader(List<PackEntry> entries, long payloadSize) {
 
     /** Lowercase hex SHA-1 of the header bytes: the {@code payload_digest}. */
     public static String digestOf(byte[] headerBytes) {
-        return HexFormat.of().formatHex(HashAlgorithm.SHA1.digest(headerBytes));
+        return ContentHash.compute(HashAlgorithm.SHA1, headerBytes, ObjectSuffix.NONE).toText();
     }
 
     /** Parses header bytes; every refusal names the line and the value. */

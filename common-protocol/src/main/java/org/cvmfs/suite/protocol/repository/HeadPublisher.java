@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import org.cvmfs.suite.protocol.catalog.Catalog;
+import org.cvmfs.suite.protocol.files.AtomicFile;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.history.Reflog;
@@ -173,8 +174,8 @@ public final class HeadPublisher {
     }
 
     private void install(SignedPublication signed) {
-        RootFiles.replace(layout.reflog(), signed.reflog());
+        AtomicFile.replace(layout.reflog(), signed.reflog());
         ReflogChecksum.write(layout, signed.manifest().manifest().reflog());
-        RootFiles.replace(layout.manifest(), signed.manifest().toBytes());
+        AtomicFile.replace(layout.manifest(), signed.manifest().toBytes());
     }
 }

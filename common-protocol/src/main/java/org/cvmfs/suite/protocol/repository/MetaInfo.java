@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * for the administrator to fill in; clients never need it, but {@code check} requires it to be
  * readable once the manifest names it.
  */
-final class MetaInfo {
+public final class MetaInfo {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private MetaInfo() {
@@ -36,7 +36,7 @@ final class MetaInfo {
     }
 
     /** Refuses bytes that are not a JSON object, naming what was found instead. */
-    static void requireJsonObject(byte[] bytes) {
+    public static void requireJsonObject(byte[] bytes) {
         try {
             if (!JSON.readTree(bytes).isObject()) {
                 throw new IllegalArgumentException("meta information is JSON but not an object");

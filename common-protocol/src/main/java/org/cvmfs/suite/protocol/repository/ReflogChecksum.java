@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.Optional;
+import org.cvmfs.suite.protocol.files.AtomicFile;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 
@@ -14,14 +15,14 @@ import org.cvmfs.suite.protocol.hash.ObjectSuffix;
  * (hex plus algorithm identifier, no newline), a second source of truth next to the manifest's
  * {@code Y}.
  */
-final class ReflogChecksum {
+public final class ReflogChecksum {
     /** A digest line is at most 49 characters; anything much longer is not one. */
     private static final int MAX_BYTES = 256;
 
     private ReflogChecksum() {
     }
 
-    static Optional<ContentHash> read(RepositoryLayout layout) {
+    public static Optional<ContentHash> read(RepositoryLayout layout) {
         byte[] bytes;
         try {
             if (Files.size(layout.reflogChecksum()) > MAX_BYTES) {
@@ -48,6 +49,6 @@ final class ReflogChecksum {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + layout.spoolDir(), e);
         }
-        RootFiles.replace(layout.reflogChecksum(), digest.toText().getBytes(StandardCharsets.US_ASCII));
+        AtomicFile.replace(layout.reflogChecksum(), digest.toText().getBytes(StandardCharsets.US_ASCII));
     }
 }

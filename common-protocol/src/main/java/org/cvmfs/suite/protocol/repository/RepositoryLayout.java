@@ -3,7 +3,10 @@ package org.cvmfs.suite.protocol.repository;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.cvmfs.suite.protocol.config.HostPaths;
+import org.cvmfs.suite.protocol.history.Reflog;
 import org.cvmfs.suite.protocol.manifest.KeyDirectory;
+import org.cvmfs.suite.protocol.manifest.ManifestVerifier;
+import org.cvmfs.suite.protocol.store.ObjectStore;
 
 /**
  * Where one repository's files live on a Stratum-0 host, with upstream's names: keys in
@@ -12,9 +15,6 @@ import org.cvmfs.suite.protocol.manifest.KeyDirectory;
  * {@link HostPaths} prefix.
  */
 public record RepositoryLayout(HostPaths hostPaths, String fqrn) {
-    public static final String MANIFEST = ".cvmfspublished";
-    public static final String WHITELIST = ".cvmfswhitelist";
-    public static final String REFLOG = ".cvmfsreflog";
     public static final String MASTER_REPLICA = ".cvmfs_master_replica";
 
     public RepositoryLayout {
@@ -45,15 +45,15 @@ public record RepositoryLayout(HostPaths hostPaths, String fqrn) {
     }
 
     public Path manifest() {
-        return servedRoot().resolve(MANIFEST);
+        return servedRoot().resolve(ManifestVerifier.MANIFEST_FILE);
     }
 
     public Path whitelist() {
-        return servedRoot().resolve(WHITELIST);
+        return servedRoot().resolve(ManifestVerifier.WHITELIST_FILE);
     }
 
     public Path reflog() {
-        return servedRoot().resolve(REFLOG);
+        return servedRoot().resolve(Reflog.FILE_NAME);
     }
 
     public Path masterReplica() {
@@ -61,7 +61,7 @@ public record RepositoryLayout(HostPaths hostPaths, String fqrn) {
     }
 
     public Path dataDir() {
-        return servedRoot().resolve("data");
+        return new ObjectStore(servedRoot()).dataDir();
     }
 
     public Path spoolDir() {

@@ -4,19 +4,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.cvmfs.suite.protocol.catalog.CatalogCommit;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
+import org.cvmfs.suite.protocol.files.AtomicFile;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
@@ -193,18 +192,13 @@ public final class Stratum0Creator {
     }
 
     private static void writeFile(Path file, String text) {
-        RootFiles.replace(file, text.getBytes(StandardCharsets.US_ASCII));
+        AtomicFile.replace(file, text.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static void deleteTree(Path root, RuntimeException failure) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            DirectoryTree.delete(root);
+        } catch (UncheckedIOException e) {
             failure.addSuppressed(e);
         }
     }

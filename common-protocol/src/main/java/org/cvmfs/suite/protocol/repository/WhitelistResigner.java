@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import org.cvmfs.suite.protocol.files.AtomicFile;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.manifest.KeyDirectory;
 import org.cvmfs.suite.protocol.manifest.KeyFiles;
@@ -90,7 +91,7 @@ public final class WhitelistResigner {
                                   HashAlgorithm algorithm, Duration validity) {
         Whitelist whitelist = Whitelist.create(layout.fqrn(), certificate, clock, validity);
         SignedWhitelist signed = SignedWhitelist.sign(whitelist, master.getPrivate(), algorithm);
-        RootFiles.replace(layout.whitelist(), signed.toBytes());
+        AtomicFile.replace(layout.whitelist(), signed.toBytes());
         return signed;
     }
 

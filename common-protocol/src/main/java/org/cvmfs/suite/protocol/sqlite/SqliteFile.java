@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -18,6 +21,9 @@ import org.sqlite.SQLiteConfig;
  * upstream's 1024-byte pages, and is fully written back to its file when closed.
  */
 public final class SqliteFile implements AutoCloseable {
+    /** The key/value table every database of the repository format has; see {@link #property}. */
+    public static final String CREATE_PROPERTIES =
+            "CREATE TABLE properties (key TEXT, value TEXT, CONSTRAINT pk_properties PRIMARY KEY (key))";
     private static final org.sqlite.JDBC DRIVER = new org.sqlite.JDBC();
 
     private final Path path;
@@ -46,16 +52,54 @@ public final class SqliteFile implements AutoCloseable {
         return open(path, true);
     }
 
-    /** Writes {@code bytes} (an inflated database) to a new temporary file under {@code dir} and opens it. */
-    public static SqliteFile fromBytes(byte[] bytes, Path dir, boolean writable) {
+    /**
+     * A fresh path for a database staged under {@code dir} (created if missing); no file is there
+     * yet. {@code kind} ("catalog", "history", ...) starts the name, for whoever looks into the
+     * directory.
+     */
+    public static Path newStagingPath(Path dir, String kind) {
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "db.", ".sqlite");
-            Files.write(tmp, bytes);
-            return open(tmp, !writable);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot stage database in " + dir, e);
+            throw new UncheckedIOException("cannot create staging directory " + dir, e);
         }
+        return dir.resolve(kind + "." + UUID.randomUUID() + ".sqlite");
+    }
+
+    /**
+     * Writes {@code bytes} (an inflated database) to a new file under {@code dir} and opens it;
+     * the caller deletes the file ({@link #delete}) when done. Bytes that cannot be staged or
+     * opened leave no file behind.
+     */
+    public static SqliteFile fromBytes(byte[] bytes, Path dir, String kind, boolean writable) {
+        Path file = newStagingPath(dir, kind);
+        try {
+            Files.write(file, bytes, StandardOpenOption.CREATE_NEW);
+            return open(file, !writable);
+        } catch (IOException e) {
+            throw deleteAfter(file, new UncheckedIOException("cannot stage a " + kind + " database in " + dir, e));
+        } catch (RuntimeException e) {
+            throw deleteAfter(file, e);
+        }
+    }
+
+    /** Deletes a database file and the rollback journal an interrupted transaction leaves beside it. */
+    public static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.resolveSibling(file.getFileName() + "-journal"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete database " + file, e);
+        }
+    }
+
+    private static RuntimeException deleteAfter(Path file, RuntimeException failure) {
+        try {
+            delete(file);
+        } catch (UncheckedIOException e) {
+            failure.addSuppressed(e);
+        }
+        return failure;
     }
 
     private static SqliteFile open(Path path, boolean readOnly) {
@@ -107,6 +151,32 @@ public final class SqliteFile implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new SqliteException("cannot inspect " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The value of {@code key} in the {@code properties (key, value)} table that catalogs,
+     * histories and reflogs all have; empty when the key is absent or its value is NULL.
+     */
+    public Optional<String> property(String key) {
+        try (PreparedStatement s = prepare("SELECT value FROM properties WHERE key = ?")) {
+            s.setString(1, key);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new SqliteException("cannot read property " + key + " of " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sets {@code key} in the {@code properties} table, replacing an earlier value. */
+    public void setProperty(String key, String value) {
+        try (PreparedStatement s = prepare("INSERT OR REPLACE INTO properties (key, value) VALUES (?, ?)")) {
+            s.setString(1, key);
+            s.setString(2, value);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new SqliteException("cannot set property " + key + " of " + path + ": " + e.getMessage(), e);
         }
     }
 

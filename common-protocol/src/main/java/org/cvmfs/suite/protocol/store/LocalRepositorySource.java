@@ -10,10 +10,12 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 /** A repository served from a local directory such as {@code /srv/cvmfs/REPO}. */
 public final class LocalRepositorySource implements RepositorySource {
     private final Path root;
+    private final ObjectStore objects;
     private final FetchLimits limits;
 
     public LocalRepositorySource(Path root, FetchLimits limits) {
         this.root = root.toAbsolutePath().normalize();
+        this.objects = new ObjectStore(this.root);
         this.limits = limits;
     }
 
@@ -35,7 +37,7 @@ public final class LocalRepositorySource implements RepositorySource {
     public byte[] fetchObject(ContentHash hash) {
         byte[] data;
         try {
-            data = read(objectPath(hash), limits.maxObjectBytes());
+            data = read(objects.pathOf(hash), limits.maxObjectBytes());
         } catch (NoSuchFileException e) {
             throw new MissingObjectException(hash, describe());
         }
@@ -47,16 +49,12 @@ public final class LocalRepositorySource implements RepositorySource {
 
     @Override
     public boolean hasObject(ContentHash hash) {
-        return Files.isRegularFile(objectPath(hash));
+        return Files.isRegularFile(objects.pathOf(hash));
     }
 
     @Override
     public String describe() {
         return root.toString();
-    }
-
-    private Path objectPath(ContentHash hash) {
-        return root.resolve("data").resolve(hash.objectPath());
     }
 
     /** Reads at most {@code limit} bytes and refuses a longer file, even one that grows while read. */

@@ -1,16 +1,10 @@
 package org.cvmfs.suite.protocol.catalog;
 
-import java.nio.file.Path;
 import java.util.Map;
-import org.cvmfs.suite.protocol.store.RepositorySource;
 
 /** Lets tests of other packages use the catalog test helpers. */
 public final class CatalogTestAccess {
     private CatalogTestAccess() {
-    }
-
-    public static RepositorySource directories(Path... roots) {
-        return new DirectorySource(roots);
     }
 
     public static Map<String, Map<String, Object>> expectedFacts(String state) throws java.io.IOException {

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.store.RepositorySource;
 
@@ -32,7 +33,7 @@ public final class TestRepository {
         this.root = dir.resolve("repo");
         this.tmp = dir.resolve("tmp");
         this.store = new ObjectStore(root);
-        this.source = new CountingSource(new DirectorySource(root));
+        this.source = new CountingSource(new LocalRepositorySource(root));
         try (WritableCatalog c = WritableCatalog.createEmptyRoot(dir.resolve("empty.sqlite"), T0, 0, 0)) {
             byte[] bytes = c.finish();
             head = store.putCompressed(bytes, HashAlgorithm.SHA1, ObjectSuffix.CATALOG);

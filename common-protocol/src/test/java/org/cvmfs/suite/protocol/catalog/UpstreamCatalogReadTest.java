@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.cvmfs.suite.protocol.catalog.CatalogCounters.Field;
 import org.cvmfs.suite.protocol.hash.ContentHash;
-import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.manifest.Manifest;
+import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.testing.Fixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +27,7 @@ class UpstreamCatalogReadTest {
     @BeforeEach
     void open() throws Exception {
         Path served = Fixtures.upstreamTestLocal().resolve("served");
-        tree = CatalogHierarchy.open(new DirectorySource(served), rootHash(served), tmp);
+        tree = CatalogHierarchy.open(new LocalRepositorySource(served), rootHash(served), tmp);
     }
 
     @AfterEach
@@ -36,12 +36,7 @@ class UpstreamCatalogReadTest {
     }
 
     static ContentHash rootHash(Path served) throws Exception {
-        for (String line : Files.readString(served.resolve(".cvmfspublished"), StandardCharsets.ISO_8859_1).split("\n")) {
-            if (line.startsWith("C")) {
-                return ContentHash.parse(line.substring(1), ObjectSuffix.CATALOG);
-            }
-        }
-        throw new AssertionError("manifest without C line");
+        return Manifest.parseBody(Files.readAllBytes(served.resolve(".cvmfspublished"))).rootCatalog();
     }
 
     static RepositoryPath p(String s) {

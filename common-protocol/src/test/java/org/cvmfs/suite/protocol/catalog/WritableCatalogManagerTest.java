@@ -14,6 +14,7 @@ import java.util.Map;
 import org.cvmfs.suite.protocol.catalog.CatalogCounters.Field;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -250,7 +251,7 @@ class WritableCatalogManagerTest {
                 java.time.Clock.fixed(java.time.Instant.ofEpochSecond(5), java.time.ZoneOffset.UTC), 10, 20, dir.resolve("t"));
         assertEquals(0, c.revision());
         assertEquals(List.of(c.rootHash()), c.catalogs());
-        DirectorySource source = new DirectorySource(other);
+        LocalRepositorySource source = new LocalRepositorySource(other);
         assertEquals(List.of(), new CatalogVerifier(source, dir.resolve("t")).verify(c.rootHash(), c.rootSize(), true));
         try (CatalogHierarchy h = CatalogHierarchy.open(source, c.rootHash(), dir.resolve("t"))) {
             DirectoryEntry root = h.lookup(RepositoryPath.ROOT).orElseThrow();

@@ -42,7 +42,7 @@ class UpstreamChunkingTest {
         ObjectStore fixtureStore = new ObjectStore(served);
         byte[] catalog = Zlib.inflate(fixtureStore.readStored(manifest.rootCatalog()), 64 << 20);
         List<Chunk> upstream = new ArrayList<>();
-        try (SqliteFile db = SqliteFile.fromBytes(catalog, tmp.resolve("db"), false);
+        try (SqliteFile db = SqliteFile.fromBytes(catalog, tmp.resolve("db"), "catalog", false);
              PreparedStatement q = db.prepare(
                      "SELECT offset, size, hash FROM chunks WHERE md5path_1 = ? AND md5path_2 = ? ORDER BY offset")) {
             PathHash path = PathHash.of("/big.dat");

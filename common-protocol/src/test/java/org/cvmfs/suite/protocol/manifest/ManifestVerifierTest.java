@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ManifestVerifierTest {
-    private static final Clock INSIDE = Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC);
+    private static final Clock INSIDE = Fixtures.WHITELISTS_VALID;
     private static final Clock AFTER = Clock.fixed(Instant.parse("2026-12-25T04:00:00Z"), ZoneOffset.UTC);
     private static KeyDirectory fixtureKeys;
     private static PublicKey masterPublic;

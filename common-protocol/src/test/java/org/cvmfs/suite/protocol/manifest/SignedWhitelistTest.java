@@ -24,7 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class SignedWhitelistTest {
-    private static final Clock INSIDE = at("2026-12-01T12:00:00Z");
+    private static final Clock INSIDE = Fixtures.WHITELISTS_VALID;
     private static byte[] fixtureFile;
     private static PublicKey fixtureMasterKey;
     private static KeyPair fixtureMaster;

@@ -23,6 +23,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.cvmfs.suite.protocol.gateway.GatewayAuth;
+import org.cvmfs.suite.protocol.gateway.GatewayKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,13 +68,14 @@ class NotifyClientTest {
     void publishesTheCanonicalBodySignedWithTheGatewayKey() throws Exception {
         respond("/api/v1/notifications/publish", 200, "{\"status\":\"ok\"}");
         ActivityMessage m = ActivityMessage.of("a.org", new byte[] {1, 2, 3}, ZonedDateTime.now());
-        NotifyClient.PublishReply reply = NotifyClient.create(root).withGatewayKey("key1", "big_secret").publish(m);
+        GatewayKey key = new GatewayKey("key1", "big_secret");
+        NotifyClient.PublishReply reply = NotifyClient.create(root).withGatewayKey(key).publish(m);
         assertTrue(reply.accepted());
         assertEquals("{\"status\":\"ok\"}", reply.body());
         Recorded r = requests.poll(10, TimeUnit.SECONDS);
         assertEquals("POST", r.method);
         assertArrayEquals(m.toJson(), r.body);
-        assertEquals(PublishAuthorization.header("key1", "big_secret", m.toJson()), r.authorization);
+        assertEquals(GatewayAuth.sign(key, m.toJson()), r.authorization);
     }
 
     @Test

@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +16,7 @@ import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.config.HostPaths;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
+import org.cvmfs.suite.protocol.hash.PathHash;
 import org.cvmfs.suite.protocol.manifest.KeyDirectory;
 import org.cvmfs.suite.protocol.manifest.ManifestException;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
@@ -35,12 +35,12 @@ class RepositoryBrowserTest {
     Path tmp;
 
     private RepositoryBrowser open(RepositorySource source, Optional<String> tag) {
-        PublishedManifest head = PublishedManifest.read(source, null, List.of(), RepositoryCheckerTest.INSIDE);
+        PublishedManifest head = PublishedManifest.read(source, null, List.of(), Fixtures.WHITELISTS_VALID);
         return RepositoryBrowser.open(source, head.manifest(), tag, tmp.resolve("scratch"));
     }
 
-    private static String md5(byte[] data) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
+    private static String md5(byte[] data) {
+        return HexFormat.of().formatHex(PathHash.md5(data));
     }
 
     @Test
@@ -150,15 +150,15 @@ class RepositoryBrowserTest {
         var keys = List.of(new KeyDirectory(Fixtures.gatewayPublication().resolve("keys")).readMasterPublicKey("capture.test"));
         RepositorySource source = new LocalRepositorySource(Fixtures.upstreamTestLocal().resolve("served"));
         assertThrows(ManifestException.class,
-                () -> PublishedManifest.read(source, null, keys, RepositoryCheckerTest.INSIDE));
+                () -> PublishedManifest.read(source, null, keys, Fixtures.WHITELISTS_VALID));
         RepositoryException e = assertThrows(RepositoryException.class,
-                () -> PublishedManifest.read(source, "capture.test", List.of(), RepositoryCheckerTest.INSIDE));
+                () -> PublishedManifest.read(source, "capture.test", List.of(), Fixtures.WHITELISTS_VALID));
         assertTrue(e.getMessage().endsWith("is for repository 'test.local', expected 'capture.test'"));
         PublishedManifest ok = PublishedManifest.read(source, "test.local", List.of(
                 new KeyDirectory(Fixtures.upstreamTestLocal().resolve("keys")).readMasterPublicKey("test.local")),
-                RepositoryCheckerTest.INSIDE);
+                Fixtures.WHITELISTS_VALID);
         assertTrue(ok.verified());
-        assertFalse(PublishedManifest.read(source, null, List.of(), RepositoryCheckerTest.INSIDE).verified());
+        assertFalse(PublishedManifest.read(source, null, List.of(), Fixtures.WHITELISTS_VALID).verified());
     }
 
     @Test

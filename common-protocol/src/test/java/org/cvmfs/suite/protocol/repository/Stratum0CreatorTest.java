@@ -38,9 +38,9 @@ import org.cvmfs.suite.protocol.testing.DirectorySnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class Stratum0CreatorTest {
-    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC);
-    static final RepositoryOwner OWNER = new RepositoryOwner("cvmfs", 1234, 5678);
+public class Stratum0CreatorTest {
+    public static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC);
+    public static final RepositoryOwner OWNER = new RepositoryOwner("cvmfs", 1234, 5678);
 
     @TempDir
     Path prefix;

@@ -13,10 +13,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -72,8 +69,7 @@ class HttpRepositorySourceTest {
     @Test
     void verifiesTheWholeChainOverHttp() {
         KeyDirectory keys = new KeyDirectory(Fixtures.upstreamTestLocal().resolve("keys"));
-        Clock inside = Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC);
-        VerifiedManifest v = new ManifestVerifier(List.of(keys.readMasterPublicKey("test.local")), inside)
+        VerifiedManifest v = new ManifestVerifier(List.of(keys.readMasterPublicKey("test.local")), Fixtures.WHITELISTS_VALID)
                 .verify(source, "test.local");
         assertEquals(3, v.manifest().revision());
     }

@@ -19,9 +19,11 @@ import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.store.RepositorySource;
 import org.cvmfs.suite.protocol.testing.Fixtures;
+import org.cvmfs.suite.protocol.testing.TreeCopy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,10 +69,10 @@ class GatewayMergeTest {
 
     @Test
     void publicationAThenB() throws Exception {
-        Path ours = dir.resolve("repo");
+        // our store starts with every object upstream served, so it reads the publisher's uploads and its own results
+        Path ours = TreeCopy.copy(Fixtures.gatewayPublication().resolve("after-b"), dir.resolve("repo"));
         ObjectStore store = new ObjectStore(ours);
-        Path gw = Fixtures.gatewayPublication();
-        RepositorySource source = CatalogTestAccess.directories(ours, gw.resolve("after-b"));
+        RepositorySource source = new LocalRepositorySource(ours);
 
         List<CatalogChange> changesA = new java.util.ArrayList<>();
         CatalogCommit a = merge(source, store, BEFORE_ROOT, A_PUBLISHED, c(BEFORE_ROOT), changesA);
@@ -103,7 +105,7 @@ class GatewayMergeTest {
 
     @Test
     void diffOfPublicationB() throws Exception {
-        RepositorySource source = CatalogTestAccess.directories(Fixtures.gatewayPublication().resolve("after-b"));
+        RepositorySource source = new LocalRepositorySource(Fixtures.gatewayPublication().resolve("after-b"));
         Path tmp = dir.resolve("tmp");
         try (CatalogHierarchy before = CatalogHierarchy.open(source, c(A_ROOT), tmp);
              CatalogHierarchy after = CatalogHierarchy.open(source, c(B_PUBLISHED), tmp)) {

@@ -2,9 +2,15 @@ package org.cvmfs.suite.protocol.testing;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 
 /** Locates the upstream ground-truth fixtures in {@code ../shared/fixtures} beside the checkout. */
 public final class Fixtures {
+    /** A moment inside the validity of every fixture whitelist (signed 2026-11-25, expiring 2026-12-25). */
+    public static final Clock WHITELISTS_VALID = Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC);
+
     private Fixtures() {
     }
 

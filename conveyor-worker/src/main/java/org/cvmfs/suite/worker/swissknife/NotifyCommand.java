@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cvmfs.suite.protocol.manifest.Manifest;
 import org.cvmfs.suite.protocol.manifest.ManifestException;
+import org.cvmfs.suite.protocol.manifest.ManifestVerifier;
 import org.cvmfs.suite.protocol.notify.ActivityMessage;
 import org.cvmfs.suite.protocol.notify.NotifyClient;
 import org.cvmfs.suite.protocol.store.HttpRepositorySource;
@@ -39,7 +40,6 @@ public final class NotifyCommand implements Callable<Integer> {
     static final int EXIT_READ = 8;
     static final int EXIT_TRANSPORT = 9;
     static final int EXIT_REFUSED = 10;
-    private static final String MANIFEST_FILE = ".cvmfspublished";
     private static final int MAX_FAILURES = 10;
 
     @Spec
@@ -137,19 +137,19 @@ public final class NotifyCommand implements Callable<Integer> {
             HttpRepositorySource source = new HttpRepositorySource(URI.create(base));
             for (int attempt = 1; ; attempt++) {
                 try {
-                    return source.fetchRootFile(MANIFEST_FILE);
+                    return source.fetchRootFile(ManifestVerifier.MANIFEST_FILE);
                 } catch (MissingRootFileException | RepositoryFetchException | IllegalArgumentException e) {
                     if (attempt == 2) {
-                        throw new FetchFailure(EXIT_DOWNLOAD, "cannot download " + base + "/" + MANIFEST_FILE + ": " + e.getMessage());
+                        throw new FetchFailure(EXIT_DOWNLOAD, "cannot download " + base + "/" + ManifestVerifier.MANIFEST_FILE + ": " + e.getMessage());
                     }
                     Thread.sleep(ThreadLocalRandom.current().nextLong(500, 2000));
                 }
             }
         }
         try {
-            return new LocalRepositorySource(Path.of(base)).fetchRootFile(MANIFEST_FILE);
+            return new LocalRepositorySource(Path.of(base)).fetchRootFile(ManifestVerifier.MANIFEST_FILE);
         } catch (MissingRootFileException e) {
-            throw new FetchFailure(EXIT_OPEN, "cannot open " + Path.of(base, MANIFEST_FILE) + ": no such file");
+            throw new FetchFailure(EXIT_OPEN, "cannot open " + Path.of(base, ManifestVerifier.MANIFEST_FILE) + ": no such file");
         } catch (RepositoryFetchException e) {
             throw new FetchFailure(EXIT_READ, e.getMessage());
         }
@@ -176,6 +176,9 @@ public final class NotifyCommand implements Callable<Integer> {
 
                 @Override
                 public void onMessage(ActivityMessage message) {
+                    if (done.isDone()) {
+                        return; // the answer is printed; events already on the wire before the close are not
+                    }
                     String failure = report(message, highest);
                     if (failure != null) {
                         problem.set(failure);

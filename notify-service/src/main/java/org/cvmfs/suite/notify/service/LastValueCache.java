@@ -2,16 +2,15 @@ package org.cvmfs.suite.notify.service;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.cvmfs.suite.protocol.files.AtomicFile;
 import org.jboss.logging.Logger;
 
 /**
@@ -119,21 +118,6 @@ public final class LastValueCache {
     }
 
     private void store(Publication p) {
-        Path target = dir.resolve(p.repository() + SUFFIX);
-        try {
-            Path tmp = Files.createTempFile(dir, "." + p.repository() + ".", ".tmp");
-            try {
-                Files.write(tmp, p.wire());
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot store the manifest of " + p.repository() + " in " + dir, e);
-        }
+        AtomicFile.replace(dir.resolve(p.repository() + SUFFIX), p.wire());
     }
 }

@@ -1,58 +1,70 @@
 package org.cvmfs.suite.notify.service;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.cvmfs.suite.notify.config.NotifySettings.PublishAuth;
 import org.cvmfs.suite.notify.service.PublicationRefusedException.Cause;
-import org.cvmfs.suite.protocol.notify.PublishAuthorization;
+import org.cvmfs.suite.protocol.gateway.GatewayAuth;
+import org.cvmfs.suite.protocol.gateway.GatewayKey;
+import org.cvmfs.suite.protocol.manifest.KeyDirectory;
 
 /**
  * The optional HMAC check of publishes: with {@code publish_auth: "hmac"} a publish for
- * repository R must be signed with the key of {@code <keys_dir>/R.gw} (the gateway key file,
- * {@code plain_text <id> <secret>}). The file is read at each publish, so a rotated key takes
- * effect at once.
+ * repository R must carry the gateway {@code Authorization} header ({@link GatewayAuth}) over
+ * the request body, signed with the key of {@code <keys_dir>/R.gw}. The file is read at each
+ * publish, so a rotated key takes effect at once. Upstream publishers send no such header.
  */
 public final class PublishAuthenticator {
+    private static final int SHOWN_KEY_ID_CHARS = 80;
+
     private final PublishAuth mode;
-    private final Path keysDir;
+    private final KeyDirectory keys;
 
     public PublishAuthenticator(PublishAuth mode, Path keysDir) {
         this.mode = mode;
-        this.keysDir = keysDir;
+        this.keys = new KeyDirectory(keysDir);
     }
 
-    /** @param body the request body exactly as received (the MAC covers those bytes) */
+    /**
+     * @param repository    a validated repository name (it names the key file)
+     * @param authorization the {@code Authorization} header or null
+     * @param body          the request body exactly as received (the MAC covers those bytes)
+     */
     public void check(String repository, String authorization, byte[] body) {
         if (mode == PublishAuth.NONE) {
             return;
         }
-        Path keyFile = keysDir.resolve(repository + ".gw");
-        PublishAuthorization.Result r = PublishAuthorization.verify(authorization, body, id -> secret(keyFile, id));
-        if (!r.authenticated()) {
-            throw new PublicationRefusedException(Cause.UNAUTHENTICATED, "publish for " + repository
-                    + " is not authenticated: " + r.reason());
+        if (authorization == null || authorization.isEmpty()) {
+            throw refused(repository, "no Authorization header");
+        }
+        GatewayAuth.Credentials credentials = GatewayAuth.parse(authorization).orElseThrow(() -> refused(repository,
+                "Authorization header is not '<key id> <base64 signature>'"));
+        Path keyFile = keys.gatewayKeyFile(repository);
+        // A repository without a key file has no key at all: the id is unknown, as for a wrong id.
+        GatewayKey key = Files.exists(keyFile) ? readKey(repository, keyFile) : null;
+        if (key == null || !key.id().equals(credentials.keyId())) {
+            throw refused(repository, "unknown key id '" + shown(credentials.keyId()) + "'");
+        }
+        if (!GatewayAuth.verify(credentials, key, body)) {
+            throw refused(repository, "HMAC of key '" + key.id() + "' does not match the body");
         }
     }
 
-    private static Optional<String> secret(Path keyFile, String keyId) {
-        String text;
+    private static GatewayKey readKey(String repository, Path keyFile) {
         try {
-            text = Files.readString(keyFile, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new PublicationRefusedException(Cause.UNAUTHENTICATED, "cannot read key file " + keyFile);
+            return GatewayKey.readFile(keyFile);
+        } catch (IllegalArgumentException e) {
+            throw refused(repository, e.getMessage());
         }
-        String first = text.lines().findFirst().orElse("").strip();
-        String[] tokens = first.split("\\s+");
-        if (tokens.length != 3 || !tokens[0].equals("plain_text")) {
-            throw new PublicationRefusedException(Cause.UNAUTHENTICATED, "key file " + keyFile
-                    + " is not 'plain_text <id> <secret>'");
-        }
-        return tokens[1].equals(keyId) ? Optional.of(tokens[2]) : Optional.empty();
+    }
+
+    private static PublicationRefusedException refused(String repository, String reason) {
+        return new PublicationRefusedException(Cause.UNAUTHENTICATED, "publish for " + repository
+                + " is not authenticated: " + reason);
+    }
+
+    /** A header is hostile input: a long key id is cut before it reaches the reply and the log. */
+    private static String shown(String keyId) {
+        return keyId.length() > SHOWN_KEY_ID_CHARS ? keyId.substring(0, SHOWN_KEY_ID_CHARS) + "..." : keyId;
     }
 }

@@ -15,6 +15,7 @@ import java.net.URL;
 import java.util.Map;
 import org.cvmfs.suite.notify.testing.NotifyTestHost;
 import org.cvmfs.suite.notify.testing.TestMessages;
+import org.cvmfs.suite.protocol.gateway.GatewayKey;
 import org.cvmfs.suite.protocol.notify.NotifyClient;
 import org.junit.jupiter.api.Test;
 
@@ -40,8 +41,8 @@ class HmacPublishTest {
         NotifyClient.PublishReply unsigned = client.publish(TestMessages.message(repo, 1));
         assertEquals(401, unsigned.status());
         assertTrue(unsigned.body().contains("no Authorization header"), unsigned.body());
-        assertEquals(401, client.withGatewayKey(NotifyTestHost.HMAC_KEY_ID, "wrong").publish(TestMessages.message(repo, 1)).status());
-        assertEquals(200, client.withGatewayKey(NotifyTestHost.HMAC_KEY_ID, NotifyTestHost.HMAC_SECRET)
+        assertEquals(401, client.withGatewayKey(new GatewayKey(NotifyTestHost.HMAC_KEY.id(), "wrong")).publish(TestMessages.message(repo, 1)).status());
+        assertEquals(200, client.withGatewayKey(NotifyTestHost.HMAC_KEY)
                 .publish(TestMessages.message(repo, 1)).status());
         given().header("Authorization", "key1 garbage").body(TestMessages.json("nokey.test", 1))
                 .when().post("/api/v1/notifications/publish")

@@ -19,8 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.cvmfs.suite.notify.service.NotificationService;
+import org.cvmfs.suite.notify.testing.Await;
 import org.cvmfs.suite.notify.testing.NotifyTestHost;
 import org.cvmfs.suite.notify.testing.TestMessages;
 import org.cvmfs.suite.protocol.manifest.Manifest;
@@ -82,7 +82,7 @@ class ManySubscribersTest {
         assertTrue(received.await(90, TimeUnit.SECONDS), received.getCount() + " subscribers got nothing");
 
         open.forEach(NotifyClient.Subscription::close);
-        await(() -> service.subscriberCount("thousand.test") == 0, "subscriptions of closed connections are removed");
+        Await.until(() -> service.subscriberCount("thousand.test") == 0, "subscriptions of closed connections are removed");
     }
 
     @Test
@@ -126,8 +126,8 @@ class ManySubscribersTest {
 
         assertTrue(statuses.stream().allMatch(s -> s == 200 || s == 409), "only accepted or outdated: " + statuses);
         assertEquals(highest, service.latest(repo).orElseThrow().revision());
-        await(() -> seen.stream().allMatch(l -> l.get() == highest), "every subscriber ends at revision " + highest);
-        await(() -> service.subscriberCount(repo) == stayers, "the hung-up subscribers are gone");
+        Await.until(() -> seen.stream().allMatch(l -> l.get() == highest), "every subscriber ends at revision " + highest);
+        Await.until(() -> service.subscriberCount(repo) == stayers, "the hung-up subscribers are gone");
     }
 
     private static NotifyClient.Listener listener(CountDownLatch connected, AtomicLong last) {
@@ -148,12 +148,5 @@ class ManySubscribersTest {
                 });
             }
         };
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        for (int i = 0; i < 3000 && !condition.getAsBoolean(); i++) {
-            Thread.sleep(10);
-        }
-        assertTrue(condition.getAsBoolean(), what);
     }
 }

@@ -13,6 +13,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.cvmfs.suite.notify.service.NotificationService;
+import org.cvmfs.suite.notify.testing.Await;
 import org.cvmfs.suite.notify.testing.NotifyTestHost;
 import org.cvmfs.suite.notify.testing.RawHttp;
 import org.cvmfs.suite.notify.testing.TestMessages;
@@ -50,7 +51,7 @@ class SseFramingTest {
     void sendsHeadersAtOnceAndNothingElseUntilThereIsSomethingToSay() throws Exception {
         try (RawHttp http = subscribe("/api/v1/subscribe", "quiet.test")) {
             assertEquals(200, http.status);
-            awaitSubscribers("quiet.test", 1);
+            Await.subscribers(service, "quiet.test", 1);
             byte[] first = TestMessages.json("quiet.test", 7);
             publish(first);
             assertArrayEquals(frame(first), http.readChunk(), "no comment, heartbeat or id precedes the event");
@@ -60,7 +61,7 @@ class SseFramingTest {
     @Test
     void backToBackPublishesArriveAsWholeSeparateEventsEndingWithTheNewest() throws Exception {
         try (RawHttp http = subscribe("/api/v1/subscribe/notifications/subscribe", "burst.test")) {
-            awaitSubscribers("burst.test", 1);
+            Await.subscribers(service, "burst.test", 1);
             for (int revision = 1; revision <= 20; revision++) {
                 publish(TestMessages.json("burst.test", revision));
             }
@@ -129,22 +130,15 @@ class SseFramingTest {
     @Test
     void forgetsASubscriberThatHangsUp() throws Exception {
         RawHttp http = subscribe("/api/v1/notifications/subscribe", "hangup.test");
-        awaitSubscribers("hangup.test", 1);
+        Await.subscribers(service, "hangup.test", 1);
         http.close();
-        awaitSubscribers("hangup.test", 0);
+        Await.subscribers(service, "hangup.test", 0);
     }
 
     private RawHttp subscribe(String path, String repository) throws Exception {
         RawHttp http = new RawHttp(root.getPort());
         http.send("GET", path, SubscriptionRequest.of(repository).toJson());
         return http.readHead();
-    }
-
-    private void awaitSubscribers(String repository, int expected) throws InterruptedException {
-        for (int i = 0; i < 1000 && service.subscriberCount(repository) != expected; i++) {
-            Thread.sleep(10);
-        }
-        assertEquals(expected, service.subscriberCount(repository));
     }
 
     private static void publish(byte[] json) {

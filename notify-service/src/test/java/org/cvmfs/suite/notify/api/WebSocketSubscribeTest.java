@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.notify.service.NotificationService;
+import org.cvmfs.suite.notify.testing.Await;
 import org.cvmfs.suite.notify.testing.NotifyTestHost;
 import org.cvmfs.suite.notify.testing.TestMessages;
 import org.cvmfs.suite.protocol.notify.SubscriptionRequest;
@@ -48,7 +49,7 @@ class WebSocketSubscribeTest {
         assertArrayEquals(cached, frames.poll(20, TimeUnit.SECONDS), "the cached message comes at once");
 
         send(ws, "{\"version\":1,\"repository\":\"ws-b.test\"}".getBytes(StandardCharsets.US_ASCII));
-        awaitSubscribers("ws-b.test", 1);
+        Await.subscribers(service, "ws-b.test", 1);
         byte[] b = TestMessages.json("ws-b.test", 1);
         publish(b);
         assertArrayEquals(b, frames.poll(20, TimeUnit.SECONDS));
@@ -62,8 +63,8 @@ class WebSocketSubscribeTest {
         assertNull(frames.poll(300, TimeUnit.MILLISECONDS), "subscribing twice does not deliver twice");
 
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
-        awaitSubscribers("ws-a.test", 0);
-        awaitSubscribers("ws-b.test", 0);
+        Await.subscribers(service, "ws-a.test", 0);
+        Await.subscribers(service, "ws-b.test", 0);
     }
 
     @Test
@@ -80,11 +81,11 @@ class WebSocketSubscribeTest {
         assertTrue(error.contains("not a repository name"), error);
 
         send(ws, SubscriptionRequest.of("ws-c.test").toJson());
-        awaitSubscribers("ws-c.test", 1);
+        Await.subscribers(service, "ws-c.test", 1);
         publish(TestMessages.json("ws-c.test", 1));
         assertArrayEquals(TestMessages.json("ws-c.test", 1), frames.poll(20, TimeUnit.SECONDS));
         ws.abort();
-        awaitSubscribers("ws-c.test", 0);
+        Await.subscribers(service, "ws-c.test", 0);
     }
 
     @Test
@@ -120,13 +121,6 @@ class WebSocketSubscribeTest {
 
     private static void send(WebSocket ws, byte[] frame) throws Exception {
         ws.sendBinary(ByteBuffer.wrap(frame), true).get(10, TimeUnit.SECONDS);
-    }
-
-    private void awaitSubscribers(String repository, int expected) throws InterruptedException {
-        for (int i = 0; i < 1000 && service.subscriberCount(repository) != expected; i++) {
-            Thread.sleep(10);
-        }
-        assertEquals(expected, service.subscriberCount(repository));
     }
 
     private static void publish(byte[] json) {

@@ -30,6 +30,7 @@ import org.cvmfs.suite.notify.service.PublicationRules;
 import org.cvmfs.suite.notify.service.PublishAuthenticator;
 import org.cvmfs.suite.notify.service.Subscriber;
 import org.cvmfs.suite.notify.service.SubscriberRegistry;
+import org.cvmfs.suite.notify.testing.Await;
 import org.cvmfs.suite.notify.testing.NotifyTestHost;
 import org.cvmfs.suite.notify.testing.TestMessages;
 import org.cvmfs.suite.protocol.notify.ActivityMessage;
@@ -101,7 +102,7 @@ class RelayTest {
     void deliversWhatAnUpstreamNodeRelaysAndDropsWhatItMustNot() throws Exception {
         BlockingQueue<ActivityMessage> received = new LinkedBlockingQueue<>();
         try (NotifyClient.Subscription s = NotifyClient.create(URI.create(root + "api/v1")).subscribe("inbound.test", received::add)) {
-            awaitSubscriber("inbound.test");
+            Await.subscribers(service, "inbound.test", 1);
             // an upstream node sends no properties; these must all be dropped
             channel.basicPublish(EXCHANGE, "inbound.test", null, "{garbage".getBytes(StandardCharsets.US_ASCII));
             channel.basicPublish(EXCHANGE, "inbound.test", null, TestMessages.json("elsewhere.test", 99));
@@ -140,7 +141,7 @@ class RelayTest {
 
             BlockingQueue<ActivityMessage> onFirst = new LinkedBlockingQueue<>();
             try (NotifyClient.Subscription s = NotifyClient.create(URI.create(root + "api/v1")).subscribe("shared-back.test", onFirst::add)) {
-                awaitSubscriber("shared-back.test");
+                Await.subscribers(service, "shared-back.test", 1);
                 ActivityMessage back = null;
                 for (int revision = 1; back == null && revision <= 100; revision++) {
                     second.publish(TestMessages.json("shared-back.test", revision), null);
@@ -164,13 +165,6 @@ class RelayTest {
             Thread.sleep(50);
         }
         return null;
-    }
-
-    private void awaitSubscriber(String repository) throws InterruptedException {
-        for (int i = 0; i < 1000 && service.subscriberCount(repository) == 0; i++) {
-            Thread.sleep(10);
-        }
-        assertEquals(1, service.subscriberCount(repository));
     }
 
     private static final class Recorder implements Subscriber {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.cvmfs.suite.protocol.gateway.GatewayKey;
 import org.cvmfs.suite.protocol.testing.Fixtures;
 
 /**
@@ -18,8 +19,7 @@ import org.cvmfs.suite.protocol.testing.Fixtures;
 public final class NotifyTestHost implements QuarkusTestResourceLifecycleManager {
     public static final String SIGNED_REPOSITORY = "capture.test";
     public static final String HMAC_REPOSITORY = "hmac.test";
-    public static final String HMAC_KEY_ID = "key1";
-    public static final String HMAC_SECRET = "big_secret";
+    public static final GatewayKey HMAC_KEY = new GatewayKey("key1", "big_secret");
 
     private Path root;
 
@@ -29,7 +29,7 @@ public final class NotifyTestHost implements QuarkusTestResourceLifecycleManager
             root = Files.createTempDirectory("notify-test-host");
             Path keys = Files.createDirectories(root.resolve("keys"));
             Files.copy(Fixtures.gatewayPublication().resolve("keys/capture.test.crt"), keys.resolve("capture.test.crt"));
-            Files.writeString(keys.resolve(HMAC_REPOSITORY + ".gw"), "plain_text " + HMAC_KEY_ID + " " + HMAC_SECRET + "\n");
+            Files.writeString(keys.resolve(HMAC_REPOSITORY + ".gw"), HMAC_KEY.toFileContent());
             return Map.of(
                     "cvmfs.notify.cache-dir", root.resolve("cache").toString(),
                     "cvmfs.notify.keys-dir", keys.toString());

@@ -1,4 +1,4 @@
-package org.cvmfs.suite.protocol.repository;
+package org.cvmfs.suite.protocol.files;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,22 +9,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * Replaces the files at the root of a served repository ({@code .cvmfspublished},
- * {@code .cvmfswhitelist}, {@code .cvmfsreflog}) so that a client or a Stratum-1 reading at any
- * moment sees either the old or the new file, never a mix: write a temporary sibling, flush it to
- * disk, rename it over the target.
+ * Replaces a file so that a reader at any moment (a client, a Stratum-1, the next start of a
+ * service) and the disk after a crash see either the old or the new content, never a mix: the
+ * bytes go to a hidden temporary sibling, are forced to disk, and the sibling is renamed over
+ * the target.
  */
-final class RootFiles {
-    private RootFiles() {
+public final class AtomicFile {
+    private AtomicFile() {
     }
 
-    static void replace(Path target, byte[] content) {
+    /** Writes {@code content} as {@code target}, world-readable (mode 0644); the directory must exist. */
+    public static void replace(Path target, byte[] content) {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, target.getFileName() + ".", ".tmp");
+            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {
@@ -32,8 +34,8 @@ final class RootFiles {
                 }
                 ch.force(true);
             }
-            // temp files are created 0600; served files must be world-readable
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            // temporary files start 0600; what is replaced here is served or read by others
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -47,7 +49,7 @@ final class RootFiles {
                 try {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
-                    // a stray temporary file is not served under any name clients request
+                    // a stray hidden temporary file is read by no one
                 }
             }
         }

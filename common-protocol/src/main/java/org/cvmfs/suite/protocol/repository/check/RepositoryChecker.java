@@ -1,14 +1,11 @@
-package org.cvmfs.suite.protocol.repository;
+package org.cvmfs.suite.protocol.repository.check;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +19,7 @@ import org.cvmfs.suite.protocol.catalog.CatalogVerifier;
 import org.cvmfs.suite.protocol.catalog.Chunk;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.history.Reflog;
 import org.cvmfs.suite.protocol.history.Tag;
@@ -30,7 +28,11 @@ import org.cvmfs.suite.protocol.manifest.KeyFiles;
 import org.cvmfs.suite.protocol.manifest.Manifest;
 import org.cvmfs.suite.protocol.manifest.ManifestVerifier;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
-import org.cvmfs.suite.protocol.repository.CheckReport.Fault;
+import org.cvmfs.suite.protocol.repository.check.CheckReport.Fault;
+import org.cvmfs.suite.protocol.repository.MetaInfo;
+import org.cvmfs.suite.protocol.repository.ReflogChecksum;
+import org.cvmfs.suite.protocol.repository.RepositoryException;
+import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.store.CorruptObjectException;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.MissingObjectException;
@@ -91,11 +93,11 @@ public final class RepositoryChecker {
 
     /** Checks the repository {@code fqrn} served by {@code source}. */
     public CheckReport check(RepositorySource source, String fqrn, List<PublicKey> masterKeys, CheckOptions options) {
-        Path scratch = createScratch();
+        Path scratch = DirectoryTree.createScratch(scratchParent, "cvmfs-check.");
         try {
             return new Run(source, fqrn, masterKeys, options, scratch).run();
         } finally {
-            deleteTree(scratch);
+            DirectoryTree.delete(scratch);
         }
     }
 
@@ -345,25 +347,6 @@ public final class RepositoryChecker {
             } catch (RepositoryFetchException e) {
                 fault(FaultKind.OBJECT, referrer + ": object " + hash + " cannot be read: " + e.getMessage());
             }
-        }
-    }
-
-    private Path createScratch() {
-        try {
-            Files.createDirectories(scratchParent);
-            return Files.createTempDirectory(scratchParent, "cvmfs-check.");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a scratch directory in " + scratchParent, e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove scratch directory " + dir, e);
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.cvmfs.suite.protocol.repository;
+package org.cvmfs.suite.protocol.repository.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +25,12 @@ import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.manifest.KeyDirectory;
 import org.cvmfs.suite.protocol.manifest.RsaKeyPairs;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
+import org.cvmfs.suite.protocol.repository.HeadPublisher;
+import org.cvmfs.suite.protocol.repository.MkfsOptions;
+import org.cvmfs.suite.protocol.repository.Publication;
+import org.cvmfs.suite.protocol.repository.RepositoryLayout;
+import org.cvmfs.suite.protocol.repository.Stratum0Creator;
+import org.cvmfs.suite.protocol.repository.Stratum0CreatorTest;
 import org.cvmfs.suite.protocol.sqlite.SqliteFile;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.ObjectStore;
@@ -38,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RepositoryCheckerTest {
     /** Inside the whitelist window of both fixtures (2026-11-25 .. 2026-12-25). */
-    static final Clock INSIDE = Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC);
+    static final Clock INSIDE = Fixtures.WHITELISTS_VALID;
     static final Clock EXPIRED = Clock.fixed(Instant.parse("2026-12-25T04:00:00Z"), ZoneOffset.UTC);
 
     @TempDir

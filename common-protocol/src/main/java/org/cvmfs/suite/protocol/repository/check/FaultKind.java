@@ -1,4 +1,4 @@
-package org.cvmfs.suite.protocol.repository;
+package org.cvmfs.suite.protocol.repository.check;
 
 /**
  * The classes of fault {@link RepositoryChecker} tells apart, each with the exit code

@@ -1,4 +1,4 @@
-package org.cvmfs.suite.protocol.repository;
+package org.cvmfs.suite.protocol.repository.check;
 
 import java.util.List;
 import java.util.Objects;

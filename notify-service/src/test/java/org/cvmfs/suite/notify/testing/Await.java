@@ -1,0 +1,31 @@
+package org.cvmfs.suite.notify.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.function.BooleanSupplier;
+import org.cvmfs.suite.notify.service.NotificationService;
+
+/** Waits (at most 30 s, polling) for what the service does asynchronously, then asserts it. */
+public final class Await {
+    private Await() {
+    }
+
+    public static void until(BooleanSupplier condition, String what) throws InterruptedException {
+        poll(condition);
+        assertTrue(condition.getAsBoolean(), what);
+    }
+
+    /** Subscriptions register and unregister on event-loop threads, after the client saw its answer. */
+    public static void subscribers(NotificationService service, String repository, int expected)
+            throws InterruptedException {
+        poll(() -> service.subscriberCount(repository) == expected);
+        assertEquals(expected, service.subscriberCount(repository), "subscribers of " + repository);
+    }
+
+    private static void poll(BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 3000 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(10);
+        }
+    }
+}
