@@ -13,7 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.protocol.notify.NotifyClient;
-import org.cvmfs.suite.protocol.repository.RepositoryLayout;
+import org.cvmfs.suite.protocol.manifest.ManifestVerifier;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,7 +49,7 @@ public class PublicationNotifier {
         if (client.isEmpty()) {
             return;
         }
-        Path manifest = settings.repositoryStorage(repository).resolve(RepositoryLayout.MANIFEST);
+        Path manifest = settings.repositoryStorage(repository).resolve(ManifestVerifier.MANIFEST_FILE);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(manifest);

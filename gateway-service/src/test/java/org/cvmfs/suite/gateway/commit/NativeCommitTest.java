@@ -30,7 +30,7 @@ import org.cvmfs.suite.protocol.config.GatewayUserConfig;
 import org.cvmfs.suite.protocol.gateway.CommitRequest;
 import org.cvmfs.suite.protocol.gateway.GatewayReply;
 import org.cvmfs.suite.protocol.manifest.Manifest;
-import org.cvmfs.suite.protocol.repository.CheckReport;
+import org.cvmfs.suite.protocol.repository.check.CheckReport;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.store.HttpRepositorySource;
 import org.cvmfs.suite.protocol.testing.DirectorySnapshot;

@@ -40,7 +40,7 @@ import org.cvmfs.suite.protocol.history.Reflog;
 import org.cvmfs.suite.protocol.history.Tag;
 import org.cvmfs.suite.protocol.manifest.Manifest;
 import org.cvmfs.suite.protocol.pack.ObjectPackWriter;
-import org.cvmfs.suite.protocol.repository.CheckReport;
+import org.cvmfs.suite.protocol.repository.check.CheckReport;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.testing.DirectorySnapshot;
 import org.cvmfs.suite.protocol.testing.Fixtures;

@@ -23,7 +23,7 @@ import org.cvmfs.suite.gateway.testing.Published;
 import org.cvmfs.suite.gateway.testing.RepositoryStates;
 import org.cvmfs.suite.gateway.testing.TestHost;
 import org.cvmfs.suite.protocol.manifest.SignedWhitelist;
-import org.cvmfs.suite.protocol.repository.CheckReport;
+import org.cvmfs.suite.protocol.repository.check.CheckReport;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -18,9 +18,9 @@ import org.cvmfs.suite.protocol.history.Tag;
 import org.cvmfs.suite.protocol.history.TagDatabase;
 import org.cvmfs.suite.protocol.manifest.Manifest;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
-import org.cvmfs.suite.protocol.repository.CheckOptions;
-import org.cvmfs.suite.protocol.repository.CheckReport;
-import org.cvmfs.suite.protocol.repository.RepositoryChecker;
+import org.cvmfs.suite.protocol.repository.check.CheckOptions;
+import org.cvmfs.suite.protocol.repository.check.CheckReport;
+import org.cvmfs.suite.protocol.repository.check.RepositoryChecker;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 
