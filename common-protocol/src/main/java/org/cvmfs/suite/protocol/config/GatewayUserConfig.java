@@ -3,12 +3,15 @@ package org.cvmfs.suite.protocol.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,6 +23,9 @@ import java.util.Set;
  *
  * @param receiverBackend {@code native} (default: payloads and commits done in Java) or
  *                        {@code upstream} (delegated to {@code cvmfs_receiver} processes)
+ * @param notifyUrl       {@code notify_url} (our addition): a notification service (API root such as
+ *                        {@code http://notify:4929/api/v1}, or its {@code .../publish} endpoint) that
+ *                        receives each newly published manifest; empty for none
  */
 public record GatewayUserConfig(
         Path accessConfigFile,
@@ -30,7 +36,8 @@ public record GatewayUserConfig(
         Path workDir,
         String logLevel,
         boolean logTimestamps,
-        String receiverBackend) {
+        String receiverBackend,
+        Optional<URI> notifyUrl) {
 
     public static final String BACKEND_NATIVE = "native";
     public static final String BACKEND_UPSTREAM = "upstream";
@@ -38,12 +45,12 @@ public record GatewayUserConfig(
 
     /** Keys that may be given in the file or as {@code --key=value} flags. */
     public static final Set<String> KEYS = Set.of("access_config_file", "port", "max_lease_time", "num_receivers",
-            "receiver_path", "work_dir", "log_level", "log_timestamps", "receiver_backend");
+            "receiver_path", "work_dir", "log_level", "log_timestamps", "receiver_backend", "notify_url");
 
     public static GatewayUserConfig defaults(HostPaths host) {
         return new GatewayUserConfig(host.etcCvmfs().resolve("gateway/repo.json"), 4929, Duration.ofSeconds(7200), 1,
                 Path.of("/usr/bin/cvmfs_receiver"), host.resolve("/var/lib/cvmfs-gateway"), "info", false,
-                BACKEND_NATIVE);
+                BACKEND_NATIVE, Optional.empty());
     }
 
     /**
@@ -113,7 +120,8 @@ public record GatewayUserConfig(
                     Path.of(text("work_dir", d.workDir().toString())),
                     LOG_LEVELS.contains(level) ? level : "info", // upstream falls back to info
                     bool("log_timestamps", d.logTimestamps()),
-                    backend);
+                    backend,
+                    url("notify_url", d.notifyUrl()));
         }
 
         private String value(String key) {
@@ -160,6 +168,28 @@ public record GatewayUserConfig(
                 throw fail(key, "must not be empty");
             }
             return v == null ? fallback : v;
+        }
+
+        /** An absolute http(s) URL; an empty value means none, so a flag can switch a file's URL off. */
+        private Optional<URI> url(String key, Optional<URI> fallback) {
+            String v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (v.isBlank()) {
+                return Optional.empty();
+            }
+            URI uri;
+            try {
+                uri = new URI(v.trim());
+            } catch (URISyntaxException e) {
+                throw fail(key, "must be a URL, got '" + v + "': " + e.getMessage());
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+                throw fail(key, "must be an http or https URL with a host, got '" + v + "'");
+            }
+            return Optional.of(uri);
         }
 
         private boolean bool(String key, boolean fallback) {

@@ -83,6 +83,20 @@ class GatewayUserConfigTest {
         assertRefused("[]", Map.of(), "JSON object");
     }
 
+    @Test
+    void notifyUrlIsOptionalAndMustBeHttp() throws Exception {
+        Path file = dir.resolve("user.json");
+        Files.writeString(file, "{\"notify_url\": \"http://notify.example:4930/api/v1\"}");
+        assertEquals(java.util.Optional.of(java.net.URI.create("http://notify.example:4930/api/v1")),
+                GatewayUserConfig.read(file, Map.of(), host()).notifyUrl());
+        assertTrue(GatewayUserConfig.read(file, Map.of("notify_url", ""), host()).notifyUrl().isEmpty(),
+                "an empty flag switches notifications off");
+        assertTrue(GatewayUserConfig.read(dir.resolve("absent.json"), Map.of(), host()).notifyUrl().isEmpty());
+        assertRefused("{\"notify_url\":\"ftp://notify.example/\"}", Map.of(), "notify_url must be an http or https URL");
+        assertRefused("{\"notify_url\":\"/api/v1\"}", Map.of(), "notify_url must be an http or https URL");
+        assertRefused("{\"notify_url\":\"http://bad host/\"}", Map.of(), "notify_url must be a URL");
+    }
+
     private void assertRefused(String json, Map<String, String> flags, String expected) throws Exception {
         Path file = dir.resolve("user.json");
         Files.writeString(file, json);

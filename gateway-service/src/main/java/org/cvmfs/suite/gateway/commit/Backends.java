@@ -6,27 +6,38 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.payload.PayloadReceiver;
+import org.jboss.logging.Logger;
 
 /** Picks the receiver implementations of the configured backend. */
 public final class Backends {
+    private static final Logger LOG = Logger.getLogger(Backends.class);
+
+    /**
+     * The configured backend's commit. A build without one still serves leases and payloads;
+     * its commits are refused with a reason that says so (and start-up warns).
+     */
     @Produces
     @Singleton
     Receiver receiver(GatewaySettings settings, @Any Instance<Receiver> candidates) {
-        return select(settings, candidates, "commits");
+        String backend = settings.user().receiverBackend();
+        Instance<Receiver> chosen = candidates.select(new Backend.Literal(backend));
+        if (chosen.isResolvable()) {
+            return chosen.get();
+        }
+        String reason = "miscellaneous: receiver backend '" + backend + "' cannot commit in this build";
+        LOG.warnf("%s; commits will be refused (choose another \"receiver_backend\" in user.json)", reason);
+        return (lease, oldRoot, newRoot, tag) -> {
+            throw new ReceiverException(reason);
+        };
     }
 
     @Produces
     @Singleton
     PayloadReceiver payloadReceiver(GatewaySettings settings, @Any Instance<PayloadReceiver> candidates) {
-        return select(settings, candidates, "payloads");
-    }
-
-    private static <T> T select(GatewaySettings settings, Instance<T> candidates, String what) {
         String backend = settings.user().receiverBackend();
-        Instance<T> chosen = candidates.select(new Backend.Literal(backend));
+        Instance<PayloadReceiver> chosen = candidates.select(new Backend.Literal(backend));
         if (!chosen.isResolvable()) {
-            throw new IllegalStateException("receiver backend '" + backend + "' cannot handle " + what
-                    + " in this build; choose another \"receiver_backend\" in user.json");
+            throw new IllegalStateException("receiver backend '" + backend + "' cannot store payloads in this build");
         }
         return chosen.get();
     }

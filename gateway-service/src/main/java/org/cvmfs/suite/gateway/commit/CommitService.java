@@ -28,13 +28,16 @@ public class CommitService {
     private final RepositoryLocks locks;
     private final Receiver receiver;
     private final MeterRegistry metrics;
+    private final PublicationNotifier notifier;
 
     @Inject
-    public CommitService(LeaseService leases, RepositoryLocks locks, Receiver receiver, MeterRegistry metrics) {
+    public CommitService(LeaseService leases, RepositoryLocks locks, Receiver receiver, MeterRegistry metrics,
+                         PublicationNotifier notifier) {
         this.leases = leases;
         this.locks = locks;
         this.receiver = receiver;
         this.metrics = metrics;
+        this.notifier = notifier;
     }
 
     public GatewayReply commit(String token, CommitRequest request) {
@@ -71,6 +74,7 @@ public class CommitService {
             }
             sample.stop(metrics.timer("cvmfs_gateway_commit_duration", "outcome", "ok"));
             leases.complete(lease);
+            notifier.published(lease.repository());
             LOG.infof("commit published: path=%s key_id=%s revision=%d old_root=%s new_root=%s tag=%s",
                     lease.path(), lease.keyId(), result.finalRevision(), oldRoot, newRoot, request.tagName());
             return outcome("ok", GatewayReply.committed(result.finalRevision()));

@@ -23,9 +23,9 @@ final class Startup {
         System.out.println("CernVM-FS Gateway Service Version:\t " + version);
         GatewayUserConfig u = settings.user();
         LOG.infof("configuration: access_config_file=%s port=%d max_lease_time=%ds receiver_backend=%s"
-                        + " num_receivers=%d receiver_path=%s work_dir=%s log_level=%s", u.accessConfigFile(),
-                u.port(), u.maxLeaseTime().toSeconds(), u.receiverBackend(), u.numReceivers(), u.receiverPath(),
-                u.workDir(), u.logLevel());
+                        + " num_receivers=%d receiver_path=%s work_dir=%s log_level=%s notify_url=%s",
+                u.accessConfigFile(), u.port(), u.maxLeaseTime().toSeconds(), u.receiverBackend(), u.numReceivers(),
+                u.receiverPath(), u.workDir(), u.logLevel(), u.notifyUrl().map(Object::toString).orElse("none"));
         LOG.infof("serving %d repositories %s; lease database %s", settings.access().repositories().size(),
                 settings.access().repositories().keySet(), leases.store().file());
         LOG.debugf("receivers: commits by %s, payloads by %s", receiver.getClass().getSimpleName(),

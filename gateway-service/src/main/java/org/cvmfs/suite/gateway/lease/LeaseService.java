@@ -50,7 +50,7 @@ public class LeaseService {
     }
 
     @PreDestroy
-    void close() {
+    public void close() {
         store.close();
     }
 

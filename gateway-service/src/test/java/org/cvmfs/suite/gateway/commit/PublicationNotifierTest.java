@@ -1,0 +1,137 @@
+package org.cvmfs.suite.gateway.commit;
+
+import static org.cvmfs.suite.gateway.testing.TestHost.KEY1;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.cvmfs.suite.gateway.config.GatewaySettings;
+import org.cvmfs.suite.gateway.lease.LeaseService;
+import org.cvmfs.suite.gateway.testing.GatewayTestResource;
+import org.cvmfs.suite.gateway.testing.MutableClock;
+import org.cvmfs.suite.gateway.testing.NotifyCapture;
+import org.cvmfs.suite.gateway.testing.ReceiverSwitch;
+import org.cvmfs.suite.gateway.testing.RepositoryStates;
+import org.cvmfs.suite.gateway.testing.TestHost;
+import org.cvmfs.suite.gateway.testing.TestPublisher;
+import org.cvmfs.suite.protocol.config.GatewayUserConfig;
+import org.cvmfs.suite.protocol.gateway.GatewayReply;
+import org.cvmfs.suite.protocol.notify.ActivityMessage;
+import org.cvmfs.suite.protocol.repository.RepositoryLayout;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every commit is announced to {@code notify_url}; the notification service cannot hurt a commit. */
+@QuarkusTest
+@QuarkusTestResource(GatewayTestResource.class)
+@QuarkusTestResource(NotifyCapture.class)
+class PublicationNotifierTest {
+    @Inject
+    @Backend(GatewayUserConfig.BACKEND_NATIVE)
+    ReceiverSwitch receivers;
+    @Inject
+    LeaseService leases;
+    @Inject
+    MutableClock clock;
+    @Inject
+    GatewaySettings settings;
+    @Inject
+    MeterRegistry metrics;
+
+    @TestHTTPResource("/")
+    URI gateway;
+    @TempDir
+    Path work;
+
+    RepositoryLayout layout;
+
+    @BeforeEach
+    void freshRepository() {
+        leases.cancelByPrefix(TestHost.REPO, "/");
+        receivers.useNative();
+        layout = RepositoryStates.reset("before");
+        NotifyCapture.received().clear();
+        NotifyCapture.answerWith(200);
+    }
+
+    @AfterEach
+    void restore() {
+        receivers.useRecording();
+        NotifyCapture.answerWith(200);
+    }
+
+    private GatewayReply publish(String file) {
+        clock.advance(Duration.ofSeconds(1));
+        try (TestPublisher p = TestPublisher.start(gateway, KEY1, TestHost.REPO, work)) {
+            String lease = TestPublisher.requireOk(p.acquire("capture.test/alpha")).sessionToken();
+            p.directory("/alpha").file("/alpha/" + file, file);
+            return p.publish(lease, clock);
+        }
+    }
+
+    @Test
+    void eachCommitAnnouncesTheNewManifest() throws Exception {
+        assertEquals(2L, TestPublisher.requireOk(publish("one.txt")).finalRevision());
+        byte[] body = NotifyCapture.received().poll(30, TimeUnit.SECONDS);
+        assertNotNull(body, "no activity message arrived");
+        ActivityMessage message = ActivityMessage.parse(body);
+        assertEquals(TestHost.REPO, message.repository());
+        assertArrayEquals(Files.readAllBytes(layout.manifest()), message.manifest());
+    }
+
+    @Test
+    void aRefusingNotificationServiceNeverFailsTheCommit() throws Exception {
+        NotifyCapture.answerWith(500);
+        double refusedBefore = metrics.counter("cvmfs_gateway_notifications", "outcome", "refused").count();
+        assertEquals(2L, TestPublisher.requireOk(publish("one.txt")).finalRevision());
+        assertNotNull(NotifyCapture.received().poll(30, TimeUnit.SECONDS), "the publish was attempted");
+        awaitCount(metrics, "refused", refusedBefore + 1);
+    }
+
+    @Test
+    void anUnreachableNotificationServiceCostsAWarningOnly() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        GatewayUserConfig u = settings.user();
+        GatewaySettings unreachable = new GatewaySettings(settings.host(), new GatewayUserConfig(u.accessConfigFile(),
+                u.port(), u.maxLeaseTime(), u.numReceivers(), u.receiverPath(), u.workDir(), u.logLevel(),
+                u.logTimestamps(), u.receiverBackend(), Optional.of(URI.create("http://127.0.0.1:" + closedPort + "/"))),
+                settings.access());
+        SimpleMeterRegistry own = new SimpleMeterRegistry();
+        PublicationNotifier notifier = new PublicationNotifier(unreachable, own);
+        try {
+            notifier.published(TestHost.REPO);
+            notifier.published("no-such.repository");
+            awaitCount(own, "failed", 2);
+        } finally {
+            notifier.stop();
+        }
+    }
+
+    /** Waits (without a time assertion) until the sender thread has counted {@code expected} outcomes. */
+    private static void awaitCount(MeterRegistry registry, String outcome, double expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (registry.counter("cvmfs_gateway_notifications", "outcome", outcome).count() < expected) {
+            assertTrue(System.nanoTime() < deadline, "no '" + outcome + "' notification was counted");
+            Thread.sleep(20);
+        }
+    }
+}

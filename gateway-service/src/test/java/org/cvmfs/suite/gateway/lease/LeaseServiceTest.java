@@ -1,0 +1,162 @@
+package org.cvmfs.suite.gateway.lease;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.cvmfs.suite.gateway.commit.CommitService;
+import org.cvmfs.suite.gateway.config.GatewaySettings;
+import org.cvmfs.suite.gateway.repo.RepositoryLocks;
+import org.cvmfs.suite.gateway.repo.RepositoryRegistry;
+import org.cvmfs.suite.gateway.testing.MutableClock;
+import org.cvmfs.suite.gateway.testing.RecordingReceiver;
+import org.cvmfs.suite.gateway.testing.TestHost;
+import org.cvmfs.suite.protocol.config.HostPaths;
+import org.cvmfs.suite.protocol.gateway.CommitRequest;
+import org.cvmfs.suite.protocol.gateway.GatewayReply;
+import org.cvmfs.suite.protocol.gateway.LeasePath;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Lease rules without HTTP, including what HTTP tests cannot do: restart the gateway. */
+class LeaseServiceTest {
+    static final CommitRequest COMMIT = new CommitRequest("36648c0a923fdaca587f5440b541360c2d501ce3C",
+            "eef5f225445aef7083aad5959208c27c80710da8C", "generic-x", 0, "");
+
+    TestHost host;
+    GatewaySettings settings;
+    MutableClock clock = new MutableClock();
+    List<LeaseService> opened = new ArrayList<>();
+
+    @BeforeEach
+    void host() {
+        host = TestHost.create();
+        System.setProperty(HostPaths.PREFIX_PROPERTY, host.prefix().toString());
+        try {
+            settings = GatewaySettings.load(HostPaths.fromEnvironment(),
+                    java.util.Optional.of(host.userConfig().toString()), Map.of());
+        } finally {
+            System.clearProperty(HostPaths.PREFIX_PROPERTY);
+        }
+    }
+
+    @AfterEach
+    void close() {
+        opened.forEach(LeaseService::close);
+    }
+
+    /** A gateway process's lease service; a second one on the same work dir is a restart. */
+    LeaseService start() {
+        LeaseService s = new LeaseService(settings, new RepositoryRegistry(settings), new RepositoryLocks(), clock,
+                new SimpleMeterRegistry());
+        opened.add(s);
+        return s;
+    }
+
+    @Test
+    void aLeaseAcquiredBeforeARestartCanBeCommittedAfterIt() {
+        LeaseService before = start();
+        Lease lease = granted(before.acquire("key1", LeasePath.parse("capture.test/sw"), 2, "vm"));
+        before.addStatistics(lease, new PublishStatistics(3, 1, 1, 300, 100));
+        before.close();
+        opened.remove(before);
+
+        LeaseService after = start();
+        assertEquals(lease, after.active(lease.token()).orElseThrow());
+        assertEquals(new PublishStatistics(3, 1, 1, 300, 100), after.statistics(lease));
+        assertInstanceOf(AcquireOutcome.Busy.class, after.acquire("key1", LeasePath.parse("capture.test/sw/x"), 2, "vm"));
+        RecordingReceiver receiver = new RecordingReceiver();
+        CommitService commits = new CommitService(after, new RepositoryLocks(), receiver, new SimpleMeterRegistry());
+        assertEquals(GatewayReply.committed(2), commits.commit(lease.token(), COMMIT));
+        assertTrue(after.active(lease.token()).isEmpty());
+        assertEquals("capture.test/sw", receiver.calls().get(0).lease().path().toWire());
+    }
+
+    @Test
+    void expiryFollowsTheLeaseTime() {
+        LeaseService s = start();
+        Lease lease = granted(s.acquire("key1", LeasePath.parse("capture.test/sw"), 2, "vm"));
+        assertEquals(Duration.ofHours(2), Duration.between(clock.instant(), lease.expiration()));
+        clock.advance(Duration.ofHours(2));
+        assertTrue(s.active(lease.token()).isPresent(), "expiry is exclusive, as upstream");
+        clock.advance(Duration.ofMillis(1));
+        assertTrue(s.active(lease.token()).isEmpty());
+        assertTrue(s.drop(lease.token()), "an expired lease not yet purged can still be dropped");
+        Lease again = granted(s.acquire("key1", LeasePath.parse("capture.test/sw"), 2, "vm"));
+        clock.advance(Duration.ofHours(3));
+        granted(s.acquire("key1", LeasePath.parse("capture.test/sw"), 2, "vm"));
+        assertTrue(s.store().find(again.token()).isEmpty(), "purged by the acquisition");
+    }
+
+    @Test
+    void concurrentAcquisitionsOfOnePathGrantExactlyOne() throws Exception {
+        LeaseService s = start();
+        List<AcquireOutcome> outcomes = race(32, i -> s.acquire("key1", LeasePath.parse("capture.test/sw/" + (i % 2 == 0 ? "" : "sub")), 2, "vm"));
+        assertEquals(1, outcomes.stream().filter(o -> o instanceof AcquireOutcome.Granted).count());
+        assertEquals(31, outcomes.stream().filter(o -> o instanceof AcquireOutcome.Busy).count());
+    }
+
+    @Test
+    void concurrentAcquisitionsOfDisjointPathsAllSucceed() throws Exception {
+        LeaseService s = start();
+        List<AcquireOutcome> outcomes = race(32, i -> s.acquire("key1",
+                LeasePath.parse((i % 2 == 0 ? "capture.test" : "other.test") + "/p" + i + "/x"), 2, "vm"));
+        assertTrue(outcomes.stream().allMatch(o -> o instanceof AcquireOutcome.Granted), outcomes.toString());
+        assertEquals(32, s.active().size());
+    }
+
+    @Test
+    void refusalsCarryUpstreamsReasons() {
+        LeaseService s = start();
+        assertEquals(new AcquireOutcome.Refused("repository not found: nope.test"),
+                s.acquire("key1", LeasePath.parse("nope.test/x"), 2, "vm"));
+        assertEquals(new AcquireOutcome.Refused("authorization error: invalid_key"),
+                s.acquire("key2", LeasePath.parse("capture.test/x"), 2, "vm"));
+        assertEquals(new AcquireOutcome.Refused("authorization error: invalid_path"),
+                s.acquire("key2", LeasePath.parse("other.test/x"), 2, "vm"));
+    }
+
+    private interface Attempt {
+        AcquireOutcome run(int i);
+    }
+
+    private static List<AcquireOutcome> race(int n, Attempt attempt) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<AcquireOutcome>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                Callable<AcquireOutcome> c = () -> {
+                    start.await();
+                    return attempt.run(index);
+                };
+                futures.add(pool.submit(c));
+            }
+            start.countDown();
+            List<AcquireOutcome> outcomes = new ArrayList<>();
+            for (Future<AcquireOutcome> f : futures) {
+                outcomes.add(f.get());
+            }
+            return outcomes;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Lease granted(AcquireOutcome outcome) {
+        return assertInstanceOf(AcquireOutcome.Granted.class, outcome).lease();
+    }
+}

@@ -1,0 +1,107 @@
+package org.cvmfs.suite.gateway.lease;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import org.cvmfs.suite.protocol.gateway.LeasePath;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LeaseStoreTest {
+    @TempDir
+    Path work;
+
+    private static Lease lease(String token, String path, Instant expiration) {
+        return new Lease(token, LeasePath.parse(path), "key1", expiration, 2, "vm");
+    }
+
+    @Test
+    void leasesSurviveReopening() {
+        Instant exp = Instant.ofEpochMilli(1_795_590_000_123L);
+        try (LeaseStore store = LeaseStore.open(work)) {
+            store.insert(lease("T1", "capture.test/sw", exp));
+            store.addStatistics("T1", new PublishStatistics(1, 2, 3, 4, 5));
+            store.addStatistics("T1", new PublishStatistics(1, 1, 1, 1, 1));
+        }
+        try (LeaseStore store = LeaseStore.open(work)) {
+            Lease l = store.find("T1").orElseThrow();
+            assertEquals("capture.test/sw", l.path().toWire());
+            assertEquals(exp, l.expiration());
+            assertEquals("vm", l.hostname());
+            assertEquals(new PublishStatistics(2, 3, 4, 5, 6), store.statistics("T1"));
+        }
+    }
+
+    @Test
+    void statisticsGoWithTheirLease() {
+        try (LeaseStore store = LeaseStore.open(work)) {
+            store.insert(lease("T1", "r/a", Instant.now().plusSeconds(60)));
+            store.addStatistics("T1", new PublishStatistics(1, 0, 0, 10, 0));
+            assertTrue(store.delete("T1"));
+            assertFalse(store.delete("T1"));
+            assertEquals(PublishStatistics.NONE, store.statistics("T1"));
+            store.addStatistics("gone", new PublishStatistics(1, 0, 0, 10, 0));
+            assertEquals(PublishStatistics.NONE, store.statistics("gone"));
+        }
+    }
+
+    @Test
+    void expiredLeasesArePurged() {
+        Instant now = Instant.now();
+        try (LeaseStore store = LeaseStore.open(work)) {
+            store.insert(lease("OLD", "r/a", now.minusMillis(1)));
+            store.insert(lease("EDGE", "r/b", now));
+            store.insert(lease("NEW", "r/c", now.plusSeconds(10)));
+            assertEquals(1, store.deleteExpired(now));
+            assertEquals(List.of("EDGE", "NEW"), store.all().stream().map(Lease::token).toList());
+            assertEquals(2, store.deleteAll(store.all()));
+            assertEquals(0, store.count());
+        }
+    }
+
+    @Test
+    void upstreamSchemaVersion2IsMigrated() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("gw.db"));
+             Statement s = c.createStatement()) {
+            s.execute("create table SchemaVersion (VersionNumber integer not null unique primary key,"
+                    + " ValidFrom timestamp not null, ValidTo timestamp)");
+            s.execute("insert into SchemaVersion (VersionNumber, ValidFrom) values (2, datetime('now'))");
+            s.execute("create table Lease (Token string not null unique primary key, Repository string not null,"
+                    + " Path string not null, KeyID string not null, Expiration integer not null,"
+                    + " ProtocolVersion integer not null)");
+            s.execute("create table Repository (Name string not null unique primary key, Manifest string,"
+                    + " Enabled bool not null)");
+            s.execute("insert into Lease values ('GO', 'capture.test', '/sw', 'key1', 4102444800000, 2)");
+            s.execute("insert into Lease values ('ODD', 'capture.test', '/../x', 'key1', 4102444800000, 2)");
+        }
+        try (LeaseStore store = LeaseStore.open(work)) {
+            Lease go = store.find("GO").orElseThrow();
+            assertEquals("", go.hostname());
+            assertEquals("capture.test/sw", go.path().toWire());
+            assertTrue(store.find("ODD").isEmpty(), "a stored path we would never grant is ignored");
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("gw.db"));
+             Statement s = c.createStatement(); var r = s.executeQuery("select max(VersionNumber) from SchemaVersion")) {
+            assertEquals(3, r.getInt(1));
+        }
+    }
+
+    @Test
+    void newerSchemaIsRefused() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("gw.db"));
+             Statement s = c.createStatement()) {
+            s.execute("create table SchemaVersion (VersionNumber integer primary key, ValidFrom timestamp, ValidTo timestamp)");
+            s.execute("insert into SchemaVersion values (4, datetime('now'), null)");
+        }
+        LeaseStoreException e = assertThrows(LeaseStoreException.class, () -> LeaseStore.open(work));
+        assertTrue(e.getMessage().contains("schema version 4"), e.getMessage());
+    }
+}

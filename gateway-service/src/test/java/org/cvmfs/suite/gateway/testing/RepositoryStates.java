@@ -1,0 +1,57 @@
+package org.cvmfs.suite.gateway.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.cvmfs.suite.protocol.config.HostPaths;
+import org.cvmfs.suite.protocol.repository.RepositoryLayout;
+import org.cvmfs.suite.protocol.testing.Fixtures;
+
+/**
+ * Puts {@code capture.test} of the running gateway's {@link TestHost} back into one recorded
+ * state of the upstream publication fixture, so that tests which publish for real start alike.
+ */
+public final class RepositoryStates {
+    private RepositoryStates() {
+    }
+
+    public static RepositoryLayout layout(String repository) {
+        return new RepositoryLayout(HostPaths.under(GatewayTestResource.host().prefix()), repository);
+    }
+
+    /**
+     * Storage replaced by the fixture's {@code state} ({@code before}, {@code after-a}, {@code after-b}),
+     * spool area emptied, and the gateway-side {@code server.conf} in place (whitelist re-signing
+     * reads the hash algorithm there).
+     */
+    public static RepositoryLayout reset(String state) {
+        RepositoryLayout layout = layout(TestHost.REPO);
+        Path fixture = Fixtures.gatewayPublication();
+        try {
+            deleteTree(layout.servedRoot());
+            deleteTree(layout.spoolDir());
+            TestHost.copyTree(fixture.resolve(state), layout.servedRoot());
+            Files.createDirectories(layout.dataDir().resolve("txn"));
+            Files.createDirectories(layout.configDir());
+            Files.copy(fixture.resolve("server-config/gateway-side.server.conf"), layout.serverConf(),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return layout;
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
