@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import org.cvmfs.suite.protocol.gateway.LeasePath;
 import org.cvmfs.suite.protocol.gateway.LeasePathException;
 import org.jboss.logging.Logger;
@@ -50,7 +50,9 @@ public final class LeaseStore implements AutoCloseable {
         }
         Path file = workDir.resolve(FILE_NAME);
         try {
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            // straight to the driver, as SqliteFile does: DriverManager only hands out drivers
+            // registered by the caller's class loader, which a Quarkus run may have taken first
+            Connection c = new org.sqlite.JDBC().connect("jdbc:sqlite:" + file.toAbsolutePath(), new Properties());
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA journal_mode = WAL");
                 s.execute("PRAGMA synchronous = NORMAL");

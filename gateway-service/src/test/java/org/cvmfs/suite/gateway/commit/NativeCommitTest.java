@@ -80,7 +80,8 @@ class NativeCommitTest {
     }
 
     @AfterEach
-    void recordingReceiver() {
+    void restore() {
+        RepositoryStates.restore();
         receivers.useRecording();
     }
 

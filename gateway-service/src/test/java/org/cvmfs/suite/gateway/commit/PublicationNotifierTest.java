@@ -72,6 +72,7 @@ class PublicationNotifierTest {
 
     @AfterEach
     void restore() {
+        RepositoryStates.restore();
         receivers.useRecording();
         NotifyCapture.answerWith(200);
     }

@@ -84,7 +84,8 @@ class PublicationReplayTest {
     }
 
     @AfterEach
-    void recordingReceiver() {
+    void restore() {
+        RepositoryStates.restore();
         receivers.useRecording();
     }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.cvmfs.suite.gateway.commit.CommitService;
+import org.cvmfs.suite.gateway.commit.PublicationNotifier;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.repo.RepositoryLocks;
 import org.cvmfs.suite.gateway.repo.RepositoryRegistry;
@@ -78,7 +79,8 @@ class LeaseServiceTest {
         assertEquals(new PublishStatistics(3, 1, 1, 300, 100), after.statistics(lease));
         assertInstanceOf(AcquireOutcome.Busy.class, after.acquire("key1", LeasePath.parse("capture.test/sw/x"), 2, "vm"));
         RecordingReceiver receiver = new RecordingReceiver();
-        CommitService commits = new CommitService(after, new RepositoryLocks(), receiver, new SimpleMeterRegistry());
+        CommitService commits = new CommitService(after, new RepositoryLocks(), receiver, new SimpleMeterRegistry(),
+                new PublicationNotifier(settings, new SimpleMeterRegistry()));
         assertEquals(GatewayReply.committed(2), commits.commit(lease.token(), COMMIT));
         assertTrue(after.active(lease.token()).isEmpty());
         assertEquals("capture.test/sw", receiver.calls().get(0).lease().path().toWire());

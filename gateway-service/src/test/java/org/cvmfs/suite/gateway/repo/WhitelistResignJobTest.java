@@ -25,6 +25,7 @@ import org.cvmfs.suite.gateway.testing.TestHost;
 import org.cvmfs.suite.protocol.manifest.SignedWhitelist;
 import org.cvmfs.suite.protocol.repository.CheckReport;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +55,11 @@ class WhitelistResignJobTest {
     @BeforeEach
     void upstreamsStateAfterA() {
         layout = RepositoryStates.reset("after-a");
+    }
+
+    @AfterEach
+    void untouchedHost() {
+        RepositoryStates.restore();
     }
 
     private Map<String, WhitelistResignJob.Outcome> run(Instant now) {

@@ -31,6 +31,7 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.store.HttpRepositorySource;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,6 +53,11 @@ class RepositoryServingTest {
     @BeforeEach
     void upstreamsStateAfterA() {
         layout = RepositoryStates.reset("after-a");
+    }
+
+    @AfterEach
+    void untouchedHost() {
+        RepositoryStates.restore();
     }
 
     @Test

@@ -44,6 +44,16 @@ public final class RepositoryStates {
         return layout;
     }
 
+    /** Back to what {@link TestHost} built, for the tests that expect {@code capture.test} untouched. */
+    public static void restore() {
+        RepositoryLayout layout = reset("before");
+        try {
+            deleteTree(layout.configDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
