@@ -22,13 +22,13 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A TCP relay between a publisher and the gateway that reads the HTTP/1.1 requests passing
  * through, as the proxy that recorded the upstream fixture did: every request line, header and
- * (the first MiB of the) body is kept in arrival order. On demand it stops forwarding a payload
+ * (the first 4 MiB of the) body is kept in arrival order. On demand it stops forwarding a payload
  * upload halfway, so that a test can kill the publisher while the gateway holds half a pack.
  */
 final class GatewayTap implements Closeable {
-    private static final int KEPT_BODY_BYTES = 1 << 20;
+    private static final int KEPT_BODY_BYTES = 4 << 20;
 
-    /** One request as it was relayed; {@code body} holds its first MiB. */
+    /** One request as it was relayed; {@code body} holds its first 4 MiB. */
     static final class Request {
         private final String method;
         private final String target;
@@ -72,6 +72,14 @@ final class GatewayTap implements Closeable {
 
         boolean complete() {
             return complete;
+        }
+
+        /** The lease token of a commit or drop ({@code /leases/TOKEN}). */
+        String token() {
+            if (!route().startsWith("/leases/")) {
+                throw new IllegalStateException(this + " names no lease token");
+            }
+            return route().substring("/leases/".length());
         }
 
         boolean isPayload() {
