@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * JSON as the gateway speaks it. Reading is as lenient as upstream's Go decoder (unknown fields
@@ -50,10 +49,6 @@ public final class GatewayJson {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
         }
-    }
-
-    public static String writeString(Object value) {
-        return new String(write(value), StandardCharsets.UTF_8);
     }
 
     /** A JSON string literal with its quotes, for the hand-spaced bodies upstream clients send. */

@@ -3,6 +3,7 @@ package org.cvmfs.suite.protocol.gateway;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -23,6 +24,8 @@ public record GatewayKey(String id, String secret) {
         String content;
         try {
             content = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("gateway key file " + file + " does not exist", e);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read gateway key file " + file + ": " + e.getMessage(), e);
         }

@@ -71,6 +71,12 @@ public class CommitService {
                 LOG.warnf("commit failed: path=%s key_id=%s old_root=%s new_root=%s reason=%s", lease.path(),
                         lease.keyId(), oldRoot, newRoot, e.getMessage());
                 return outcome("failed", GatewayReply.error(e.getMessage()));
+            } catch (RuntimeException e) {
+                // a receiver bug: answered as upstream reports an exception inside its receiver
+                sample.stop(metrics.timer("cvmfs_gateway_commit_duration", "outcome", "failed"));
+                LOG.errorf(e, "commit failed: path=%s key_id=%s old_root=%s new_root=%s", lease.path(), lease.keyId(),
+                        oldRoot, newRoot);
+                return outcome("failed", GatewayReply.error("runtime error: " + e));
             }
             sample.stop(metrics.timer("cvmfs_gateway_commit_duration", "outcome", "ok"));
             leases.complete(lease);

@@ -16,20 +16,27 @@ import org.cvmfs.suite.protocol.catalog.CatalogException;
 import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
+import org.cvmfs.suite.protocol.config.ConfigException;
 import org.cvmfs.suite.protocol.config.GatewayUserConfig;
 import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.history.HistoryException;
 import org.cvmfs.suite.protocol.manifest.Manifest;
+import org.cvmfs.suite.protocol.manifest.ManifestException;
 import org.cvmfs.suite.protocol.manifest.RepositoryKeys;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
 import org.cvmfs.suite.protocol.repository.HeadMovedException;
 import org.cvmfs.suite.protocol.repository.HeadPublisher;
 import org.cvmfs.suite.protocol.repository.Publication;
 import org.cvmfs.suite.protocol.repository.PublishedManifest;
+import org.cvmfs.suite.protocol.repository.RepositoryException;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
+import org.cvmfs.suite.protocol.sqlite.SqliteException;
 import org.cvmfs.suite.protocol.store.CorruptObjectException;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.MissingObjectException;
+import org.cvmfs.suite.protocol.store.MissingRootFileException;
 import org.cvmfs.suite.protocol.store.ObjectStore;
+import org.cvmfs.suite.protocol.store.RepositoryFetchException;
 import org.cvmfs.suite.protocol.sync.CatalogChange;
 import org.cvmfs.suite.protocol.sync.CatalogDiff;
 import org.cvmfs.suite.protocol.sync.CatalogMerge;
@@ -50,8 +57,9 @@ import org.jboss.logging.Logger;
  * the merge has succeeded, so a refused commit leaves the repository as it was.
  *
  * <p>Reasons keep the upstream receiver's categories as prefixes: {@code merge_error} (roots
- * missing, diff or merge impossible), {@code miscellaneous} (head unreadable or unverifiable,
- * keys, history, signing) and {@code runtime error} for anything unforeseen.
+ * missing, diff or merge impossible) and {@code miscellaneous} (head unreadable or unverifiable,
+ * keys, history, signing); anything unforeseen propagates, and the commit service answers it as
+ * upstream's {@code runtime error}.
  */
 @Singleton
 @Backend(GatewayUserConfig.BACKEND_NATIVE)
@@ -92,15 +100,10 @@ public class NativeReceiver implements Receiver {
             throw new ReceiverException("merge_error: " + e.getMessage(), e);
         } catch (UncheckedIOException e) {
             throw new ReceiverException("miscellaneous: " + e.getMessage() + ": " + e.getCause().getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new ReceiverException(categoryOf(e) + e.getMessage(), e);
+        } catch (RepositoryException | ManifestException | HistoryException | SqliteException | ConfigException
+                 | MissingRootFileException | RepositoryFetchException e) {
+            throw new ReceiverException("miscellaneous: " + e.getMessage(), e);
         }
-    }
-
-    /** Exceptions of the repository format are expected failures; anything else is a bug or worse. */
-    private static String categoryOf(RuntimeException e) {
-        return e.getClass().getPackageName().startsWith("org.cvmfs.suite.protocol") ? "miscellaneous: "
-                : "runtime error: ";
     }
 
     /** The lease subpath as a repository path; a trailing slash is what publishers send for a directory. */
@@ -148,6 +151,7 @@ public class NativeReceiver implements Receiver {
             ObjectStore store = new ObjectStore(layout.servedRoot());
             requireUploaded(source, "old_root_hash", oldRoot);
             requireUploaded(source, "new_root_hash", newRoot);
+            long started = System.nanoTime();
             Manifest head = PublishedManifest.read(source, layout.fqrn(), masterKeys, clock).manifest();
 
             ChangeCount count = new ChangeCount();
@@ -159,14 +163,16 @@ public class NativeReceiver implements Receiver {
                 CatalogDiff.run(before, after, leasePath, count.andThen(new CatalogMerge(target)));
                 merged = target.commit(store, head.rootCatalog().algorithm(), clock);
             }
+            long mergedAt = System.nanoTime();
             SignedManifest published = new HeadPublisher(layout, keys, clock).publish(new Publication(head,
                     merged.rootHash(), tag.name().isEmpty() ? null : tag.name(), tag.description(), List.of(newRoot)));
             long revision = published.manifest().revision();
             LOG.infof("commit merged: repository=%s lease_path=%s key_id=%s old_revision=%d new_revision=%d"
                             + " head_root=%s old_root=%s new_root=%s merged_root=%s added=%d removed=%d modified=%d"
-                            + " catalogs_written=%d", layout.fqrn(), lease.path(), lease.keyId(), head.revision(),
-                    revision, head.rootCatalog(), oldRoot, newRoot, merged.rootHash(), count.added, count.removed,
-                    count.modified, merged.catalogs().size());
+                            + " catalogs_written=%d merge_ms=%d publish_ms=%d", layout.fqrn(), lease.path(),
+                    lease.keyId(), head.revision(), revision, head.rootCatalog(), oldRoot, newRoot, merged.rootHash(),
+                    count.added, count.removed, count.modified, merged.catalogs().size(),
+                    (mergedAt - started) / 1_000_000, (System.nanoTime() - mergedAt) / 1_000_000);
             return new CommitResult(revision);
         }
 

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.repo.Repository;
@@ -58,19 +59,17 @@ public class LeaseService {
         return store;
     }
 
-    public Duration maxLeaseTime() {
-        return maxLeaseTime;
-    }
-
     /**
      * Grants a lease unless upstream would refuse it: unknown or disabled repository, key not
      * registered for it or restricted to another path, or an unexpired overlapping lease.
      */
     public AcquireOutcome acquire(String keyId, LeasePath path, int protocolVersion, String hostname) {
+        long start = System.nanoTime();
         AcquireOutcome outcome = decide(keyId, path, protocolVersion, hostname);
         String kind = outcome instanceof AcquireOutcome.Granted ? "granted"
                 : outcome instanceof AcquireOutcome.Busy ? "busy" : "refused";
-        metrics.counter("cvmfs_gateway_lease_requests", "outcome", kind).increment();
+        metrics.timer("cvmfs_gateway_lease_acquire_duration", "outcome", kind)
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return outcome;
     }
 
@@ -168,9 +167,5 @@ public class LeaseService {
     /** When the lease was granted (its expiry minus the lease time). */
     public Instant acquiredAt(Lease lease) {
         return lease.expiration().minus(maxLeaseTime);
-    }
-
-    public Instant now() {
-        return clock.instant();
     }
 }

@@ -13,10 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import org.cvmfs.suite.protocol.gateway.LeasePath;
 import org.cvmfs.suite.protocol.gateway.LeasePathException;
 import org.jboss.logging.Logger;
+import org.sqlite.SQLiteConfig;
 
 /**
  * Leases on disk, in upstream's lease database ({@code <work_dir>/gw.db}, schema version 3), so
@@ -50,15 +50,14 @@ public final class LeaseStore implements AutoCloseable {
         }
         Path file = workDir.resolve(FILE_NAME);
         try {
-            // straight to the driver, as SqliteFile does: DriverManager only hands out drivers
-            // registered by the caller's class loader, which a Quarkus run may have taken first
-            Connection c = new org.sqlite.JDBC().connect("jdbc:sqlite:" + file.toAbsolutePath(), new Properties());
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode = WAL");
-                s.execute("PRAGMA synchronous = NORMAL");
-                s.execute("PRAGMA foreign_keys = ON");
-                s.execute("PRAGMA busy_timeout = 10000");
-            }
+            SQLiteConfig config = new SQLiteConfig();
+            // a lease must survive a crash of the gateway, not necessarily of the host
+            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+            config.enforceForeignKeys(true);
+            config.setBusyTimeout(10_000);
+            // not through DriverManager, whose registrations are per class loader
+            Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
             LeaseStore store = new LeaseStore(file, c);
             store.prepareSchema();
             return store;

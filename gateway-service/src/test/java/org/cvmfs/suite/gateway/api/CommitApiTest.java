@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -27,7 +29,16 @@ import org.cvmfs.suite.gateway.testing.GatewayTestResource;
 import org.cvmfs.suite.gateway.testing.MutableClock;
 import org.cvmfs.suite.gateway.testing.RecordingReceiver;
 import org.cvmfs.suite.gateway.testing.TestHost;
+import org.cvmfs.suite.protocol.gateway.CommitRequest;
 import org.cvmfs.suite.protocol.gateway.GatewayAuth;
+import org.cvmfs.suite.protocol.gateway.GatewayClient;
+import org.cvmfs.suite.protocol.gateway.GatewayReply;
+import org.cvmfs.suite.protocol.gateway.LeasePath;
+import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.hash.HashAlgorithm;
+import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.pack.ObjectPackWriter;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +60,8 @@ class CommitApiTest {
     MutableClock clock;
     @Inject
     RepositoryLocks locks;
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
 
     @BeforeEach
     void reset() {
@@ -73,13 +86,35 @@ class CommitApiTest {
     }
 
     @Test
+    void ourPublisherClientRunsAWholeTransaction() {
+        GatewayClient client = new GatewayClient(URI.create("http://127.0.0.1:" + port + "/api/v1"), KEY1,
+                Duration.ofMinutes(1), "cvmfs-suite-test");
+        GatewayReply granted = client.acquire(LeasePath.parse("capture.test/client"), "publisher.example.org");
+        assertTrue(granted.isOk(), granted.toString());
+        assertTrue(client.acquire(LeasePath.parse("capture.test/client/sub"), "p").isPathBusy());
+        byte[] object = "client object".getBytes(StandardCharsets.UTF_8);
+        ObjectPackWriter pack = new ObjectPackWriter();
+        pack.add(ContentHash.compute(HashAlgorithm.SHA1, object, ObjectSuffix.NONE), object.length,
+                ObjectPackWriter.ObjectSource.ofBytes(object));
+        assertTrue(client.submitPayload(granted.sessionToken(), pack).isOk());
+        GatewayReply committed = client.commit(granted.sessionToken(), CommitRequest.parse(
+                COMMIT_A.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(GatewayReply.committed(2), committed);
+        assertEquals("invalid lease", client.drop(granted.sessionToken()).reason());
+        assertEquals("publisher.example.org", receiver.calls().get(0).lease().hostname());
+    }
+
+    @Test
     void aFailedCommitKeepsTheLeaseAndCanBeRetried() {
         String token = Api.lease(KEY1, "capture.test/sw");
         receiver.failNext("merge_error");
         Api.commit(KEY1, token, COMMIT_A).then().body(equalTo("{\"reason\":\"merge_error\",\"status\":\"error\"}"));
         given().get("/api/v1/leases/" + token).then().statusCode(200);
+        receiver.failNext("bug:catalog exploded");
+        Api.commit(KEY1, token, COMMIT_A).then().statusCode(200).body(equalTo(
+                "{\"reason\":\"runtime error: java.lang.IllegalStateException: catalog exploded\",\"status\":\"error\"}"));
         Api.commit(KEY1, token, COMMIT_A).then().body(equalTo("{\"final_revision\":2,\"status\":\"ok\"}"));
-        assertEquals(2, receiver.calls().size());
+        assertEquals(3, receiver.calls().size());
     }
 
     @Test

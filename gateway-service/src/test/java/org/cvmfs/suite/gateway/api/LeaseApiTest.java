@@ -201,6 +201,7 @@ class LeaseApiTest {
         given().redirects().follow(false).get("/api/v1/").then().statusCode(301)
                 .header("Location", matchesRegex(".*/api/v1$"));
         given().redirects().follow(false).post("/api/v1/leases/").then().statusCode(307);
+        given().options("/api/v1/leases").then().statusCode(200).header("Allow", matchesRegex(".*POST.*"));
     }
 
     private void assertRefused(String path, String reason) {

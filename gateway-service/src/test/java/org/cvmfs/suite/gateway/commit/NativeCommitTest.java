@@ -165,7 +165,7 @@ class NativeCommitTest {
             assertEquals(INVALID_LEASE, p.client().commit("A".repeat(52) + "====", request).toWire());
 
             String expiring = token(p.acquire("capture.test/alpha"));
-            clock.advance(leases.maxLeaseTime().plusSeconds(1));
+            clock.advance(settings.user().maxLeaseTime().plusSeconds(1));
             assertEquals(INVALID_LEASE, p.client().commit(expiring, request).toWire());
 
             assertEquals(before, DirectorySnapshot.of(layout.servedRoot()));

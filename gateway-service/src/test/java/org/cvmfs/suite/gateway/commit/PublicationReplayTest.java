@@ -27,7 +27,7 @@ import org.cvmfs.suite.gateway.testing.GatewayTestResource;
 import org.cvmfs.suite.gateway.testing.MutableClock;
 import org.cvmfs.suite.gateway.testing.Published;
 import org.cvmfs.suite.gateway.testing.ReceiverSwitch;
-import org.cvmfs.suite.gateway.testing.RecordedExchange;
+import org.cvmfs.suite.gateway.testing.Recorded;
 import org.cvmfs.suite.gateway.testing.RepositoryStates;
 import org.cvmfs.suite.gateway.testing.TestHost;
 import org.cvmfs.suite.protocol.catalog.CatalogTestAccess;
@@ -94,18 +94,18 @@ class PublicationReplayTest {
         RepositoryLayout layout = RepositoryStates.reset("before");
         Published published = new Published(layout, scratch);
 
-        String a = acquire("001");
-        payload("002", a);
-        payload("003", a);
-        commit("004", a).then().body(equalTo("{\"final_revision\":2,\"status\":\"ok\"}"));
+        String a = acquire("001-POST-leases");
+        payload("002-POST-payloads", a);
+        payload("003-POST-payloads", a);
+        commit("004-POST-leases-token", a).then().body(equalTo("{\"final_revision\":2,\"status\":\"ok\"}"));
         assertState(published, "after-a", 2, BEFORE_ROOT, A_PUBLISHER_ROOT);
 
         // B was recorded against upstream's result of A, whose catalogs our repository lacks
-        String b = acquire("005");
-        payload("006", b);
-        payload("007", b);
+        String b = acquire("005-POST-leases");
+        payload("006-POST-payloads", b);
+        payload("007-POST-payloads", b);
         DirectorySnapshot beforeRefusal = DirectorySnapshot.of(layout.servedRoot());
-        Response refused = commit("008", b);
+        Response refused = commit("008-POST-leases-token", b);
         assertEquals("error", refused.path("status"), refused.asString());
         assertTrue(refused.<String>path("reason").startsWith("merge_error: old_root_hash " + A_UPSTREAM_ROOT + "C"),
                 refused.asString());
@@ -122,7 +122,7 @@ class PublicationReplayTest {
         GatewayClient client = new GatewayClient(URI.create("http://127.0.0.1:" + RestAssured.port + "/api/v1"), KEY1,
                 Duration.ofMinutes(1), "cvmfs/2.12.0");
         assertTrue(client.submitPayload(b, base).isOk());
-        commit("008", b).then().body(equalTo(RecordedExchange.load("008").responseBody()));
+        commit("008-POST-leases-token", b).then().body(equalTo(Recorded.load("008-POST-leases-token").responseBody()));
         assertState(published, "after-b", 3, null, B_PUBLISHER_ROOT);
     }
 
@@ -130,10 +130,10 @@ class PublicationReplayTest {
     void publicationBFromUpstreamsAfterAState() {
         RepositoryLayout layout = RepositoryStates.reset("after-a");
         Published published = new Published(layout, scratch);
-        String b = acquire("005");
-        payload("006", b);
-        payload("007", b);
-        commit("008", b).then().body(equalTo(RecordedExchange.load("008").responseBody()));
+        String b = acquire("005-POST-leases");
+        payload("006-POST-payloads", b);
+        payload("007-POST-payloads", b);
+        commit("008-POST-leases-token", b).then().body(equalTo(Recorded.load("008-POST-leases-token").responseBody()));
         assertState(published, "after-b", 3, A_UPSTREAM_ROOT, B_PUBLISHER_ROOT);
     }
 
@@ -167,8 +167,8 @@ class PublicationReplayTest {
         assertTrue(report.passed(), report.faults().toString());
     }
 
-    private String acquire(String number) {
-        RecordedExchange e = RecordedExchange.load(number);
+    private String acquire(String exchange) {
+        Recorded e = Recorded.load(exchange);
         Response r = Api.publisher().header("Authorization", e.headers().get("Authorization")).body(e.body())
                 .post("/api/v1/leases");
         r.then().statusCode(200);
@@ -179,24 +179,24 @@ class PublicationReplayTest {
     }
 
     /** Sends a recorded payload with its token replaced by {@code token} and the MAC recomputed. */
-    private void payload(String number, String token) {
-        RecordedExchange e = RecordedExchange.load(number);
-        int size = e.messageSize();
-        String message = new String(e.body(), 0, size, StandardCharsets.UTF_8);
+    private void payload(String exchange, String token) {
+        Recorded e = Recorded.load(exchange);
+        String message = e.messageText();
         String recordedToken = json(message).get("session_token").toString();
         byte[] newMessage = message.replace(recordedToken, token).getBytes(StandardCharsets.UTF_8);
-        byte[] body = new byte[e.body().length - size + newMessage.length];
+        byte[] pack = e.pack();
+        byte[] body = new byte[newMessage.length + pack.length];
         System.arraycopy(newMessage, 0, body, 0, newMessage.length);
-        System.arraycopy(e.body(), size, body, newMessage.length, e.body().length - size);
+        System.arraycopy(pack, 0, body, newMessage.length, pack.length);
         Api.publisher().header("Authorization", GatewayAuth.sign(KEY1, newMessage))
                 .header("Message-Size", Integer.toString(newMessage.length)).body(body).post("/api/v1/payloads")
                 .then().statusCode(200).body(equalTo(e.responseBody()));
     }
 
-    private Response commit(String number, String token) {
+    private Response commit(String exchange, String token) {
         // the test clock stands still; two commits in one millisecond would want the same generic tag name
         clock.advance(Duration.ofSeconds(1));
-        RecordedExchange e = RecordedExchange.load(number);
+        Recorded e = Recorded.load(exchange);
         Response r = Api.publisher().header("Authorization", GatewayAuth.sign(KEY1, token)).body(e.body())
                 .post("/api/v1/leases/" + token);
         r.then().statusCode(200);

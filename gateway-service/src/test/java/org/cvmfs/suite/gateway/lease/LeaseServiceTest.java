@@ -56,6 +56,7 @@ class LeaseServiceTest {
     @AfterEach
     void close() {
         opened.forEach(LeaseService::close);
+        host.delete();
     }
 
     /** A gateway process's lease service; a second one on the same work dir is a restart. */

@@ -7,17 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import org.cvmfs.suite.protocol.gateway.LeasePath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
 
 class LeaseStoreTest {
     @TempDir
     Path work;
+
+    private Connection connect() throws java.sql.SQLException {
+        return new SQLiteConfig().createConnection("jdbc:sqlite:" + work.resolve("gw.db"));
+    }
 
     private static Lease lease(String token, String path, Instant expiration) {
         return new Lease(token, LeasePath.parse(path), "key1", expiration, 2, "vm");
@@ -69,7 +73,7 @@ class LeaseStoreTest {
 
     @Test
     void upstreamSchemaVersion2IsMigrated() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("gw.db"));
+        try (Connection c = connect();
              Statement s = c.createStatement()) {
             s.execute("create table SchemaVersion (VersionNumber integer not null unique primary key,"
                     + " ValidFrom timestamp not null, ValidTo timestamp)");
@@ -88,7 +92,7 @@ class LeaseStoreTest {
             assertEquals("capture.test/sw", go.path().toWire());
             assertTrue(store.find("ODD").isEmpty(), "a stored path we would never grant is ignored");
         }
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("gw.db"));
+        try (Connection c = connect();
              Statement s = c.createStatement(); var r = s.executeQuery("select max(VersionNumber) from SchemaVersion")) {
             assertEquals(3, r.getInt(1));
         }
@@ -96,7 +100,7 @@ class LeaseStoreTest {
 
     @Test
     void newerSchemaIsRefused() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + work.resolve("gw.db"));
+        try (Connection c = connect();
              Statement s = c.createStatement()) {
             s.execute("create table SchemaVersion (VersionNumber integer primary key, ValidFrom timestamp, ValidTo timestamp)");
             s.execute("insert into SchemaVersion values (4, datetime('now'), null)");

@@ -32,6 +32,7 @@ public final class GatewayTestResource implements QuarkusTestResourceLifecycleMa
     @Override
     public void stop() {
         System.clearProperty(HostPaths.PREFIX_PROPERTY);
+        host.delete();
     }
 
     /** Prints its arguments; fails with status 3 for a repository named in FAIL_GC. */

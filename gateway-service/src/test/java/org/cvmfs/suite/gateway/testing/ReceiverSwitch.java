@@ -16,11 +16,12 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 /**
  * The native backend as the tests see it: commits go to the {@link RecordingReceiver} (tests of
  * the commit seam) unless a test switches to the real {@link NativeReceiver}, so that both kinds
- * of test share one running gateway.
+ * of test share one running gateway. Its priority is above the recording receiver's, so it is
+ * the one the backend selection finds.
  */
 @Singleton
 @Alternative
-@Priority(1)
+@Priority(2)
 @Backend(GatewayUserConfig.BACKEND_NATIVE)
 public class ReceiverSwitch implements Receiver {
     private final RecordingReceiver recording;

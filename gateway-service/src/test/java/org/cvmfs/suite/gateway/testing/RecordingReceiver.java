@@ -1,5 +1,7 @@
 package org.cvmfs.suite.gateway.testing;
 
+import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Alternative;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,11 +19,13 @@ import org.cvmfs.suite.protocol.config.GatewayUserConfig;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 
 /**
- * Stands in for the native commit until it exists: records each call, counts revisions per
+ * Stands in for the native commit in the API tests: records each call, counts revisions per
  * test, can be told to fail once, and can hold a commit until released to prove what runs in
- * parallel.
+ * parallel. An alternative, so it also wins once the real native commit exists.
  */
 @Singleton
+@Alternative
+@Priority(1)
 @Backend(GatewayUserConfig.BACKEND_NATIVE)
 public class RecordingReceiver implements Receiver {
     public record Call(Lease lease, ContentHash oldRoot, ContentHash newRoot, TagSpec tag) {
@@ -50,6 +54,9 @@ public class RecordingReceiver implements Receiver {
             }
         }
         String failure = failNext.getAndSet(null);
+        if (failure != null && failure.startsWith("bug:")) {
+            throw new IllegalStateException(failure.substring(4));
+        }
         if (failure != null) {
             throw new ReceiverException(failure);
         }
@@ -68,6 +75,7 @@ public class RecordingReceiver implements Receiver {
         release = null;
     }
 
+    /** The next commit fails with {@code reason}; {@code "bug:<text>"} throws an unexpected exception instead. */
     public void failNext(String reason) {
         failNext.set(reason);
     }

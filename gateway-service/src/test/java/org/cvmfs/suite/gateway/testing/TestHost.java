@@ -41,6 +41,17 @@ public final class TestHost {
         }
     }
 
+    /** Removes the whole prefix. */
+    public void delete() {
+        try (Stream<Path> walk = Files.walk(prefix)) {
+            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove test host " + prefix, e);
+        }
+    }
+
     public Path prefix() {
         return prefix;
     }

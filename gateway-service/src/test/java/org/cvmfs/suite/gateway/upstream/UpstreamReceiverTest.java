@@ -78,6 +78,7 @@ class UpstreamReceiverTest {
         if (receiver != null) {
             receiver.shutdown();
             leases.close();
+            host.delete();
         }
     }
 

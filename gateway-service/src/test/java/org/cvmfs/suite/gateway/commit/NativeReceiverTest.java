@@ -1,0 +1,229 @@
+package org.cvmfs.suite.gateway.commit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.cvmfs.suite.gateway.config.GatewaySettings;
+import org.cvmfs.suite.gateway.lease.Lease;
+import org.cvmfs.suite.gateway.testing.GatewayTestResource;
+import org.cvmfs.suite.gateway.testing.Published;
+import org.cvmfs.suite.gateway.testing.RepositoryStates;
+import org.cvmfs.suite.gateway.testing.TestHost;
+import org.cvmfs.suite.protocol.catalog.CatalogCommit;
+import org.cvmfs.suite.protocol.catalog.CatalogTestAccess;
+import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
+import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
+import org.cvmfs.suite.protocol.gateway.LeasePath;
+import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.hash.HashAlgorithm;
+import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.manifest.Manifest;
+import org.cvmfs.suite.protocol.manifest.ManifestVerifier;
+import org.cvmfs.suite.protocol.manifest.SignedManifest;
+import org.cvmfs.suite.protocol.repository.HeadPublisher;
+import org.cvmfs.suite.protocol.repository.Publication;
+import org.cvmfs.suite.protocol.repository.RepositoryLayout;
+import org.cvmfs.suite.protocol.store.LocalRepositorySource;
+import org.cvmfs.suite.protocol.store.ObjectStore;
+import org.cvmfs.suite.protocol.testing.DirectorySnapshot;
+import org.cvmfs.suite.protocol.testing.Fixtures;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The receiver on its own, with publication A's objects already uploaded: what happens when
+ * someone else publishes during the merge, and refusals that must leave the repository alone.
+ */
+@QuarkusTest
+@QuarkusTestResource(GatewayTestResource.class)
+class NativeReceiverTest {
+    static final ContentHash BEFORE_ROOT = ContentHash.parse("36648c0a923fdaca587f5440b541360c2d501ce3",
+            ObjectSuffix.CATALOG);
+    static final ContentHash A_PUBLISHER_ROOT = ContentHash.parse("eef5f225445aef7083aad5959208c27c80710da8",
+            ObjectSuffix.CATALOG);
+    static final TagSpec TAG = new TagSpec("generic-2026-11-25T04:59:16Z", "");
+
+    @Inject
+    GatewaySettings settings;
+
+    @TempDir
+    Path scratch;
+
+    RepositoryLayout layout;
+    Published published;
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+
+    @BeforeEach
+    void publicationAUploaded() throws IOException {
+        layout = RepositoryStates.reset("before");
+        published = new Published(layout, scratch.resolve("read"));
+        Path upstream = Fixtures.gatewayPublication().resolve("after-a/data");
+        try (var objects = Files.walk(upstream)) {
+            for (Path object : objects.filter(Files::isRegularFile).toList()) {
+                Path target = layout.dataDir().resolve(upstream.relativize(object).toString());
+                Files.createDirectories(target.getParent());
+                if (!Files.exists(target)) {
+                    Files.copy(object, target);
+                }
+            }
+        }
+    }
+
+    @AfterEach
+    void restore() {
+        RepositoryStates.restore();
+    }
+
+    private static Lease lease(String path) {
+        return new Lease("T".repeat(52) + "====", LeasePath.parse(path), "key1", Instant.now().plusSeconds(3600), 2,
+                "vm");
+    }
+
+    private NativeReceiver receiver(Clock clock) {
+        return new NativeReceiver(settings, clock, metrics);
+    }
+
+    /** What {@code cvmfs_server} publishing on the same host would do: a file added at the root. */
+    private void publishElsewhere(String name) {
+        Clock clock = Clock.systemUTC();
+        try {
+            Manifest head = SignedManifest.parse(Files.readAllBytes(layout.manifest())).manifest();
+            ObjectStore store = new ObjectStore(layout.servedRoot());
+            byte[] content = name.getBytes(StandardCharsets.UTF_8);
+            ContentHash hash = store.putCompressed(content, HashAlgorithm.SHA1, ObjectSuffix.NONE);
+            CatalogCommit commit;
+            try (WritableCatalogManager catalogs = WritableCatalogManager.open(
+                    new LocalRepositorySource(layout.servedRoot()), head.rootCatalog(), scratch.resolve("other"))) {
+                catalogs.addFile(RepositoryPath.of("/" + name),
+                        DirectoryEntry.regularFile(name, 0644, content.length, hash).build(), List.of());
+                commit = catalogs.commit(store, HashAlgorithm.SHA1, clock);
+            }
+            new HeadPublisher(layout, layout.keyDirectory().readRepositoryKeys(layout.fqrn()), clock)
+                    .publish(Publication.of(head, commit.rootHash(), null));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The system clock, which runs {@code hook} the first {@code times} times the receiver has just
+     * read the head: when the manifest verifier asks whether the whitelist has expired.
+     */
+    private static Clock hooked(int times, Runnable hook) {
+        AtomicInteger left = new AtomicInteger(times);
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                if (verifyingTheHead() && left.getAndDecrement() > 0) {
+                    hook.run();
+                }
+                return Instant.now();
+            }
+        };
+    }
+
+    private static boolean verifyingTheHead() {
+        return StackWalker.getInstance().walk(frames -> frames.anyMatch(
+                f -> f.getClassName().equals(ManifestVerifier.class.getName())));
+    }
+
+    @Test
+    void aHeadThatMovedDuringTheMergeIsMergedOntoOnce() throws IOException {
+        AtomicInteger published = new AtomicInteger();
+        Clock clock = hooked(1, () -> publishElsewhere("other-" + published.incrementAndGet() + ".txt"));
+        CommitResult result = receiver(clock).commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT, TAG);
+
+        assertEquals(3, result.finalRevision(), "revision 2 was the other publication");
+        Map<String, Map<String, Object>> expected = new TreeMap<>(CatalogTestAccess.expectedFacts("after-a"));
+        Map<String, Map<String, Object>> actual = this.published.namespace();
+        assertTrue(actual.containsKey("/other-1.txt"));
+        actual.remove("/other-1.txt");
+        assertEquals(expected, actual);
+        assertEquals(1.0, metrics.counter("cvmfs_gateway_receiver_head_moved").count());
+        assertTrue(this.published.check(Clock.systemUTC()).passed());
+    }
+
+    @Test
+    void aHeadThatKeepsMovingIsRefused() {
+        AtomicInteger published = new AtomicInteger();
+        Clock clock = hooked(2, () -> publishElsewhere("other-" + published.incrementAndGet() + ".txt"));
+        ReceiverException e = assertThrows(ReceiverException.class,
+                () -> receiver(clock).commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT, TAG));
+        assertTrue(e.getMessage().startsWith("miscellaneous: head of capture.test moved"), e.getMessage());
+        assertEquals(3, this.published.manifest().revision(), "both other publications stand");
+        assertTrue(this.published.lookup("/sw").isEmpty());
+    }
+
+    @Test
+    void aTrailingSlashInTheLeasePathIsTheSameLease() {
+        assertEquals(2, receiver(Clock.systemUTC()).commit(lease("capture.test/sw/"), BEFORE_ROOT, A_PUBLISHER_ROOT,
+                TAG).finalRevision());
+        assertTrue(published.lookup("/sw/bin/run.sh").isPresent());
+    }
+
+    @Test
+    void refusalsLeaveTheRepositoryAlone() {
+        DirectorySnapshot before = DirectorySnapshot.of(layout.servedRoot());
+
+        // the head's whitelist has expired: it cannot be verified, so nothing is built on it
+        Clock afterExpiry = Clock.fixed(Instant.parse("2027-02-01T00:00:00Z"), ZoneOffset.UTC);
+        ReceiverException expired = assertThrows(ReceiverException.class, () -> receiver(afterExpiry)
+                .commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT, TAG));
+        assertTrue(expired.getMessage().startsWith("miscellaneous: "), expired.getMessage());
+        assertTrue(expired.getMessage().contains("expired"), expired.getMessage());
+
+        // a lease below a directory the head does not have: the additions have no parent
+        ReceiverException orphan = assertThrows(ReceiverException.class, () -> receiver(Clock.systemUTC())
+                .commit(lease("capture.test/sw/bin"), BEFORE_ROOT, A_PUBLISHER_ROOT, TAG));
+        assertTrue(orphan.getMessage().startsWith("merge_error: /sw/bin"), orphan.getMessage());
+
+        // the old and new roots swapped: removals of paths the head never had
+        ReceiverException reversed = assertThrows(ReceiverException.class, () -> receiver(Clock.systemUTC())
+                .commit(lease("capture.test/sw"), A_PUBLISHER_ROOT, BEFORE_ROOT, TAG));
+        assertTrue(reversed.getMessage().startsWith("merge_error: "), reversed.getMessage());
+
+        // a data object named as a root catalog
+        ContentHash notACatalog = ContentHash.parse("e8ec3d88b62ebf526e4e5a4ff6162a3aa48a6b78", ObjectSuffix.CATALOG);
+        ReceiverException missing = assertThrows(ReceiverException.class, () -> receiver(Clock.systemUTC())
+                .commit(lease("capture.test/sw"), BEFORE_ROOT, notACatalog, TAG));
+        assertTrue(missing.getMessage().startsWith("merge_error: new_root_hash e8ec3d88"), missing.getMessage());
+
+        // a repository without keys on this host
+        ReceiverException keyless = assertThrows(ReceiverException.class, () -> receiver(Clock.systemUTC())
+                .commit(lease(TestHost.OTHER_REPO + "/"), BEFORE_ROOT, A_PUBLISHER_ROOT, TAG));
+        assertTrue(keyless.getMessage().startsWith("miscellaneous: "), keyless.getMessage());
+
+        assertEquals(before, DirectorySnapshot.of(layout.servedRoot()));
+    }
+}
