@@ -70,10 +70,6 @@ final class GatewayTap implements Closeable {
             return body.toByteArray();
         }
 
-        boolean complete() {
-            return complete;
-        }
-
         /** The lease token of a commit or drop ({@code /leases/TOKEN}). */
         String token() {
             if (!route().startsWith("/leases/")) {

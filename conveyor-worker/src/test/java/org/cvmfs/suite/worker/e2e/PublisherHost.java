@@ -1,9 +1,6 @@
 package org.cvmfs.suite.worker.e2e;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -82,14 +79,6 @@ final class PublisherHost {
 
     boolean holdsToken() {
         return Files.exists(publisher().spool().sessionTokenFile());
-    }
-
-    String sessionToken() {
-        try {
-            return Files.readString(publisher().spool().sessionTokenFile(), StandardCharsets.US_ASCII).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Leaves the host without a transaction whatever a failed test left behind. */

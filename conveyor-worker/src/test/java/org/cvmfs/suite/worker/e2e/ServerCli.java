@@ -1,9 +1,7 @@
 package org.cvmfs.suite.worker.e2e;
 
-import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -16,12 +14,8 @@ import picocli.CommandLine;
  * prefix standing for one host. Output can be watched while the command runs.
  */
 final class ServerCli {
-    /** What a finished command left: exit code, text on stdout and stderr, bytes of {@code cat}. */
-    record Result(int exitCode, String out, String err, byte[] raw) {
-        String all() {
-            return out + err;
-        }
-
+    /** What a finished command left: exit code, text on stdout and stderr. */
+    record Result(int exitCode, String out, String err) {
         @Override
         public String toString() {
             return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
@@ -46,13 +40,12 @@ final class ServerCli {
     Result run(StringWriter out, String... args) {
         List<String> all = new ArrayList<>(List.of("--prefix", prefix.toString()));
         all.addAll(List.of(args));
-        ByteArrayOutputStream raw = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new ServerCommand(Clock.systemUTC(), raw));
+        CommandLine cli = new CommandLine(new ServerCommand(Clock.systemUTC(), System.out));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(all.toArray(String[]::new));
-        return new Result(code, out.toString(), err.toString(), raw.toByteArray());
+        return new Result(code, out.toString(), err.toString());
     }
 
     /** Runs a command that must succeed; a failure shows everything it printed. */
@@ -62,9 +55,5 @@ final class ServerCli {
             throw new AssertionError("cvmfs_server " + String.join(" ", args) + " failed on " + prefix + ": " + r);
         }
         return r;
-    }
-
-    static String text(byte[] raw) {
-        return new String(raw, StandardCharsets.UTF_8);
     }
 }
