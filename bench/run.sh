@@ -1,13 +1,19 @@
 #!/bin/sh
 # One command per benchmark. Run from anywhere; extra arguments go to the benchmark.
 #   bench/run.sh objectstore [--small-files N] [--large-files N] [--large-mib N] [--dir PATH] [--keep]
+#   bench/run.sh publish [--files N] [--big-size SIZE[K|M|G]] [--dir PATH] [--keep]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 which=${1:-objectstore}
 [ $# -gt 0 ] && shift
-(cd "$root" && mvn -B -q -o package -pl bench -am -DskipTests)
+case "$which" in
+  objectstore) modules=bench ;;
+  publish) modules=gateway-service,conveyor-worker,bench ;;
+  *) echo "unknown benchmark '$which' (known: objectstore, publish)" >&2; exit 2 ;;
+esac
+(cd "$root" && mvn -B -q -o package -pl "$modules" -am -DskipTests)
 cp="$root/bench/target/bench-0.1.0-SNAPSHOT.jar:$root/bench/target/lib/*"
 case "$which" in
   objectstore) exec java -cp "$cp" org.cvmfs.suite.bench.ObjectStoreBench "$@" ;;
-  *) echo "unknown benchmark '$which' (known: objectstore)" >&2; exit 2 ;;
+  publish) exec java -cp "$cp" -Dcvmfs.suite.home="$root" org.cvmfs.suite.bench.PublishBench "$@" ;;
 esac

@@ -106,7 +106,7 @@ public final class ObjectStoreBench {
     }
 
     /** Reads each file whole, deflates it at level 6 and hashes the output: the floor. */
-    private static double bareLoop(List<Path> files) throws Exception {
+    static double bareLoop(List<Path> files) throws Exception {
         Deflater deflater = new Deflater(Zlib.LEVEL);
         MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
         byte[] in = new byte[256 * 1024];

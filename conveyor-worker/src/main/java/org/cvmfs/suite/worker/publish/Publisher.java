@@ -13,11 +13,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.cvmfs.suite.protocol.catalog.CatalogCommit;
 import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
@@ -30,6 +32,7 @@ import org.cvmfs.suite.protocol.gateway.GatewayException;
 import org.cvmfs.suite.protocol.gateway.GatewayReply;
 import org.cvmfs.suite.protocol.gateway.LeasePath;
 import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.ingest.ContentProcessor;
 import org.cvmfs.suite.protocol.ingest.StagedObject;
 import org.cvmfs.suite.protocol.manifest.Manifest;
@@ -158,11 +161,13 @@ public final class Publisher {
                 throw new PublisherException(PublisherException.FAILED, "cannot parse session token: gateway answered "
                         + reply.status() + (reply.reason() == null ? "" : " (" + reply.reason() + ")"));
             }
-            String remaining = reply.timeRemaining() == null ? "" : " (time remaining: " + reply.timeRemaining() + ")";
+            // upstream's words, which scripts match: "lease path busy"
+            String busy = "lease path busy: " + lease.toWire()
+                    + (reply.timeRemaining() == null ? "" : " (time remaining: " + reply.timeRemaining() + ")");
             if (retryFor.isEmpty() || (deadline != null && !clock.instant().plus(delay).isBefore(deadline))) {
-                throw new PublisherException(PublisherException.BUSY, "lease path " + lease.toWire() + " busy" + remaining);
+                throw new PublisherException(PublisherException.BUSY, busy);
             }
-            out.accept("lease path " + lease.toWire() + " busy" + remaining + ", retrying");
+            out.accept(busy + ", retrying");
             sleep(delay);
             Duration next = delay.isZero() ? FIRST_RETRY_DELAY : delay.multipliedBy(2);
             delay = next.compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : next;
@@ -230,7 +235,7 @@ public final class Publisher {
         out.accept("Processing changes... (" + changes.additions().size() + " added, "
                 + changes.modifications().size() + " modified, " + changes.removals().size() + " removed)");
         Path outgoing = tmp("outgoing");
-        deleteTree(outgoing);  // leftovers of an interrupted attempt
+        discardLeftovers();
         PublicationBuilder.Built built;
         long uploaded;
         try (PackUploader uploader = new PackUploader(pack -> submit(state.sessionToken(), pack), tmp("packs"));
@@ -238,9 +243,7 @@ public final class Publisher {
                      tmp("staging"))) {
             built = PublicationBuilder.build(cache(), state.baseRootCatalog(), changes, spool.workTree(), processor,
                     new ObjectStore(outgoing), tmp("catalogs"), clock);
-            uploadStore(outgoing, uploader);
-            uploader.finish();
-            uploaded = uploader.uploadedBytes();
+            uploaded = finishUpload(outgoing, uploader, state.sessionToken());
         } finally {
             deleteTree(outgoing);
         }
@@ -360,7 +363,7 @@ public final class Publisher {
         TransactionState state = openLease(leasePath, retryFor);
         Path outgoing = tmp("outgoing");
         try {
-            deleteTree(outgoing);
+            discardLeftovers();
             CatalogCommit commit;
             long[] stats;
             long uploaded;
@@ -371,9 +374,7 @@ public final class Publisher {
                          tmp("catalogs"))) {
                 stats = edit.apply(catalogs, processor);
                 commit = catalogs.commit(new ObjectStore(outgoing), settings.ingest().algorithm(), clock);
-                uploadStore(outgoing, uploader);
-                uploader.finish();
-                uploaded = uploader.uploadedBytes();
+                uploaded = finishUpload(outgoing, uploader, state.sessionToken());
             }
             TransactionState committing = state.committing(commit.rootHash());
             spool.save(committing);
@@ -482,8 +483,31 @@ public final class Publisher {
         }
     }
 
-    /** Uploads every object a catalog commit stored locally (catalogs, and the empty marker object). */
-    private void uploadStore(Path storeRoot, PackUploader uploader) {
+    /**
+     * Ends the upload of a publication: the objects the catalog commit stored besides catalogs
+     * (the empty object of catalog markers) join the file data; then the catalogs follow in packs
+     * of their own, as upstream's publisher sends them from its second uploader. Returns the
+     * bytes uploaded.
+     */
+    private long finishUpload(Path outgoing, PackUploader data, String token) {
+        uploadStore(outgoing, data, hash -> hash.suffix() != ObjectSuffix.CATALOG);
+        data.finish();
+        try (PackUploader catalogs = new PackUploader(pack -> submit(token, pack), tmp("packs"))) {
+            uploadStore(outgoing, catalogs, hash -> hash.suffix() == ObjectSuffix.CATALOG);
+            catalogs.finish();
+            return data.uploadedBytes() + catalogs.uploadedBytes();
+        }
+    }
+
+    /** Spool files of an attempt that was killed: never reused, since what is published is computed again. */
+    private void discardLeftovers() {
+        for (String dir : List.of("outgoing", "packs", "staging")) {
+            deleteTree(tmp(dir));
+        }
+    }
+
+    /** Uploads the objects a catalog commit stored locally that {@code wanted} selects. */
+    private void uploadStore(Path storeRoot, PackUploader uploader, Predicate<ContentHash> wanted) {
         Path data = storeRoot.resolve("data");
         if (!Files.isDirectory(data)) {
             return;
@@ -495,6 +519,9 @@ public final class Publisher {
                     continue;
                 }
                 ContentHash hash = ContentHash.parseSuffixed(rel.getName(0).toString() + rel.getName(1));
+                if (!wanted.test(hash)) {
+                    continue;
+                }
                 try (StagedObject staged = new StagedObject(tmp("staging"), ContentProcessor.DEFAULT_STAGING_LIMIT);
                      java.io.InputStream in = Files.newInputStream(f)) {
                     byte[] block = new byte[64 * 1024];
