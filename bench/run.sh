@@ -2,6 +2,8 @@
 # One command per benchmark. Run from anywhere; extra arguments go to the benchmark.
 #   bench/run.sh objectstore [--small-files N] [--large-files N] [--large-mib N] [--dir PATH] [--keep]
 #   bench/run.sh publish [--files N] [--big-size SIZE[K|M|G]] [--dir PATH] [--keep]
+#   bench/run.sh gateway [--keep] [--jvm-arg ARG]...
+#   bench/run.sh notify [--url http://host:port/api/v1]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 which=${1:-objectstore}
@@ -9,11 +11,15 @@ which=${1:-objectstore}
 case "$which" in
   objectstore) modules=bench ;;
   publish) modules=gateway-service,conveyor-worker,bench ;;
-  *) echo "unknown benchmark '$which' (known: objectstore, publish)" >&2; exit 2 ;;
+  gateway) modules=gateway-service,bench ;;
+  notify) modules=notify-service,bench ;;
+  *) echo "unknown benchmark '$which' (known: objectstore, publish, gateway, notify)" >&2; exit 2 ;;
 esac
 (cd "$root" && mvn -B -q -o package -pl "$modules" -am -DskipTests)
 cp="$root/bench/target/bench-0.1.0-SNAPSHOT.jar:$root/bench/target/lib/*"
 case "$which" in
   objectstore) exec java -cp "$cp" org.cvmfs.suite.bench.ObjectStoreBench "$@" ;;
   publish) exec java -cp "$cp" -Dcvmfs.suite.home="$root" org.cvmfs.suite.bench.PublishBench "$@" ;;
+  gateway) cd "$root" && exec java -cp "$cp" org.cvmfs.suite.bench.GatewayBench "$@" ;;
+  notify) cd "$root" && exec java -cp "$cp" org.cvmfs.suite.bench.NotifyBench "$@" ;;
 esac
