@@ -1,5 +1,6 @@
 package org.cvmfs.suite.bench;
 
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,14 +14,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.cvmfs.suite.protocol.catalog.CatalogCommit;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
@@ -129,7 +128,7 @@ public final class GatewayBench {
             if (keep) {
                 System.out.println("kept " + prefix);
             } else {
-                deleteTree(prefix);
+                DirectoryTree.delete(prefix);
             }
         }
     }
@@ -237,7 +236,7 @@ public final class GatewayBench {
                 throw new IllegalStateException("commit gave revision " + reply.finalRevision() + " after "
                         + head.revision());
             }
-            deleteTree(store.dataDir().getParent());
+            DirectoryTree.delete(store.dataDir().getParent());
             if (round > 0) { // round 0 warms up
                 commit[round - 1] = t2 - t1;
                 publish[round - 1] = t2 - t0;
@@ -350,14 +349,4 @@ public final class GatewayBench {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package org.cvmfs.suite.bench;
 
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -96,7 +97,7 @@ public final class NotifyBench {
                 service.waitFor(20, TimeUnit.SECONDS);
             }
             if (prefix != null) {
-                deleteTree(prefix);
+                DirectoryTree.delete(prefix);
             }
             callbacks.shutdownNow();
         }
@@ -257,13 +258,6 @@ public final class NotifyBench {
         return pb.start();
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 
     private static void awaitHealthy(HttpClient http, URI health, Process service) throws Exception {
         for (int i = 0; i < 600; i++) {

@@ -1,14 +1,12 @@
 package org.cvmfs.suite.bench;
 
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import java.util.zip.Deflater;
 import org.cvmfs.suite.protocol.ingest.ContentProcessor;
 import org.cvmfs.suite.protocol.ingest.IngestSettings;
@@ -52,7 +50,7 @@ public final class ObjectStoreBench {
             run(dir, smallFiles, largeFiles, largeMib << 20);
         } finally {
             if (!keep) {
-                deleteTree(dir);
+                DirectoryTree.delete(dir);
             }
         }
     }
@@ -68,7 +66,7 @@ public final class ObjectStoreBench {
         // warm the page cache and the JIT on the same code paths before measuring
         bareLoop(corpus.files().subList(0, Math.min(2000, corpus.files().size())));
         long stored = storeAll(corpus.files(), dir.resolve("warmup"), 2);
-        deleteTree(dir.resolve("warmup"));
+        DirectoryTree.delete(dir.resolve("warmup"));
 
         double bareSeconds = bareLoop(corpus.files());
         double mbBare = corpus.totalBytes() / 1e6 / bareSeconds;
@@ -81,7 +79,7 @@ public final class ObjectStoreBench {
             double mb = corpus.totalBytes() / 1e6 / s;
             System.out.printf(Locale.ROOT, "object store, %d thread%s        : %8.1f MB/s (%.2f s, %.0f files/s), ratio to bare %.2f%n",
                     threads, threads == 1 ? " " : "s", mb, s, corpus.files().size() / s, mb / mbBare);
-            deleteTree(repo);
+            DirectoryTree.delete(repo);
         }
         System.out.printf(Locale.ROOT, "stored bytes: %.1f MB (compression ratio %.2f)%n",
                 stored / 1e6, (double) stored / corpus.totalBytes());
@@ -149,20 +147,4 @@ public final class ObjectStoreBench {
         return nanos / 1e9;
     }
 
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package org.cvmfs.suite.bench;
 
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -72,7 +73,7 @@ public final class PublishBench {
             new PublishBench(suite, dir).run(files, bigSize);
         } finally {
             if (!keep) {
-                ObjectStoreBench.deleteTree(dir);
+                DirectoryTree.delete(dir);
             }
         }
     }
