@@ -2,11 +2,7 @@ package org.cvmfs.suite.bench;
 
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,11 +104,11 @@ public final class GatewayBench {
             HostPaths host = HostPaths.under(prefix);
             createRepository(host, SMALL, 1_000);
             createRepository(host, LARGE, 100_000);
-            int port = freePort();
+            int port = ServiceProcess.freePort();
             writeGatewayConfig(host, port);
             service = start(jar, prefix, jvmArgs);
             URI root = URI.create("http://127.0.0.1:" + port + "/");
-            awaitHealthy(root.resolve("/q/health/live"), service);
+            ServiceProcess.awaitReady(root.resolve("/q/health/live"), service, "the gateway");
             System.out.println("gateway " + root + " (" + jar + "), prefix " + prefix);
 
             GatewayBench bench = new GatewayBench(root, prefix.resolve("publisher"));
@@ -317,24 +313,6 @@ public final class GatewayBench {
         return pb.start();
     }
 
-    private static void awaitHealthy(URI health, Process service) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        for (int i = 0; i < 600; i++) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException("the gateway exited with " + service.exitValue());
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the gateway did not start within 60 s");
-    }
 
     private static GatewayReply requireOk(GatewayReply reply) {
         if (!reply.isOk()) {
@@ -343,10 +321,5 @@ public final class GatewayBench {
         return reply;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
 }

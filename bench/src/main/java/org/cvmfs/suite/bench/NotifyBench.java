@@ -2,11 +2,8 @@ package org.cvmfs.suite.bench;
 
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,11 +74,11 @@ public final class NotifyBench {
         Path prefix = null;
         try {
             if (url == null) {
-                int port = freePort();
+                int port = ServiceProcess.freePort();
                 prefix = Files.createTempDirectory("notify-bench");
                 service = start(jar, port, prefix);
                 url = "http://127.0.0.1:" + port + "/api/v1";
-                awaitHealthy(http, URI.create("http://127.0.0.1:" + port + "/q/health/live"), service);
+                ServiceProcess.awaitReady(URI.create("http://127.0.0.1:" + port + "/q/health/live"), service, "the notification service");
             }
             System.out.println("notification service " + url);
             NotifyBench bench = new NotifyBench(NotifyClient.create(URI.create(url), http));
@@ -234,11 +231,6 @@ public final class NotifyBench {
         return nanos / 1e6;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     /** The service on {@code port}, with its cache and configuration in a scratch prefix. */
     private static Process start(Path jar, int port, Path prefix) throws IOException {
@@ -259,21 +251,4 @@ public final class NotifyBench {
     }
 
 
-    private static void awaitHealthy(HttpClient http, URI health, Process service) throws Exception {
-        for (int i = 0; i < 600; i++) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException("the notification service exited with " + service.exitValue());
-            }
-            try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the notification service did not start within 60 s");
-    }
 }

@@ -2,17 +2,11 @@ package org.cvmfs.suite.bench;
 
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -81,7 +75,7 @@ public final class PublishBench {
     private void run(int files, long bigSize) throws Exception {
         Path gatewayHost = dir.resolve("gateway");
         Path publisherHost = dir.resolve("publisher");
-        int port = freePort();
+        int port = ServiceProcess.freePort();
         server(gatewayHost, "mkfs", "-o", "root", REPO);
         Files.writeString(gatewayHost.resolve("etc/cvmfs/keys/" + REPO + ".gw"), "plain_text key1 bench_secret\n");
         Path gatewayConfig = Files.createDirectories(gatewayHost.resolve("etc/cvmfs/gateway"));
@@ -166,35 +160,19 @@ public final class PublishBench {
         pb.environment().put("CVMFS_SUITE_PREFIX", host.toString());
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile());
         Process gateway = pb.start();
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest repos = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/repos"))
-                .timeout(Duration.ofSeconds(5)).build();
-        for (int i = 0; i < 600; i++) {
-            if (!gateway.isAlive()) {
-                throw new IllegalStateException("the gateway exited:\n" + Files.readString(dir.resolve("gateway.log")));
-            }
-            try {
-                if (http.send(repos, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return gateway;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
+        try {
+            ServiceProcess.awaitReady(URI.create("http://127.0.0.1:" + port + "/api/v1/repos"), gateway, "the gateway");
+        } catch (IllegalStateException e) {
+            gateway.destroyForcibly();
+            throw new IllegalStateException(e.getMessage() + "; its log: " + dir.resolve("gateway.log"), e);
         }
-        gateway.destroyForcibly();
-        throw new IllegalStateException("the gateway did not answer within a minute");
+        return gateway;
     }
 
     private static Path jar(Path suite, String module) {
         return suite.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     private static long size(String text) {
         String t = text.strip().toUpperCase(Locale.ROOT);

@@ -14,6 +14,7 @@ import java.util.Objects;
 import org.cvmfs.suite.protocol.config.ConfigException;
 import org.cvmfs.suite.protocol.gateway.GatewayKey;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
+import org.cvmfs.suite.protocol.manifest.KeyDirectory;
 import org.cvmfs.suite.protocol.manifest.KeyFiles;
 import org.cvmfs.suite.protocol.manifest.ManifestVerifier;
 import org.cvmfs.suite.protocol.manifest.RepositoryCertificate;
@@ -54,9 +55,10 @@ public final class GatewayMkfs {
         if (Files.exists(layout.serverConf())) {
             throw new ConfigException("repository " + fqrn + " already exists (" + layout.serverConf() + ")");
         }
-        Path crt = options.keySource().resolve(fqrn + ".crt");
-        Path pub = options.keySource().resolve(fqrn + ".pub");
-        Path gw = options.keySource().resolve(fqrn + ".gw");
+        KeyDirectory source = new KeyDirectory(options.keySource());
+        Path crt = source.certificateFile(fqrn);
+        Path pub = source.masterPublicKeyFile(fqrn);
+        Path gw = source.gatewayKeyFile(fqrn);
         for (Path p : List.of(crt, pub, gw)) {
             if (!Files.isRegularFile(p)) {
                 throw new ConfigException("key file " + p + " is missing (a gateway publisher needs "
@@ -71,10 +73,10 @@ public final class GatewayMkfs {
                     + options.stratum0());
         }
 
-        Path keys = layout.keysDir();
-        copyKey(crt, keys.resolve(fqrn + ".crt"), "r--r--r--");
-        copyKey(pub, keys.resolve(fqrn + ".pub"), "r--r--r--");
-        copyKey(gw, PublisherConfiguration.gatewayKeyFile(layout), "r--------");
+        KeyDirectory keys = layout.keyDirectory();
+        copyKey(crt, keys.certificateFile(fqrn), "r--r--r--");
+        copyKey(pub, keys.masterPublicKeyFile(fqrn), "r--r--r--");
+        copyKey(gw, keys.gatewayKeyFile(fqrn), "r--------");
         ServerConfig stratum0Config = ServerConfig.newStratum0(layout, options.owner().name(), options.algorithm(), false);
         ServerConfig config = ServerConfig.from(stratum0Config.file()
                 .with("CVMFS_STRATUM0", options.stratum0().toString())

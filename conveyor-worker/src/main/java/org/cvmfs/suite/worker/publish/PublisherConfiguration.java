@@ -42,7 +42,7 @@ public final class PublisherConfiguration {
         }
         URI stratum0 = URI.create(config.stratum0Url().orElseThrow(() -> new ConfigException(layout.serverConf()
                 + ": CVMFS_STRATUM0 is missing")));
-        Path gatewayKey = gatewayKeyFile(layout);
+        Path gatewayKey = layout.keyDirectory().gatewayKeyFile(layout.fqrn());
         Path publicKey = layout.keyDirectory().masterPublicKeyFile(layout.fqrn());
         if (!Files.isRegularFile(gatewayKey)) {
             throw new ConfigException("gateway key " + gatewayKey + " is missing");
@@ -61,11 +61,6 @@ public final class PublisherConfiguration {
     static Path unionDir(RepositoryLayout layout, ServerConfFile file) {
         String dir = file.get("CVMFS_UNION_DIR").filter(s -> s.startsWith("/")).orElse("/cvmfs/" + layout.fqrn());
         return layout.hostPaths().resolve(dir);
-    }
-
-    /** {@code /etc/cvmfs/keys/REPO.gw}: {@code plain_text <key id> <secret>}. */
-    public static Path gatewayKeyFile(RepositoryLayout layout) {
-        return layout.keysDir().resolve(layout.fqrn() + ".gw");
     }
 
     static IngestSettings ingest(ServerConfig config) {
