@@ -1,11 +1,10 @@
 package org.cvmfs.suite.protocol.conveyor;
 
 import java.io.IOException;
-import java.net.ConnectException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +16,7 @@ import java.util.TreeMap;
 
 /**
  * The job server's HTTP client, for the CLI and for workers: every request signed with
- * {@link ConveyorAuth} over the bytes actually sent. Plain JDK ({@code java.net.http}), no
+ * {@link ConveyorAuth} over the bytes actually sent. Plain JDK, no
  * framework, so that a {@code conveyor submit} process starts fast. Transport failures (refused
  * connection, reset) are retried with doubling sleeps as upstream does (spec 4.6), the body
  * rebuilt per attempt; an HTTP status other than 200 is not retried.
@@ -32,7 +31,6 @@ public final class ConveyorClient {
 
     private final URI base;
     private final String sharedKey;
-    private final HttpClient http;
     private final int transportAttempts;
     private final Duration firstRetryDelay;
 
@@ -46,8 +44,6 @@ public final class ConveyorClient {
         this.sharedKey = sharedKey;
         this.transportAttempts = Math.max(1, transportAttempts);
         this.firstRetryDelay = firstRetryDelay;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(15)).build();
     }
 
     public static ConveyorClient of(ConveyorConfig config) {
@@ -167,43 +163,53 @@ public final class ConveyorClient {
     }
 
     private byte[] post(String path, byte[] body) {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
-                .header("Content-Type", "application/json")
-                .header(ConveyorAuth.HEADER, ConveyorAuth.sign(sharedKey, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        return send(request, "Post");
+        return send("POST", base.resolve(path), body, ConveyorAuth.sign(sharedKey, body), "Post");
     }
 
     private byte[] get(String path, String query) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path + (query.isEmpty() ? "" : "?" + query)))
-                .header(ConveyorAuth.HEADER, ConveyorAuth.sign(sharedKey, query))
-                .GET()
-                .build();
-        return send(request, "GET");
+        URI uri = URI.create(base + path + (query.isEmpty() ? "" : "?" + query));
+        return send("GET", uri, null, ConveyorAuth.sign(sharedKey, query), "GET");
     }
 
-    private byte[] send(HttpRequest request, String verb) {
+    /**
+     * One request over {@link HttpURLConnection} (keep-alive pooled by the JDK). Not
+     * {@code java.net.http}: its client sets up TLS eagerly, which alone costs a short-lived
+     * {@code conveyor submit} process more than the rest of its work.
+     */
+    private byte[] send(String method, URI uri, byte[] body, String signature, String verb) {
         Duration delay = firstRetryDelay;
         for (int attempt = 1; ; attempt++) {
             try {
-                HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                if (response.statusCode() != 200) {
-                    throw new HttpStatusException(response.statusCode(),
-                            verb + " request failed: " + response.statusCode());
+                HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+                c.setRequestMethod(method);
+                c.setConnectTimeout(15_000);
+                c.setRequestProperty(ConveyorAuth.HEADER, signature);
+                if (body != null) {
+                    c.setDoOutput(true);
+                    c.setRequestProperty("Content-Type", "application/json");
+                    c.setFixedLengthStreamingMode(body.length);
+                    try (OutputStream out = c.getOutputStream()) {
+                        out.write(body);
+                    }
                 }
-                return response.body();
-            } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
-                if (attempt >= transportAttempts) {
-                    throw new ConveyorClientException(verb + " request failed: " + describe(e), e);
+                int status = c.getResponseCode();
+                if (status != 200) {
+                    try (InputStream err = c.getErrorStream()) {
+                        if (err != null) {
+                            err.readAllBytes();
+                        }
+                    }
+                    throw new HttpStatusException(status, verb + " request failed: " + status);
                 }
+                try (InputStream in = c.getInputStream()) {
+                    return in.readAllBytes();
+                }
+            } catch (HttpStatusException e) {
+                throw e;
             } catch (IOException e) {
                 if (attempt >= transportAttempts) {
                     throw new ConveyorClientException(verb + " request failed: " + describe(e), e);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConveyorClientException(verb + " request interrupted", e);
             }
             try {
                 Thread.sleep(delay.toMillis());
