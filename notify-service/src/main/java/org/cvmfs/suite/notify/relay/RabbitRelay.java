@@ -1,5 +1,6 @@
 package org.cvmfs.suite.notify.relay;
 
+import org.cvmfs.suite.notify.service.ActivityRelay;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;

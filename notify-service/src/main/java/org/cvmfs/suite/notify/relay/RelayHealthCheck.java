@@ -1,5 +1,6 @@
 package org.cvmfs.suite.notify.relay;
 
+import org.cvmfs.suite.notify.service.ActivityRelay;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.health.HealthCheck;

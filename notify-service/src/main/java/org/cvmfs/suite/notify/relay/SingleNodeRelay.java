@@ -1,5 +1,6 @@
 package org.cvmfs.suite.notify.relay;
 
+import org.cvmfs.suite.notify.service.ActivityRelay;
 import org.cvmfs.suite.notify.service.Publication;
 
 /** Upstream's {@code testing_mode}: one node and no broker, so there is no one to tell. */

@@ -2,7 +2,6 @@ package org.cvmfs.suite.notify.service;
 
 import org.cvmfs.suite.protocol.repository.RepositoryName;
 import java.util.Optional;
-import org.cvmfs.suite.notify.relay.ActivityRelay;
 import org.cvmfs.suite.notify.service.PublicationRefusedException.Cause;
 import org.cvmfs.suite.protocol.notify.ActivityMessage;
 import org.jboss.logging.Logger;

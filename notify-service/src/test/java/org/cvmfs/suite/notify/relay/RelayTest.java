@@ -28,6 +28,7 @@ import org.cvmfs.suite.notify.service.NotificationService;
 import org.cvmfs.suite.notify.service.Publication;
 import org.cvmfs.suite.notify.service.PublicationRules;
 import org.cvmfs.suite.notify.service.PublishAuthenticator;
+import org.cvmfs.suite.notify.service.ActivityRelay;
 import org.cvmfs.suite.notify.service.Subscriber;
 import org.cvmfs.suite.notify.service.SubscriberRegistry;
 import org.cvmfs.suite.notify.testing.Await;

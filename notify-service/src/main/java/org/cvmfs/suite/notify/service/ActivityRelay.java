@@ -1,6 +1,4 @@
-package org.cvmfs.suite.notify.relay;
-
-import org.cvmfs.suite.notify.service.Publication;
+package org.cvmfs.suite.notify.service;
 
 /**
  * Carries accepted publications between the nodes that serve the same subscribers. Local
