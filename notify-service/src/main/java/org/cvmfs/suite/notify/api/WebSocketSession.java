@@ -4,7 +4,6 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cvmfs.suite.notify.service.NotificationService;
 import org.cvmfs.suite.notify.service.Publication;
@@ -24,8 +23,7 @@ final class WebSocketSession {
     private final Context context;
     private final NotificationService service;
     private final Map<String, Runnable> subscriptions = new HashMap<>();
-    private final Map<String, Long> lastSequence = new HashMap<>();
-    private final Map<String, Publication> pending = new LinkedHashMap<>();
+    private final PendingPublications pending = new PendingPublications();
     private boolean waiting;
     private boolean closed;
 
@@ -66,12 +64,9 @@ final class WebSocketSession {
     }
 
     private void offer(Publication p) {
-        if (closed || p.sequence() <= lastSequence.getOrDefault(p.repository(), -1L)) {
-            return;
+        if (!closed && pending.offer(p)) {
+            pump();
         }
-        lastSequence.put(p.repository(), p.sequence());
-        pending.put(p.repository(), p);
-        pump();
     }
 
     private void pump() {
@@ -84,8 +79,7 @@ final class WebSocketSession {
                 });
                 return;
             }
-            String first = pending.keySet().iterator().next();
-            socket.writeBinaryMessage(Buffer.buffer(pending.remove(first).wire()));
+            socket.writeBinaryMessage(Buffer.buffer(pending.take().wire()));
         }
     }
 
