@@ -107,6 +107,9 @@ public class SubscribeRoutes {
             subscriber.closed();
             unsubscribe.run();
         });
+        if (!IdleTimeoutExemption.grant(ctx.request().connection())) {
+            LOG.debugf("no idle timeout to lift on the subscription to %s", request.repository());
+        }
         // Headers go out at once (the Go gateway waits for the first event), so a client knows it is subscribed.
         response.writeHead();
         if (response.closed()) {
