@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.HashMap;
 import java.util.Map;
+import org.cvmfs.suite.notify.service.BindingLimitException;
 import org.cvmfs.suite.notify.service.NotificationService;
 import org.cvmfs.suite.notify.service.Publication;
 import org.cvmfs.suite.notify.service.Subscriber;
@@ -58,13 +59,14 @@ final class WebSocketSession {
         }
         try {
             subscriptions.put(repository, service.subscribe(new Subscription(repository)));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | BindingLimitException e) {
             socket.writeBinaryMessage(Buffer.buffer(StatusReply.error(e.getMessage()).toJson()));
         }
     }
 
     private void offer(Publication p) {
-        if (!closed && pending.offer(p)) {
+        // a subscription the service refused may have been handed a publication meanwhile
+        if (!closed && subscriptions.containsKey(p.repository()) && pending.offer(p)) {
             pump();
         }
     }
