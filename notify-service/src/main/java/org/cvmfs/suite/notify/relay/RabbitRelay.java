@@ -439,7 +439,7 @@ public final class RabbitRelay implements ActivityRelay {
 
         @Override
         public void handleCancel(String consumerTag) {
-            if (getChannel() == consuming) {
+            if (!stopping && getChannel() == consuming) {
                 LOG.warnf("the broker cancelled the consumer of queue %s (queue deleted?)", queue);
                 consumerRegistered = false;
                 scheduleRepair();
