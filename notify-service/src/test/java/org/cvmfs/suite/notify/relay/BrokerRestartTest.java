@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.notify.service.LastValueCache;
 import org.cvmfs.suite.notify.service.Publication;
@@ -16,14 +17,16 @@ import org.cvmfs.suite.protocol.testing.PrivateRabbitMq;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two nodes on a private RabbitMQ that is stopped and started: a publication node A accepts
- * while the broker is away reaches node B's subscribers and B's cache once it is back. B comes
- * back well after A (a longer retry interval), so A has flushed its outbox before B re-attached:
- * the case where a queue that lived only as long as B's connection lost the message.
+ * Two nodes on a private RabbitMQ that is stopped and started, or frozen: what node A accepts
+ * meanwhile reaches node B's subscribers and B's cache once the broker is back.
  */
 class BrokerRestartTest {
     private static final String REPO = "restart.test";
 
+    /**
+     * B comes back well after A (a longer retry interval), so A has flushed its outbox before B
+     * re-attached: the case where a queue that lived only as long as B's connection lost it.
+     */
     @Test
     void aPublicationMadeWhileTheBrokerIsDownReachesTheOtherNode() throws Exception {
         try (PrivateRabbitMq broker = PrivateRabbitMq.startNew()) {
@@ -58,5 +61,53 @@ class BrokerRestartTest {
                 assertEquals(revision + 10, late.received.take().revision(), "a new subscriber on B gets it from the cache");
             }
         }
+    }
+
+    /**
+     * A broker frozen (SIGSTOP) while A publishes: no confirm comes, A gives the publishing
+     * channel up and is not ready; once the broker runs again A reopens it and sends again.
+     */
+    @Test
+    void aConfirmThatNeverComesCostsAChannelNotTheRelay() throws Exception {
+        try (PrivateRabbitMq broker = PrivateRabbitMq.startNew()) {
+            TestAmqp amqp = TestAmqp.sharedBroker("stall").at(broker.host(), broker.amqpPort());
+            try (TestNode a = TestNode.start(amqp.withConfirmTimeout(Duration.ofSeconds(1))); TestNode b = TestNode.start(amqp)) {
+                TestNode.Recorder onB = b.subscribe(REPO);
+                long revision = 0;
+                Publication first = null;
+                while (first == null && revision < 300) {
+                    a.service.publish(TestMessages.json(REPO, ++revision), null);
+                    first = onB.received.poll(100, TimeUnit.MILLISECONDS);
+                }
+                assertNotNull(first, "the relay works before the broker stalls");
+                long stalled = revision + 10;
+                signal("STOP");
+                try {
+                    a.service.publish(TestMessages.json(REPO, stalled), null);
+                    Await.until(() -> !a.relay.connected(), "A is not ready once the confirm is overdue");
+                } finally {
+                    signal("CONT");
+                }
+                Publication got;
+                do {
+                    got = onB.received.poll(60, TimeUnit.SECONDS);
+                    assertNotNull(got, "the publication whose confirm never came is sent again on a new channel");
+                } while (got.revision() != stalled);
+                Await.until(a.relay::connected, "A is ready again");
+            }
+        }
+    }
+
+    /**
+     * Sends a signal to the broker's Erlang VM: the one {@code beam.smp} among this JVM's
+     * descendants, as the test's broker is the only one running (its arguments do not show the node name).
+     */
+    private static void signal(String signal) throws Exception {
+        List<ProcessHandle> vms = ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().orElse("").endsWith("/beam.smp"))
+                .toList();
+        assertEquals(1, vms.size(), "one Erlang VM among this JVM's descendants: " + vms);
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(vms.get(0).pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
     }
 }

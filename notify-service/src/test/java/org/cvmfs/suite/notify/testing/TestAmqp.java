@@ -19,6 +19,10 @@ public record TestAmqp(String host, int port, String exchange, Duration retryInt
         return new TestAmqp(host, port, exchange, interval, confirmTimeout, maxBindings);
     }
 
+    public TestAmqp withConfirmTimeout(Duration timeout) {
+        return new TestAmqp(host, port, exchange, retryInterval, timeout, maxBindings);
+    }
+
     public TestAmqp withMaxBindings(int max) {
         return new TestAmqp(host, port, exchange, retryInterval, confirmTimeout, max);
     }
