@@ -73,6 +73,11 @@ public record RepositoryLayout(HostPaths hostPaths, String fqrn) {
         return spoolDir().resolve("reflog.chksum");
     }
 
+    /** The reflog of a revision being installed ({@link PendingReflog}); absent between publications. */
+    public Path pendingReflog() {
+        return spoolDir().resolve("reflog.pending");
+    }
+
     /** Scratch space for databases being built or inspected. */
     public Path tmpDir() {
         return spoolDir().resolve("tmp");
