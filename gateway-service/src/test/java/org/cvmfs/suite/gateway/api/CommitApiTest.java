@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.cvmfs.suite.gateway.commit.Backend;
+import org.cvmfs.suite.gateway.receiver.Backend;
 import org.cvmfs.suite.gateway.lease.LeaseService;
 import org.cvmfs.suite.protocol.config.GatewayUserConfig;
 import org.cvmfs.suite.gateway.repo.RepositoryLocks;

@@ -17,7 +17,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.cvmfs.suite.gateway.commit.Backend;
+import org.cvmfs.suite.gateway.receiver.Backend;
 import org.cvmfs.suite.gateway.lease.LeaseService;
 import org.cvmfs.suite.gateway.testing.Api;
 import org.cvmfs.suite.gateway.testing.GatewayTestResource;

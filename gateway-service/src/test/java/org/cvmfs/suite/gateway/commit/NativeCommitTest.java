@@ -1,5 +1,6 @@
 package org.cvmfs.suite.gateway.commit;
 
+import org.cvmfs.suite.gateway.receiver.Backend;
 import static io.restassured.RestAssured.given;
 import static org.cvmfs.suite.gateway.testing.TestHost.KEY1;
 import static org.hamcrest.Matchers.containsString;

@@ -1,5 +1,6 @@
 package org.cvmfs.suite.gateway.commit;
 
+import org.cvmfs.suite.gateway.receiver.Backend;
 import static org.cvmfs.suite.gateway.testing.TestHost.KEY1;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
