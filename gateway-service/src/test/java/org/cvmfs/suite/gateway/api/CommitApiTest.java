@@ -200,4 +200,75 @@ class CommitApiTest {
         assertTrue(b.get(60, TimeUnit.SECONDS).contains("\"status\":\"ok\""));
         assertEquals(2, receiver.calls().size());
     }
+
+    /** Waits until {@code n} requests queue on the repository's commit lock. */
+    private void awaitQueued(int n) throws InterruptedException {
+        ReentrantLock lock = locks.committing(TestHost.REPO);
+        for (int i = 0; i < 6000 && lock.getQueueLength() < n; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(n, lock.getQueueLength(), "requests waiting for the commit lock");
+    }
+
+    @Test
+    void aLeaseThatExpiresWhileQueuedBehindACommitNeverCommits() throws Exception {
+        String running = Api.lease(KEY1, "capture.test/b");
+        String queued = Api.lease(KEY1, "capture.test/a");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        receiver.hold(entered, release);
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(
+                () -> Api.commit(KEY1, running, COMMIT_A).then().extract().asString());
+        assertTrue(entered.await(60, TimeUnit.SECONDS));
+        CompletableFuture<String> late = CompletableFuture.supplyAsync(
+                () -> Api.commit(KEY1, queued, COMMIT_A).then().extract().asString());
+        awaitQueued(1);
+        clock.advance(Duration.ofHours(2).plusMillis(1));
+        String successor = Api.lease(KEY2, "other.test/restricted/x");
+        String overlapping = Api.lease(KEY1, "capture.test/a/sub");
+        release.countDown();
+        assertEquals("{\"final_revision\":2,\"status\":\"ok\"}", first.get(60, TimeUnit.SECONDS));
+        assertEquals(INVALID_LEASE, late.get(60, TimeUnit.SECONDS));
+        assertEquals(1, receiver.calls().size(), "the expired lease never reached the receiver");
+        given().get("/api/v1/leases/" + overlapping).then().statusCode(200);
+        Api.drop(KEY2, successor);
+    }
+
+    @Test
+    void aDropDuringARunningCommitWaitsAndTheCommitWins() throws Exception {
+        String token = Api.lease(KEY1, "capture.test/sw");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        receiver.hold(entered, release);
+        CompletableFuture<String> commit = CompletableFuture.supplyAsync(
+                () -> Api.commit(KEY1, token, COMMIT_A).then().extract().asString());
+        assertTrue(entered.await(60, TimeUnit.SECONDS));
+        CompletableFuture<String> drop = CompletableFuture.supplyAsync(
+                () -> Api.drop(KEY1, token).then().extract().asString());
+        awaitQueued(1);
+        assertTrue(!drop.isDone(), "the drop answered while the commit ran");
+        release.countDown();
+        assertEquals("{\"final_revision\":2,\"status\":\"ok\"}", commit.get(60, TimeUnit.SECONDS));
+        assertEquals(INVALID_LEASE, drop.get(60, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aDropThatTakesTheLockBeforeTheCommitWins() throws Exception {
+        String token = Api.lease(KEY1, "capture.test/sw");
+        ReentrantLock lock = locks.committing(TestHost.REPO);
+        CompletableFuture<String> drop;
+        CompletableFuture<String> commit;
+        lock.lock();
+        try {
+            drop = CompletableFuture.supplyAsync(() -> Api.drop(KEY1, token).then().extract().asString());
+            awaitQueued(1);
+            commit = CompletableFuture.supplyAsync(() -> Api.commit(KEY1, token, COMMIT_A).then().extract().asString());
+            awaitQueued(2);
+        } finally {
+            lock.unlock();
+        }
+        assertEquals("{\"status\":\"ok\"}", drop.get(60, TimeUnit.SECONDS));
+        assertEquals(INVALID_LEASE, commit.get(60, TimeUnit.SECONDS));
+        assertTrue(receiver.calls().isEmpty());
+    }
 }
