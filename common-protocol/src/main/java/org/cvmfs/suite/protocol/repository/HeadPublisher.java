@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.cvmfs.suite.protocol.catalog.Catalog;
 import org.cvmfs.suite.protocol.files.AtomicFile;
 import org.cvmfs.suite.protocol.hash.ContentHash;
@@ -117,10 +118,9 @@ public final class HeadPublisher {
         }
     }
 
-    private void requireHead(Manifest expected) {
-        Manifest current;
+    private Manifest readHead() {
         try {
-            current = SignedManifest.parse(Files.readAllBytes(layout.manifest())).manifest();
+            return SignedManifest.parse(Files.readAllBytes(layout.manifest())).manifest();
         } catch (NoSuchFileException e) {
             throw new HeadMovedException("repository " + layout.fqrn() + " has no manifest at " + layout.manifest());
         } catch (IOException e) {
@@ -128,6 +128,10 @@ public final class HeadPublisher {
         } catch (ManifestException e) {
             throw new RepositoryException("the served manifest of " + layout.fqrn() + " is unreadable: " + e.getMessage(), e);
         }
+    }
+
+    private void requireHead(Manifest expected) {
+        Manifest current = readHead();
         if (!current.equals(expected)) {
             throw new HeadMovedException("head of " + layout.fqrn() + " moved: publication is based on revision "
                     + expected.revision() + " (" + expected.rootCatalog() + "), the repository serves revision "
@@ -189,6 +193,25 @@ public final class HeadPublisher {
                     + " but neither the manifest (Y) nor " + layout.reflogChecksum() + " names its digest");
         }
         return Reflog.create(layout.tmpDir(), layout.fqrn());
+    }
+
+    /**
+     * Re-signs the served revision after {@code edit} changed its reflog (garbage collection drops
+     * the objects it deleted): same revision, catalogs and history, a new {@code Y} and time
+     * stamp; installed like any publication. Callers may hold the repository's lock already.
+     */
+    public SignedManifest resignWithReflog(Consumer<Reflog> edit) {
+        try (RepositoryLock lock = RepositoryLock.acquire(layout)) {
+            PendingReflog.recoverLocked(layout);
+            Manifest head = readHead();
+            SignedPublication signed;
+            try (Reflog reflog = openReflog(head)) {
+                edit.accept(reflog);
+                signed = new RepositorySigner(keys, store, clock).sign(head, reflog, List.of());
+            }
+            install(signed);
+            return signed.manifest();
+        }
     }
 
     /**
