@@ -190,8 +190,8 @@ class RepositoryServingTest {
                 .header("Content-Type", "application/json")
                 .header("Cache-Control", "max-age=61")
                 .body("schema", equalTo(1))
-                .body("repositories.name", equalTo(List.of("capture.test", "other.test")))
-                .body("repositories.url", equalTo(List.of("/cvmfs/capture.test", "/cvmfs/other.test")))
+                .body("repositories.name", equalTo(List.of("capture.test", "gc.test", "other.test")))
+                .body("repositories.url", equalTo(List.of("/cvmfs/capture.test", "/cvmfs/gc.test", "/cvmfs/other.test")))
                 .body("replicas", equalTo(List.of()));
         given().head("/cvmfs/info/v1/repositories.json").then().statusCode(200);
     }
