@@ -10,7 +10,7 @@ which=${1:-objectstore}
 [ $# -gt 0 ] && shift
 case "$which" in
   objectstore) modules=bench ;;
-  publish) modules=gateway-service,conveyor-worker,bench ;;
+  publish) modules=gateway-service,cvmfs-server,bench ;;
   gateway) modules=gateway-service,bench ;;
   notify) modules=notify-service,bench ;;
   *) echo "unknown benchmark '$which' (known: objectstore, publish, gateway, notify)" >&2; exit 2 ;;

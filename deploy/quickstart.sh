@@ -44,7 +44,7 @@ trap stop_started EXIT
 
 # --- the suite -------------------------------------------------------------------------------
 
-for module in gateway-service notify-service conveyor-worker; do
+for module in gateway-service notify-service cvmfs-server; do
   if [ ! -f "$suite/$module/target/quarkus-app/quarkus-run.jar" ]; then
     say "building the suite (mvn -B -q package -DskipTests)"
     (cd "$suite" && mvn -B -q package -DskipTests)

@@ -56,7 +56,7 @@ public final class PublishBench {
             }
         }
         Path suite = Path.of(System.getProperty("cvmfs.suite.home", "")).toAbsolutePath();
-        for (String module : List.of("gateway-service", "conveyor-worker")) {
+        for (String module : List.of("gateway-service", "cvmfs-server")) {
             if (!Files.isRegularFile(jar(suite, module))) {
                 throw new IllegalStateException(jar(suite, module) + " is missing: package the suite first "
                         + "(bench/run.sh publish does)");

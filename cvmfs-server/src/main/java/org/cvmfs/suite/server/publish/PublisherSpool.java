@@ -1,0 +1,107 @@
+package org.cvmfs.suite.server.publish;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+
+/**
+ * The publisher's part of {@code /var/spool/cvmfs/REPO}. Upstream keeps the lease token in
+ * {@code session_token} (mode 0600; its presence means "lease held"), which we keep for tools
+ * that look for it; everything else lives below {@code publisher/}: the transaction state, the
+ * working tree of the leased subtree, its snapshot and the cache of fetched objects.
+ */
+public final class PublisherSpool {
+    private final Path spoolDir;
+
+    public PublisherSpool(Path spoolDir) {
+        this.spoolDir = spoolDir;
+    }
+
+    public Path spoolDir() {
+        return spoolDir;
+    }
+
+    /** Upstream's token file. */
+    public Path sessionTokenFile() {
+        return spoolDir.resolve("session_token");
+    }
+
+    public Path stateFile() {
+        return publisherDir().resolve("transaction.json");
+    }
+
+    /** The editable copy of the leased subtree (non-root mode; bind-mounted under /cvmfs as root). */
+    public Path workTree() {
+        return publisherDir().resolve("work");
+    }
+
+    /** The working tree as materialised from the base catalogs: the "before" of the change set. */
+    public Path snapshotFile() {
+        return publisherDir().resolve("work.snapshot");
+    }
+
+    /** Local object store of fetched objects, reused across transactions. */
+    public Path objectCache() {
+        return publisherDir().resolve("cache");
+    }
+
+    /** Upstream's temporary directory (the middle field of {@code gw,<tmp>,<url>}). */
+    public Path tmpDir() {
+        return spoolDir.resolve("tmp");
+    }
+
+    public Optional<TransactionState> load() {
+        byte[] json;
+        try {
+            json = Files.readAllBytes(stateFile());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read transaction state " + stateFile(), e);
+        }
+        try {
+            return Optional.of(TransactionState.fromJson(json));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(stateFile() + ": " + e.getMessage()
+                    + " (abort -f discards the transaction)", e);
+        }
+    }
+
+    /** Persists the state durably; the token file is written first, as upstream's marker of a held lease. */
+    public void save(TransactionState state) {
+        try {
+            Files.createDirectories(publisherDir());
+            Path token = sessionTokenFile();
+            if (!Files.isRegularFile(token)
+                    || !new String(Files.readAllBytes(token), StandardCharsets.US_ASCII).equals(state.sessionToken())) {
+                Path tmp = token.resolveSibling("session_token.tmp");
+                Files.deleteIfExists(tmp);
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.write(tmp, state.sessionToken().getBytes(StandardCharsets.US_ASCII));
+                Durable.moveIntoPlace(tmp, token);
+            }
+            Durable.write(stateFile(), state.toJson());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save transaction state in " + spoolDir, e);
+        }
+    }
+
+    /** Forgets the transaction: state first, then the token, so a crash never leaves state without a token. */
+    public void clear() {
+        try {
+            Files.deleteIfExists(stateFile());
+            Files.deleteIfExists(sessionTokenFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear transaction state in " + spoolDir, e);
+        }
+    }
+
+    private Path publisherDir() {
+        return spoolDir.resolve("publisher");
+    }
+}

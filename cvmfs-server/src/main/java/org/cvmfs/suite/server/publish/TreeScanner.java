@@ -1,0 +1,172 @@
+package org.cvmfs.suite.server.publish;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.cvmfs.suite.protocol.catalog.EntryKind;
+import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+
+/**
+ * Walks a working tree with {@code lstat}, never following symbolic links (so links to
+ * directories and link loops are just links). Only directories, regular files and symbolic links
+ * can be published; anything else, an unusable {@code .cvmfscatalog} marker, or a name that
+ * cannot be represented stops the scan with a message naming the path.
+ *
+ * <p>Names: upstream stores the raw bytes of a name. Our catalogs hold names as Unicode text, so
+ * a name that is not valid UTF-8 (or, under a non-UTF-8 locale, not ASCII) cannot be stored
+ * faithfully and is refused rather than silently altered. Any other byte, newline included, is
+ * kept as it is.
+ */
+public final class TreeScanner {
+    public static final String CATALOG_MARKER = ".cvmfscatalog";
+    private static final String ATTRIBUTES = "unix:mode,ino,dev,nlink,uid,gid,size,lastModifiedTime,ctime";
+
+    private TreeScanner() {
+    }
+
+    /** Scans {@code root}, the working copy of the repository subtree at {@code prefix}. */
+    public static ScannedTree scan(Path root, RepositoryPath prefix) {
+        TreeMap<RepositoryPath, ScannedEntry> entries = new TreeMap<>();
+        ScannedEntry top = stat(root, prefix);
+        if (!top.isDirectory()) {
+            throw new TreeScanException("working tree " + root + " is not a directory");
+        }
+        entries.put(prefix, top);
+        Deque<Map.Entry<Path, RepositoryPath>> pending = new ArrayDeque<>();
+        pending.push(Map.entry(root, prefix));
+        while (!pending.isEmpty()) {
+            Map.Entry<Path, RepositoryPath> dir = pending.pop();
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(dir.getKey())) {
+                for (Path child : children) {
+                    RepositoryPath path = dir.getValue().child(nameOf(dir.getKey(), child, dir.getValue()));
+                    ScannedEntry entry = stat(child, path);
+                    checkMarker(entry);
+                    entries.put(path, entry);
+                    if (entry.isDirectory()) {
+                        pending.push(Map.entry(child, path));
+                    }
+                }
+            } catch (NoSuchFileException e) {
+                throw new TreeScanException(dir.getValue() + " disappeared while the tree was scanned", e);
+            } catch (IOException e) {
+                throw new TreeScanException("cannot list " + dir.getValue() + " (" + dir.getKey() + "): " + e, e);
+            }
+        }
+        return new ScannedTree(prefix, entries);
+    }
+
+    private static String nameOf(Path dir, Path child, RepositoryPath parent) {
+        String name = child.getFileName().toString();
+        try {
+            if (dir.resolve(name).equals(child)) {
+                return name;
+            }
+        } catch (InvalidPathException e) {
+            // falls through: the name has bytes the platform encoding cannot express
+        }
+        throw new TreeScanException("cannot publish '" + printable(name) + "' in " + displayed(parent)
+                + ": the name is not valid " + System.getProperty("sun.jnu.encoding", "UTF-8")
+                + " (run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8, or rename it)");
+    }
+
+    private static ScannedEntry stat(Path file, RepositoryPath path) {
+        Map<String, Object> a;
+        try {
+            a = Files.readAttributes(file, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw new TreeScanException(displayed(path) + " disappeared while the tree was scanned", e);
+        } catch (IOException e) {
+            throw new TreeScanException("cannot stat " + displayed(path) + " (" + file + "): " + e, e);
+        }
+        int mode = (Integer) a.get("mode");
+        EntryKind kind = EntryKind.ofMode(mode);
+        if (kind == EntryKind.SPECIAL) {
+            throw new TreeScanException("cannot publish " + displayed(path) + ": it is a " + specialKind(mode)
+                    + "; only directories, regular files and symbolic links can be published");
+        }
+        long size = (Long) a.get("size");
+        String target = kind == EntryKind.SYMLINK ? linkTarget(file, path, size) : "";
+        return new ScannedEntry(path, mode,
+                Integer.toUnsignedLong((Integer) a.get("uid")), Integer.toUnsignedLong((Integer) a.get("gid")),
+                size,
+                nanos((FileTime) a.get("lastModifiedTime")), nanos((FileTime) a.get("ctime")),
+                (Long) a.get("dev"), (Long) a.get("ino"), (Integer) a.get("nlink"), target);
+    }
+
+    /**
+     * The target as text. Targets are not normalised paths ({@code a//b/} is a valid target), so
+     * losslessness is judged by the decoder's replacement character and by the byte length,
+     * which {@code lstat} reports as the link's size.
+     */
+    private static String linkTarget(Path link, RepositoryPath path, long rawLength) {
+        String text;
+        try {
+            text = Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            throw new TreeScanException("cannot read the symbolic link " + displayed(path) + ": " + e, e);
+        }
+        if (text.indexOf('\uFFFD') >= 0 || text.getBytes(StandardCharsets.UTF_8).length != rawLength) {
+            throw new TreeScanException("cannot publish the symbolic link " + displayed(path)
+                    + ": its target is not valid UTF-8 (run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8)");
+        }
+        return text;
+    }
+
+    private static void checkMarker(ScannedEntry entry) {
+        RepositoryPath path = entry.path();
+        if (!path.name().equals(CATALOG_MARKER)) {
+            return;
+        }
+        if (!entry.isRegular()) {
+            throw new TreeScanException("nested catalog marker " + displayed(path) + " must be a regular file, not a "
+                    + entry.kind().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (path.parent().isRoot()) {
+            throw new TreeScanException("nested catalog marker " + displayed(path)
+                    + " is not allowed in the repository root, which always has the root catalog");
+        }
+    }
+
+    private static long nanos(FileTime t) {
+        return t.to(TimeUnit.NANOSECONDS);
+    }
+
+    private static String specialKind(int mode) {
+        return switch (mode & 0170000) {
+            case 0010000 -> "FIFO";
+            case 0020000 -> "character device";
+            case 0060000 -> "block device";
+            case 0140000 -> "socket";
+            default -> "special file";
+        };
+    }
+
+    private static String displayed(RepositoryPath path) {
+        return path.isRoot() ? "/" : printable(path.toString());
+    }
+
+    /** Control characters shown escaped, so that a name with a newline reads on one line. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\x%02x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,156 @@
+package org.cvmfs.suite.server.publish;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+
+/**
+ * Stores the snapshot of a working tree taken right after materialisation, the "before" of the
+ * next {@link ChangeSet}. Binary, with a SHA-1 trailer, written to a temporary file and renamed,
+ * so that a crash leaves either the old or the new snapshot and a damaged file is recognised.
+ */
+public final class TreeSnapshotFile {
+    private static final byte[] MAGIC = "cvmfs-suite tree snapshot\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int VERSION = 2;
+    private static final int MAX_STRING_BYTES = 1 << 20;
+
+    private TreeSnapshotFile() {
+    }
+
+    public static void write(Path file, TreeSnapshot snapshot) {
+        ScannedTree tree = snapshot.tree();
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(file.getParent());
+            MessageDigest sha1 = sha1();
+            try (OutputStream raw = Files.newOutputStream(tmp);
+                 BufferedOutputStream buffered = new BufferedOutputStream(raw, 1 << 16)) {
+                DataOutputStream out = new DataOutputStream(new DigestOutputStream(buffered, sha1));
+                out.write(MAGIC);
+                out.writeInt(VERSION);
+                out.writeLong(snapshot.stampNanos());
+                writeString(out, tree.root().toString());
+                out.writeInt(tree.size());
+                for (ScannedEntry e : tree.entries().values()) {
+                    writeString(out, e.path().toString());
+                    out.writeInt(e.mode());
+                    out.writeLong(e.uid());
+                    out.writeLong(e.gid());
+                    out.writeLong(e.size());
+                    out.writeLong(e.mtimeNanos());
+                    out.writeLong(e.ctimeNanos());
+                    out.writeLong(e.device());
+                    out.writeLong(e.inode());
+                    out.writeInt(e.linkCount());
+                    writeString(out, e.symlinkTarget());
+                    writeString(out, snapshot.contents().getOrDefault(e.path(), ""));
+                }
+                out.flush();
+                buffered.write(sha1.digest());
+            }
+            Durable.moveIntoPlace(tmp, file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write tree snapshot " + file, e);
+        }
+    }
+
+    public static TreeSnapshot read(Path file) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            MessageDigest sha1 = sha1();
+            DataInputStream in = new DataInputStream(new DigestInputStream(raw, sha1));
+            byte[] magic = in.readNBytes(MAGIC.length);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw damaged(file, "it does not start with the snapshot magic");
+            }
+            int version = in.readInt();
+            if (version != VERSION) {
+                throw damaged(file, "version " + version + " is not " + VERSION);
+            }
+            long stamp = in.readLong();
+            RepositoryPath root = RepositoryPath.of(readString(in, file, "root"));
+            int count = in.readInt();
+            if (count < 0) {
+                throw damaged(file, "entry count " + count + " is negative");
+            }
+            TreeMap<RepositoryPath, ScannedEntry> entries = new TreeMap<>();
+            Map<RepositoryPath, String> contents = new HashMap<>();
+            for (int i = 0; i < count; i++) {
+                RepositoryPath path = RepositoryPath.of(readString(in, file, "path"));
+                ScannedEntry e = new ScannedEntry(path, in.readInt(), in.readLong(), in.readLong(), in.readLong(),
+                        in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readInt(),
+                        readString(in, file, "symlink target"));
+                if (entries.put(path, e) != null) {
+                    throw damaged(file, "path " + path + " appears twice");
+                }
+                String content = readString(in, file, "content id");
+                if (!content.isEmpty()) {
+                    contents.put(path, content);
+                }
+            }
+            byte[] expected = sha1.digest();
+            byte[] trailer = raw.readNBytes(expected.length + 1);
+            if (trailer.length != expected.length || !MessageDigest.isEqual(trailer, expected)) {
+                throw damaged(file, "its checksum does not match");
+            }
+            return new TreeSnapshot(new ScannedTree(root, entries), stamp, contents);
+        } catch (NoSuchFileException e) {
+            throw new IllegalStateException("tree snapshot " + file + " is missing", e);
+        } catch (EOFException e) {
+            throw damaged(file, "it is truncated");
+        } catch (IllegalArgumentException e) {
+            throw damaged(file, e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read tree snapshot " + file, e);
+        }
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readString(DataInputStream in, Path file, String field) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > MAX_STRING_BYTES) {
+            throw damaged(file, field + " length " + length + " is out of range");
+        }
+        byte[] b = in.readNBytes(length);
+        if (b.length != length) {
+            throw new EOFException();
+        }
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static IllegalStateException damaged(Path file, String why) {
+        return new IllegalStateException("tree snapshot " + file + " is damaged: " + why);
+    }
+
+    private static MessageDigest sha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 missing from the JDK", e);
+        }
+    }
+
+}

@@ -1,0 +1,116 @@
+package org.cvmfs.suite.server.publish;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+
+/**
+ * Shows the working tree where users and scripts expect the repository, {@code /cvmfs/REPO/PATH},
+ * by a bind mount (root only): writable during the transaction, read-only while publishing, gone
+ * afterwards, as upstream's overlay is. Every step is idempotent, so a command interrupted
+ * between mounting and recording its state can simply run again.
+ */
+public final class WorkTreeMount {
+    private final Path repositoryMount;
+
+    /** @param repositoryMount {@code /cvmfs/REPO} ({@code CVMFS_UNION_DIR}) */
+    public WorkTreeMount(Path repositoryMount) {
+        this.repositoryMount = repositoryMount.toAbsolutePath().normalize();
+    }
+
+    /** Bind mounts are only possible for root. */
+    public static boolean possible() {
+        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+    }
+
+    public Path mountpoint(RepositoryPath leasePath) {
+        return leasePath.isRoot() ? repositoryMount : repositoryMount.resolve(leasePath.relative());
+    }
+
+    public void mountWritable(Path workTree, RepositoryPath leasePath) {
+        Path target = mountpoint(leasePath);
+        if (isMounted(target)) {
+            run("mount", "-o", "remount,rw,bind", target.toString());
+            return;
+        }
+        try {
+            Files.createDirectories(target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create mountpoint " + target, e);
+        }
+        run("mount", "--bind", workTree.toAbsolutePath().toString(), target.toString());
+    }
+
+    /** Freezes the tree while it is published, so that what is scanned is what gets published. */
+    public void makeReadOnly(RepositoryPath leasePath) {
+        Path target = mountpoint(leasePath);
+        if (isMounted(target)) {
+            run("mount", "-o", "remount,ro,bind", target.toString());
+        }
+    }
+
+    public void makeWritable(RepositoryPath leasePath) {
+        Path target = mountpoint(leasePath);
+        if (isMounted(target)) {
+            run("mount", "-o", "remount,rw,bind", target.toString());
+        }
+    }
+
+    public void unmount(RepositoryPath leasePath) {
+        Path target = mountpoint(leasePath);
+        if (isMounted(target)) {
+            run("umount", target.toString());
+        }
+    }
+
+    public boolean isMounted(Path target) {
+        String wanted = target.toAbsolutePath().normalize().toString();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+                String[] fields = line.split(" ");
+                if (fields.length > 4 && unescape(fields[4]).equals(wanted)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/mountinfo", e);
+        }
+    }
+
+    /** mountinfo writes space, tab, newline and backslash as three-digit octal escapes. */
+    private static String unescape(String field) {
+        StringBuilder b = new StringBuilder(field.length());
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length()) {
+                b.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static void run(String... command) {
+        try {
+            Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            int status = p.waitFor();
+            if (status != 0) {
+                throw new PublisherException(PublisherException.FAILED, String.join(" ", command) + " failed ("
+                        + status + "): " + output + (command[0].equals("umount") ? " (is a shell still inside it?)" : ""));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + command[0], e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublisherException(PublisherException.FAILED, "interrupted while running " + command[0], e);
+        }
+    }
+}

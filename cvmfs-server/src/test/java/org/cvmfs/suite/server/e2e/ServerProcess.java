@@ -1,0 +1,29 @@
+package org.cvmfs.suite.server.e2e;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.cvmfs.suite.server.cli.ServerCommand;
+import picocli.CommandLine;
+
+/**
+ * {@code cvmfs_server} in a JVM of its own, for the tests that kill a publisher: this test run's
+ * class path, this class as the entry point.
+ */
+public final class ServerProcess {
+    private ServerProcess() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ServerCommand()).execute(args));
+    }
+
+    /** Starts {@code cvmfs_server --prefix PREFIX ARGS...}, its output going to {@code log}. */
+    static Process start(Path prefix, Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(GatewayHost.javaBinary(), "-cp",
+                System.getProperty("java.class.path"), ServerProcess.class.getName(), "--prefix", prefix.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+}
