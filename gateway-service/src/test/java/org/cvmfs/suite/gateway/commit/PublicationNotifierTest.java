@@ -115,7 +115,8 @@ class PublicationNotifierTest {
         GatewayUserConfig u = settings.user();
         GatewaySettings unreachable = new GatewaySettings(settings.host(), new GatewayUserConfig(u.accessConfigFile(),
                 u.port(), u.maxLeaseTime(), u.numReceivers(), u.receiverPath(), u.workDir(), u.logLevel(),
-                u.logTimestamps(), u.receiverBackend(), Optional.of(URI.create("http://127.0.0.1:" + closedPort + "/"))),
+                u.logTimestamps(), u.receiverBackend(), Optional.of(URI.create("http://127.0.0.1:" + closedPort + "/")),
+                u.idleTimeout(), u.maxConnections(), u.requireSignedLeaseRequests()),
                 settings.access());
         SimpleMeterRegistry own = new SimpleMeterRegistry();
         PublicationNotifier notifier = new PublicationNotifier(unreachable, own);
