@@ -39,6 +39,11 @@ public record RepositoryLayout(HostPaths hostPaths, String fqrn) {
         return configDir().resolve("server.conf");
     }
 
+    /** The server's own client configuration, written by mkfs ({@link ClientConf}). */
+    public Path clientConf() {
+        return configDir().resolve("client.conf");
+    }
+
     /** The directory the web server exposes as {@code http://HOST/cvmfs/REPO}. */
     public Path servedRoot() {
         return hostPaths.srvCvmfs().resolve(fqrn);
