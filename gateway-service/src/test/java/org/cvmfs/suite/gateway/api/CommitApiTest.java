@@ -272,4 +272,21 @@ class CommitApiTest {
         assertEquals(INVALID_LEASE, commit.get(60, TimeUnit.SECONDS));
         assertTrue(receiver.calls().isEmpty());
     }
+
+    /** Our client's signed time stamp and nonce: granted once; the same recorded request again is refused. */
+    @Test
+    void aReplayedLeaseRequestOfOurClientIsRefused() {
+        GatewayClient client = new GatewayClient(URI.create("http://127.0.0.1:" + port + "/api/v1"), KEY1,
+                Duration.ofMinutes(1), "cvmfs-suite-test").replayProtected(clock);
+        GatewayReply granted = client.acquire(LeasePath.parse("capture.test/replay"), "publisher.example.org");
+        assertTrue(granted.isOk(), granted.toString());
+        Api.drop(KEY1, granted.sessionToken());
+        byte[] recorded = org.cvmfs.suite.protocol.gateway.LeaseRequest.replayProtected(
+                LeasePath.parse("capture.test/replay"), "vm", clock.instant()).toWireBytes();
+        Api.publisher().header("Authorization", GatewayAuth.sign(KEY1, recorded)).body(recorded).post("/api/v1/leases")
+                .then().body(matchesRegex("\\{\"max_api_version\":2,\"session_token\":\"[A-Z2-7]{52}====\",\"status\":\"ok\"}"));
+        leases.cancelByPrefix(TestHost.REPO, "/");
+        Api.publisher().header("Authorization", GatewayAuth.sign(KEY1, recorded)).body(recorded).post("/api/v1/leases")
+                .then().body(equalTo("{\"reason\":\"lease request replayed\",\"status\":\"error\"}"));
+    }
 }
