@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.cvmfs.suite.gateway.testing.ResetsReceivers;
 import org.cvmfs.suite.gateway.receiver.Backend;
 import org.cvmfs.suite.gateway.lease.LeaseService;
 import org.cvmfs.suite.protocol.config.GatewayUserConfig;
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.Test;
 /** Commits through the {@code Receiver} seam; the merging itself is the receiver's and tested there. */
 @QuarkusTest
 @QuarkusTestResource(GatewayTestResource.class)
-class CommitApiTest {
+class CommitApiTest implements ResetsReceivers {
     /** The recorded commit of publication A (exchange 004). */
     static final String COMMIT_A = "{\"old_root_hash\":\"36648c0a923fdaca587f5440b541360c2d501ce3C\","
             + "\"new_root_hash\":\"eef5f225445aef7083aad5959208c27c80710da8C\","
@@ -146,15 +147,23 @@ class CommitApiTest {
         given().get("/api/v1/leases/" + token).then().statusCode(200);
     }
 
+    /**
+     * The seam only: each commit reaches the receiver with its own lease (path and key), in the
+     * order committed, not the order leased, and ends only that lease. That disjoint changes
+     * really merge in either order is {@code NativeCommitTest.disjointLeasesCommitInEitherOrder}.
+     */
     @Test
     void disjointPublishersCommitInEitherOrder() {
         String sw = Api.lease(KEY1, "capture.test/sw");
         String data = Api.lease(KEY2, "other.test/restricted/x");
         String lib = Api.lease(KEY1, "capture.test/lib");
         Api.commit(KEY1, lib, COMMIT_A).then().body(equalTo("{\"final_revision\":2,\"status\":\"ok\"}"));
+        given().get("/api/v1/leases/" + sw).then().statusCode(200);
+        given().get("/api/v1/leases/" + data).then().statusCode(200);
         Api.commit(KEY2, data, COMMIT_A).then().body(equalTo("{\"final_revision\":3,\"status\":\"ok\"}"));
         Api.commit(KEY1, sw, COMMIT_A).then().body(equalTo("{\"final_revision\":4,\"status\":\"ok\"}"));
-        assertEquals(3, receiver.calls().size());
+        assertEquals(java.util.List.of("capture.test/lib key1", "other.test/restricted/x key2", "capture.test/sw key1"),
+                receiver.calls().stream().map(c -> c.lease().path().toWire() + " " + c.lease().keyId()).toList());
         given().get("/api/v1/leases").then().body(equalTo("{\"data\":{},\"status\":\"ok\"}"));
     }
 
