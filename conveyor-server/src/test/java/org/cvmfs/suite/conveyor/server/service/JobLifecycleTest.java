@@ -290,6 +290,12 @@ class JobLifecycleTest {
         }
     }
 
+    @Test
+    void anEmptyDatabaseIsMigratedByTheServer() throws Exception {
+        assertEquals(1, ((Number) row("SELECT max(VersionNumber) AS v FROM SchemaVersion WHERE ValidTo IS NULL").get("v")).intValue());
+        assertEquals(2, count("SELECT count(*) FROM conveyor_flyway_history WHERE success AND type = 'SQL'"));
+    }
+
     // ---- helpers
 
     static String repo() {
