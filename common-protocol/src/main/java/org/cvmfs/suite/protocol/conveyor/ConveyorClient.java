@@ -89,6 +89,15 @@ public final class ConveyorClient {
         return ConveyorJson.read(get(LIST, query.queryString()), JobListReply.class);
     }
 
+    /**
+     * Our extension: a worker claims {@code id} before running it. {@code Status:"error"} means
+     * skip the message (finished, cancelled, or unknown); a 404 means an upstream server.
+     */
+    public Replies.BasicReply start(String id, String workerName, int attempt) {
+        byte[] body = ConveyorJson.write(java.util.Map.of("WorkerName", workerName, "Attempt", attempt));
+        return ConveyorJson.read(post(CANCEL_PREFIX + id + "/start", body), Replies.BasicReply.class);
+    }
+
     /** Our extension: cancel a job that has not started ({@code waiting} or {@code queued}). */
     public Replies.BasicReply cancel(String id) {
         return ConveyorJson.read(post(CANCEL_PREFIX + id + CANCEL_SUFFIX, new byte[0]), Replies.BasicReply.class);
