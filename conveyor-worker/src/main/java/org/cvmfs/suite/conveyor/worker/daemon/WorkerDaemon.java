@@ -68,7 +68,7 @@ public class WorkerDaemon {
         ConveyorClient client = new ConveyorClient(settings.conveyor().server().baseUrl(), settings.conveyor().sharedKey(),
                 3, Duration.ofSeconds(1));
         queue = new JobQueue(settings.conveyor().queue());
-        loop = new WorkerLoop(queue, runner, client::postResult, 5, Duration.ofSeconds(2), this::observe);
+        loop = new WorkerLoop(queue, runner, JobServer.of(client), settings.workerName(), 5, Duration.ofSeconds(2), this::observe);
         registry.gauge("conveyor.worker.busy", this, d -> d.loop.currentJob() == null ? 0 : 1);
         thread = new Thread(loop, "conveyor-worker");
         thread.start();

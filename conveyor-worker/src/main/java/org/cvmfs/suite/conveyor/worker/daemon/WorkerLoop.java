@@ -2,7 +2,6 @@ package org.cvmfs.suite.conveyor.worker.daemon;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import org.cvmfs.suite.conveyor.worker.job.JobRunner;
 import org.cvmfs.suite.conveyor.worker.queue.JobQueue;
 import org.cvmfs.suite.protocol.conveyor.ConveyorJson;
@@ -19,6 +18,7 @@ import org.jboss.logging.Logger;
  * <li>result stored by the server ({@code Status: ok}) → ack;</li>
  * <li>result not stored after a few tries → requeue: the next run finds the job's tag in the
  *     history and reports without publishing again;</li>
+ * <li>the server says the job already finished or was cancelled → acked, not run;</li>
  * <li>undecodable message → copied to the dead-letter queue, acked; the worker goes on;</li>
  * <li>shutdown during a job → the job is aborted, no result, requeue.</li>
  * </ul>
@@ -27,22 +27,24 @@ public final class WorkerLoop implements Runnable {
     private static final Logger LOG = Logger.getLogger(WorkerLoop.class);
 
     /** What happened to one delivery; counted in the metrics. */
-    public enum Outcome { SUCCEEDED, FAILED, DEAD_LETTERED, REQUEUED }
+    public enum Outcome { SUCCEEDED, FAILED, DEAD_LETTERED, REQUEUED, SKIPPED }
 
     private final JobQueue queue;
     private final JobRunner runner;
-    private final Function<ProcessedJob, Replies.BasicReply> reporter;
+    private final JobServer server;
+    private final String workerName;
     private final int reportAttempts;
     private final Duration reportPause;
     private final java.util.function.BiConsumer<Outcome, Duration> observer;
     private final AtomicReference<String> currentJob = new AtomicReference<>();
     private volatile boolean stopping;
 
-    public WorkerLoop(JobQueue queue, JobRunner runner, Function<ProcessedJob, Replies.BasicReply> reporter,
+    public WorkerLoop(JobQueue queue, JobRunner runner, JobServer server, String workerName,
                       int reportAttempts, Duration reportPause, java.util.function.BiConsumer<Outcome, Duration> observer) {
         this.queue = queue;
         this.runner = runner;
-        this.reporter = reporter;
+        this.server = server;
+        this.workerName = workerName;
         this.reportAttempts = reportAttempts;
         this.reportPause = reportPause;
         this.observer = observer;
@@ -88,6 +90,20 @@ public final class WorkerLoop implements Runnable {
             observer.accept(Outcome.DEAD_LETTERED, Duration.ofNanos(System.nanoTime() - started));
             return;
         }
+        JobServer.Claim claim = server.claim(job, workerName);
+        if (claim == JobServer.Claim.SKIP) {
+            LOG.infof("job %s already finished or cancelled; message dropped", job.id());
+            queue.ack(d);
+            observer.accept(Outcome.SKIPPED, Duration.ofNanos(System.nanoTime() - started));
+            return;
+        }
+        if (claim == JobServer.Claim.LATER) {
+            LOG.warnf("job server unreachable; job %s goes back to the queue", job.id());
+            Thread.sleep(reportPause.toMillis());
+            queue.requeue(d);
+            observer.accept(Outcome.REQUEUED, Duration.ofNanos(System.nanoTime() - started));
+            return;
+        }
         currentJob.set(job.id());
         LOG.infof("start publishing job %s (%s%s, attempt %d%s)", job.id(), job.repository(), job.leasePath(),
                 job.attemptNumber(), d.redelivered() ? ", redelivered" : "");
@@ -116,7 +132,7 @@ public final class WorkerLoop implements Runnable {
     private boolean report(ProcessedJob result) {
         for (int attempt = 1; attempt <= reportAttempts; attempt++) {
             try {
-                Replies.BasicReply reply = reporter.apply(result);
+                Replies.BasicReply reply = server.report(result);
                 if (reply.isOk()) {
                     return true;
                 }
