@@ -12,7 +12,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * Makes {@code /etc/cvmfs/conveyor/config.toml} (or {@code -c FILE}, passed on as the system
- * property {@value #CONFIG_PROPERTY}) a configuration source: upstream's keys as
+ * property {@value #CONFIG_PROPERTY}, or {@code CONVEYOR_CONFIG}) a configuration source: upstream's keys as
  * {@code conveyor.*} via {@link ConveyorConfig#asProperties()}, plus our {@code [worker]} keys
  * {@value #EXTRA_KEYS_DOC}. The ordinal sits above {@code application.properties} and below
  * environment variables and system properties, so any single property can still be overridden.
@@ -36,6 +36,9 @@ public final class WorkerConfigSource implements ConfigSource {
 
     public static Path location() {
         String given = System.getProperty(CONFIG_PROPERTY);
+        if (given == null || given.isBlank()) {
+            given = System.getenv("CONVEYOR_CONFIG");
+        }
         return given == null || given.isBlank() ? ConveyorConfig.defaultPath() : Path.of(given);
     }
 
