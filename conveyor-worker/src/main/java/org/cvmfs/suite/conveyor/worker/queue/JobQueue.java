@@ -109,9 +109,16 @@ public final class JobQueue implements AutoCloseable {
                 ConveyorTopology.COMPLETED_JOB_EXCHANGE_DURABLE, false, false, null);
         ch.queueDeclare(q.newJobQueue(), ConveyorTopology.NEW_JOB_QUEUE_DURABLE, false, false, null);
         ch.queueBind(q.newJobQueue(), q.newJobExchange(), ConveyorTopology.NEW_JOB_ROUTING_KEY);
-        ch.exchangeDeclare(ConveyorTopology.DEAD_LETTER_EXCHANGE, "fanout", true, false, false, null);
-        ch.queueDeclare(ConveyorTopology.DEAD_LETTER_QUEUE, true, false, false, null);
-        ch.queueBind(ConveyorTopology.DEAD_LETTER_QUEUE, ConveyorTopology.DEAD_LETTER_EXCHANGE, "");
+        String dead = deadLetterName(q);
+        ch.exchangeDeclare(dead, "fanout", true, false, false, null);
+        ch.queueDeclare(dead, true, false, false, null);
+        ch.queueBind(dead, dead, "");
+    }
+
+    /** As the server names it: {@code jobs.dead}, or {@code <new_job_queue>.dead} for a configured queue name. */
+    public static String deadLetterName(ConveyorConfig.Queue q) {
+        return ConveyorTopology.NEW_JOB_QUEUE.equals(q.newJobQueue())
+                ? ConveyorTopology.DEAD_LETTER_QUEUE : q.newJobQueue() + ".dead";
     }
 
     /** The next delivery, or null after {@code timeoutMillis}. */
@@ -157,7 +164,7 @@ public final class JobQueue implements AutoCloseable {
                 .timestamp(new Date()).headers(headers).build();
         try (Channel confirm = connection.createChannel()) {
             confirm.confirmSelect();
-            confirm.basicPublish(ConveyorTopology.DEAD_LETTER_EXCHANGE, "", props, d.body());
+            confirm.basicPublish(deadLetterName(config), "", props, d.body());
             confirm.waitForConfirmsOrDie(10_000);
         } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
             LOG.errorf("could not dead-letter delivery %d: %s", d.tag(), e.getMessage());

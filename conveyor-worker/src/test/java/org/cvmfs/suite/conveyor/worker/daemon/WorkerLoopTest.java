@@ -118,7 +118,7 @@ class WorkerLoopTest {
             assertEquals("w1", result.workerName());
             GetResponse dead = null;
             while (dead == null) {
-                dead = channel.basicGet(ConveyorTopology.DEAD_LETTER_QUEUE, true);
+                dead = channel.basicGet("jobs.test-dl.dead", true);
             }
             assertEquals(new String(poison, StandardCharsets.UTF_8), new String(dead.getBody(), StandardCharsets.UTF_8));
             assertTrue(dead.getProps().getHeaders().get("x-conveyor-error").toString().startsWith("could not decode job"));
