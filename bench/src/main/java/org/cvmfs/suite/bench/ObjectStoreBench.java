@@ -1,5 +1,9 @@
 package org.cvmfs.suite.bench;
 
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,27 +28,33 @@ import org.cvmfs.suite.protocol.store.Zlib;
  * [--dir PATH] [--keep]}; defaults: 20000 files of 1-64 KiB and 3 files of 64 MiB in a new
  * temporary directory, deleted afterwards.
  */
-public final class ObjectStoreBench {
+@Command(name = "bench/run.sh objectstore", mixinStandardHelpOptions = true,
+        description = "Files to objects: the bare Deflater+SHA-1 loop against the content processor.")
+public final class ObjectStoreBench implements Callable<Integer> {
+    @Option(names = "--small-files", paramLabel = "N", description = "small files in the corpus (default ${DEFAULT-VALUE})")
+    int smallFiles = 20_000;
+
+    @Option(names = "--large-files", paramLabel = "N", description = "large files in the corpus (default ${DEFAULT-VALUE})")
+    int largeFiles = 3;
+
+    @Option(names = "--large-mib", paramLabel = "MIB", description = "size of each large file (default ${DEFAULT-VALUE})")
+    long largeMib = 64;
+
+    @Option(names = "--dir", paramLabel = "PATH", description = "where the corpus goes (default: a temporary directory)")
+    Path base;
+
+    @Option(names = "--keep", description = "keep the corpus and stores")
+    boolean keep;
+
     private ObjectStoreBench() {
     }
 
-    public static void main(String[] args) throws Exception {
-        int smallFiles = 20_000;
-        int largeFiles = 3;
-        long largeMib = 64;
-        Path base = null;
-        boolean keep = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--small-files" -> smallFiles = Integer.parseInt(value(args, ++i));
-                case "--large-files" -> largeFiles = Integer.parseInt(value(args, ++i));
-                case "--large-mib" -> largeMib = Long.parseLong(value(args, ++i));
-                case "--dir" -> base = Path.of(value(args, ++i));
-                case "--keep" -> keep = true;
-                default -> throw new IllegalArgumentException("unknown option '" + args[i]
-                        + "' (known: --small-files, --large-files, --large-mib, --dir, --keep)");
-            }
-        }
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ObjectStoreBench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
         Path dir = base == null ? Files.createTempDirectory("objectstore-bench") : Files.createDirectories(base);
         try {
             run(dir, smallFiles, largeFiles, largeMib << 20);
@@ -53,6 +63,7 @@ public final class ObjectStoreBench {
                 DirectoryTree.delete(dir);
             }
         }
+        return 0;
     }
 
     private static void run(Path dir, int smallFiles, int largeFiles, long largeSize) throws Exception {
@@ -135,11 +146,6 @@ public final class ObjectStoreBench {
         }
         return s;
     }
-
-    private static String value(String[] args, int i) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException("option " + args[i - 1] + " needs a value");
-        }
         return args[i];
     }
 

@@ -1,0 +1,25 @@
+package org.cvmfs.suite.server;
+
+import picocli.CommandLine;
+
+/**
+ * The lean entry point of {@code cvmfs_server} and {@code cvmfs_swissknife}: plain picocli on
+ * the class path, without booting Quarkus. No command of this module needs CDI, configuration
+ * or Quarkus logging, and booting them cost about a second before every command (issue 11);
+ * the commands, and so the work they do, are the same objects the Quarkus entry point
+ * ({@link SuiteCommand} as {@code @TopCommand} of {@code quarkus-run.jar}) runs. The first
+ * argument names the tool, as for {@code quarkus-run.jar}.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs one command line ({@code cvmfs_server ...} or {@code cvmfs_swissknife ...}); returns its exit code. */
+    public static int run(String... args) {
+        return new CommandLine(new SuiteCommand()).execute(args);
+    }
+}
