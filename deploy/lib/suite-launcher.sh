@@ -51,8 +51,9 @@ run_suite_jar() {
 # a fingerprint of both, so a rebuild or a JDK update leads to a new archive, never a stale one.
 # It lives in a per-user cache ($CVMFS_SUITE_CDS_DIR, else $XDG_CACHE_HOME/cvmfs-suite, else
 # ~/.cache/cvmfs-suite), never in a shared directory: the JVM trusts what it maps. The first run
-# with a new class path creates it in the background (a separate JVM running the tool's --help,
-# written to a temporary name and renamed into place), so no command ever waits for it and the
+# with a new class path creates it in the background (a separate JVM running the main class's
+# training: the commands of a repository's life on a throw-away repository in $TMPDIR; written
+# to a temporary name and renamed into place), so no command ever waits for it and the
 # command itself is always exec'd (signals and kill reach the JVM). CVMFS_SUITE_CDS=off disables it.
 
 # suite_cds_dir: prints the archive directory, creating it; fails when there is none to use.
@@ -72,7 +73,8 @@ suite_cds_dir() {
 
 # suite_cds_options NAME CLASSPATH MAIN_CLASS [TRAINING_ARGS...]: prints the JVM options that map
 # the archive of CLASSPATH (nothing when there is none yet or CDS is off); when there is none,
-# starts its creation in the background by running MAIN_CLASS TRAINING_ARGS once.
+# starts its creation in the background by running MAIN_CLASS TRAINING_ARGS once (at low
+# priority), which should load the classes that real commands load.
 suite_cds_options() {
   local name=$1 classpath=$2 main=$3
   shift 3
@@ -88,10 +90,14 @@ suite_cds_options() {
     printf '%s\n' "-XX:SharedArchiveFile=$archive -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
     return 0
   fi
+  # one training at a time per archive; a lock left by a killed training expires after 10 minutes
+  find "$archive.lock" -maxdepth 0 -mmin +10 -exec rmdir {} \; 2>/dev/null || true
+  mkdir "$archive.lock" 2>/dev/null || return 0
   (
+    trap 'rmdir "$archive.lock"' EXIT
     tmp=$(mktemp "$dir/.$name-XXXXXX") || exit 0
     # shellcheck disable=SC2086
-    if "$java" -XX:ArchiveClassesAtExit="$tmp" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$classpath" "$main" "$@" \
+    if nice "$java" -XX:ArchiveClassesAtExit="$tmp" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$classpath" "$main" "$@" \
         >/dev/null 2>&1 && [ -s "$tmp" ]; then
       mv -f "$tmp" "$archive"
     else
@@ -122,7 +128,7 @@ SUITE_CLI_JVM_DEFAULTS="-XX:+UseSerialGC -Xlog:disable -Xlog:all=warning:stderr"
 
 # run_suite_main TOOL MODULE MAIN_CLASS [ARGS...]: exec MAIN_CLASS of MODULE's packaged application
 # on a plain class path (no Quarkus boot), with class-data sharing. The CDS archive is trained by
-# MAIN_CLASS --help.
+# MAIN_CLASS --class-data-sharing-training DIR (see org.cvmfs.suite.server.Main).
 run_suite_main() {
   local tool=$1 module=$2 main=$3
   shift 3
@@ -133,7 +139,7 @@ run_suite_main() {
     exit 1
   fi
   cp=$(suite_app_classpath "$home/$module")
-  cds=$(suite_cds_options "$module" "$cp" "$main" "$tool" --help)
+  cds=$(suite_cds_options "$module" "$cp" "$main" --class-data-sharing-training "${TMPDIR:-/tmp}")
   # shellcheck disable=SC2086
   exec "$(suite_java)" $SUITE_CLI_JVM_DEFAULTS $cds ${JAVA_OPTS:-} -cp "$cp" "$main" "$@"
 }
