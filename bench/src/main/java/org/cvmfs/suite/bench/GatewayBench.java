@@ -1,6 +1,5 @@
 package org.cvmfs.suite.bench;
 
-import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -10,27 +9,23 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.EnumSet;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
-import org.cvmfs.suite.protocol.sync.CatalogDiff;
-import org.cvmfs.suite.protocol.sync.CatalogMerge;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import org.cvmfs.suite.protocol.catalog.CatalogCommit;
+import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
 import org.cvmfs.suite.protocol.config.HostPaths;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.gateway.CommitRequest;
 import org.cvmfs.suite.protocol.gateway.GatewayClient;
 import org.cvmfs.suite.protocol.gateway.GatewayKey;
@@ -51,6 +46,11 @@ import org.cvmfs.suite.protocol.repository.Stratum0Creator;
 import org.cvmfs.suite.protocol.store.HttpRepositorySource;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.ObjectStore;
+import org.cvmfs.suite.protocol.sync.CatalogDiff;
+import org.cvmfs.suite.protocol.sync.CatalogMerge;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Gateway figures: lease acquire+drop cycles per second, payload ingest in MB/s for large packs,

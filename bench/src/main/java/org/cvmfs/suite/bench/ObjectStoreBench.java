@@ -1,32 +1,31 @@
 package org.cvmfs.suite.bench;
 
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.zip.Deflater;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.ingest.ContentProcessor;
 import org.cvmfs.suite.protocol.ingest.IngestSettings;
 import org.cvmfs.suite.protocol.ingest.ObjectStoreSink;
 import org.cvmfs.suite.protocol.ingest.ProcessedContent;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.store.Zlib;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * How fast files become objects in a local object store (chunking, zlib, SHA-1, staging,
  * write-then-link), with 1 and 2 threads, against the floor set by zlib and SHA-1 alone: the
  * same bytes through a bare Deflater + SHA-1 loop in one thread, measured in the same run.
  *
- * <p>Usage: {@code ObjectStoreBench [--small-files N] [--large-files N] [--large-mib N]
- * [--dir PATH] [--keep]}; defaults: 20000 files of 1-64 KiB and 3 files of 64 MiB in a new
- * temporary directory, deleted afterwards.
+ * <p>Usage: {@code bench/run.sh objectstore [OPTIONS]} ({@code --help} lists them); defaults:
+ * 20000 files of 1-64 KiB and 3 files of 64 MiB in a new temporary directory, deleted afterwards.
  */
 @Command(name = "bench/run.sh objectstore", mixinStandardHelpOptions = true,
         description = "Files to objects: the bare Deflater+SHA-1 loop against the content processor.")
