@@ -1,6 +1,8 @@
 package org.cvmfs.suite.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -380,11 +382,13 @@ public final class GatewayBench implements Callable<Integer> {
         upload(client, token, store, List.of(contentHash));
         upload(client, token, store, change.catalogs());
         long t2 = System.nanoTime();
+        long cpu0 = gatewayCpuMillis();
         requireOk(client.commit(token, CommitRequest.of(head.rootCatalog(), change.rootHash(), "generic-bench", "")));
         long t3 = System.nanoTime();
+        long cpu = gatewayCpuMillis() - cpu0;
         DirectoryTree.delete(store.dataDir().getParent());
-        System.out.printf("%s: commit request %,.0f ms (publisher's catalogs %,.0f ms, upload %,.0f ms)%n", label,
-                ms(t3 - t2), ms(t1 - t0), ms(t2 - t1));
+        System.out.printf("%s: commit request %,.0f ms, gateway CPU %,d ms (publisher's catalogs %,.0f ms, upload %,.0f ms)"
+                + ", load average %s%n", label, ms(t3 - t2), cpu, ms(t1 - t0), ms(t2 - t1), loadAverage());
         gatewayPhases(repository);
         replayMerge(repository, head.rootCatalog(), change.rootHash(), RepositoryPath.of("/" + leaseSubpath));
     }
@@ -417,6 +421,8 @@ public final class GatewayBench implements Callable<Integer> {
         sink.createSkeleton();
         Path tmp = scratch.resolve("tmp");
         try {
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             long[] changes = new long[1];
             try (CatalogHierarchy before = CatalogHierarchy.open(source, oldRoot, tmp);
@@ -431,9 +437,9 @@ public final class GatewayBench implements Callable<Integer> {
                     CatalogCommit merged = target.commit(sink, HashAlgorithm.SHA1, Clock.systemUTC());
                     long t5 = System.nanoTime();
                     System.out.printf("  replay: open %,.0f ms, diff %,.0f ms (%,d changes), open head %,.0f ms,"
-                                    + " diff+merge %,.0f ms, catalog writes %,.0f ms (%d catalogs)%n",
+                                    + " diff+merge %,.0f ms, catalog writes %,.0f ms (%d catalogs); CPU %,.0f ms in all%n",
                             ms(t1 - t0), ms(t2 - t1), changes[0], ms(t3 - t2), ms(t4 - t3), ms(t5 - t4),
-                            merged.catalogs().size());
+                            merged.catalogs().size(), ms(threads.getCurrentThreadCpuTime() - cpu0));
                 }
             }
         } finally {
@@ -465,6 +471,17 @@ public final class GatewayBench implements Callable<Integer> {
         }
         System.out.printf("gateway memory %s: resident %s MiB (peak %s MiB), heap used %d MiB of %d MiB committed%n",
                 when, rss, peak, used >> 10, total >> 10);
+    }
+
+    /** User + system CPU time the gateway's process has used so far (from /proc, in clock ticks of 10 ms). */
+    private long gatewayCpuMillis() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + service.pid() + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+    }
+
+    private static String loadAverage() throws IOException {
+        return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
     }
 
     private static String mib(String statusLine) {

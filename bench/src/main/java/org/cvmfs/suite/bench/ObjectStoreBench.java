@@ -145,8 +145,6 @@ public final class ObjectStoreBench implements Callable<Integer> {
         }
         return s;
     }
-        return args[i];
-    }
 
     private static double seconds(long nanos) {
         return nanos / 1e9;
