@@ -4,14 +4,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import org.cvmfs.suite.protocol.catalog.CatalogTree.Child;
 import org.cvmfs.suite.protocol.catalog.CatalogTree.Node;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.store.RepositorySource;
-import org.cvmfs.suite.protocol.store.Zlib;
 
 /**
  * The editable namespace of a repository. Edits name full repository paths; the manager finds
@@ -30,12 +28,14 @@ public final class WritableCatalogManager implements AutoCloseable {
 
     private final CatalogTree tree;
     private final HashAlgorithm markerAlgorithm;
+    private final NestedCatalogs nested;
     private boolean emptyObjectNeeded;
     private boolean spent;
 
     private WritableCatalogManager(CatalogTree tree, HashAlgorithm markerAlgorithm) {
         this.tree = tree;
         this.markerAlgorithm = markerAlgorithm;
+        this.nested = new NestedCatalogs(tree, markerAlgorithm);
     }
 
     /**
@@ -208,25 +208,13 @@ public final class WritableCatalogManager implements AutoCloseable {
 
     private void removeSubtree(Node node, RepositoryPath path, DirectoryEntry entry) {
         if (node.children.containsKey(path)) {
-            detachChild(node, path);
+            nested.detachChild(node, path);
         } else if (entry.isDirectory()) {
             for (DirectoryEntry child : node.catalog.reader().listing(path)) {
                 removeSubtree(node, path.child(child.name()), child);
             }
         }
         node.catalog.remove(path);
-    }
-
-    /** Unregisters a direct nested catalog and forgets it and everything below it. */
-    private void detachChild(Node node, RepositoryPath mountpoint) {
-        Child c = node.children.get(mountpoint);
-        CatalogCounters attached = tree.attachedOf(node, mountpoint);
-        node.catalog.removeNestedRef(mountpoint);
-        node.catalog.addToSubtree(CatalogCounters.ZERO.minus(attached));
-        node.children.remove(mountpoint);
-        if (c.node != null) {
-            tree.discard(c.node);
-        }
     }
 
     // ---- nested catalogs ----
@@ -239,35 +227,9 @@ public final class WritableCatalogManager implements AutoCloseable {
      */
     public void createNestedCatalog(RepositoryPath path) {
         requireUsable();
-        if (path.isRoot()) {
-            throw new CatalogException("the repository root is the root catalog already");
-        }
-        Node node = tree.resolve(path);
-        if (node.mountpoint.equals(path)) {
-            throw new CatalogException(path + " is a nested catalog already");
-        }
-        DirectoryEntry dir = node.catalog.lookup(path).orElseThrow(
-                () -> new CatalogException("cannot create nested catalog " + path + ": no such directory"));
-        if (!dir.isDirectory()) {
-            throw new CatalogException("cannot create nested catalog " + path + ": it is a " + dir.kind());
-        }
-        WritableCatalog created = WritableCatalog.create(tree.newStagingFile(), path, dir.withoutTransition(),
-                node.catalog.reader().lastModified());
-        Node child = new Node(path, null, created, node);
-        moveBelow(node, child, path);
-        RepositoryPath marker = path.child(MARKER);
-        if (created.lookup(marker).isEmpty()) {
-            DirectoryEntry markerEntry = DirectoryEntry.regularFile(MARKER, 0644, 0, emptyObject())
-                    .mtime(dir.mtime()).uid(dir.uid()).gid(dir.gid()).build();
-            created.insert(marker, markerEntry, List.of());
+        if (nested.create(path)) {
             emptyObjectNeeded = true;
         }
-        node.catalog.update(path, dir.withoutTransition().toBuilder().nestedMountpoint(true).build(), List.of());
-        node.catalog.setNestedRef(path, null, 0);
-        child.attached = created.counters().asSubtree();
-        node.catalog.addToSubtree(child.attached);
-        node.children.put(path, new Child(null, 0, child));
-        child.markDirty();
     }
 
     /**
@@ -276,24 +238,7 @@ public final class WritableCatalogManager implements AutoCloseable {
      */
     public void removeNestedCatalog(RepositoryPath path) {
         requireUsable();
-        Node child = tree.resolve(path);
-        if (path.isRoot() || !child.mountpoint.equals(path)) {
-            throw new CatalogException(path + " is not a nested catalog mountpoint");
-        }
-        Node parent = child.parent;
-        DirectoryEntry rootEntry = child.catalog.lookup(path).orElseThrow(
-                () -> new CatalogException(CatalogObjects.label(path, child.loadedHash) + " has no root entry"));
-        RepositoryPath marker = path.child(MARKER);
-        if (child.catalog.lookup(marker).isPresent()) {
-            child.catalog.remove(marker);
-        }
-        moveBelow(child, parent, path);
-        parent.catalog.removeNestedRef(path);
-        parent.catalog.addToSubtree(CatalogCounters.ZERO.minus(child.attached));
-        parent.children.remove(path);
-        parent.catalog.update(path, rootEntry.withoutTransition(), List.of());
-        tree.discard(child);
-        parent.markDirty();
+        nested.remove(path);
     }
 
     /**
@@ -303,70 +248,7 @@ public final class WritableCatalogManager implements AutoCloseable {
      */
     public void swapNestedCatalog(RepositoryPath path, ContentHash hash, long size) {
         requireUsable();
-        ContentHash newHash = hash.withSuffix(ObjectSuffix.CATALOG);
-        if (path.isRoot()) {
-            throw new CatalogException("the root catalog cannot be swapped as a nested catalog");
-        }
-        Node node = tree.resolve(path.parent());
-        Child c = node.children.get(path);
-        if (c == null) {
-            throw new CatalogException(path + " is not a nested catalog mountpoint");
-        }
-        if (c.node != null && c.node.dirty) {
-            throw new CatalogException("nested catalog " + path + " was edited in this session and cannot be swapped");
-        }
-        CatalogCounters oldAttached = tree.attachedOf(node, path);
-        DirectoryEntry newRoot;
-        CatalogCounters newTotals;
-        try (Catalog incoming = Catalog.fromBytes(CatalogObjects.fetchInflated(tree.source(), newHash), tree.stagingDir(),
-                CatalogObjects.label(path, newHash))) {
-            if (!incoming.rootPrefix().equals(path)) {
-                throw new CatalogException(incoming.label() + " has root_prefix '" + incoming.rootPrefix()
-                        + "', not " + path);
-            }
-            newRoot = incoming.lookup(path).orElseThrow(
-                    () -> new CatalogException(incoming.label() + " has no root entry"));
-            newTotals = incoming.counters().asSubtree();
-        }
-        if (!newRoot.isDirectory()) {
-            throw new CatalogException(CatalogObjects.label(path, newHash) + ": root entry is a " + newRoot.kind());
-        }
-        node.catalog.setNestedRef(path, newHash, size);
-        node.catalog.addToSubtree(newTotals.minus(oldAttached));
-        node.catalog.update(path, newRoot.withoutTransition().toBuilder().nestedMountpoint(true).build(), List.of());
-        if (c.node != null) {
-            tree.discard(c.node);
-        }
-        node.children.put(path, new Child(newHash, size, null));
-        node.markDirty();
-    }
-
-    /**
-     * Moves every row below {@code dir} (not {@code dir} itself) from one catalog to another,
-     * with chunk rows and nested catalog registrations; rows keep their full-path keys.
-     */
-    private void moveBelow(Node from, Node to, RepositoryPath dir) {
-        for (DirectoryEntry e : from.catalog.reader().listing(dir)) {
-            RepositoryPath p = dir.child(e.name());
-            List<Chunk> chunks = from.catalog.reader().chunks(p);
-            to.catalog.insert(p, e, chunks);
-            Child nested = from.children.get(p);
-            if (nested != null) {
-                CatalogCounters attached = tree.attachedOf(from, p);
-                from.catalog.removeNestedRef(p);
-                from.catalog.addToSubtree(CatalogCounters.ZERO.minus(attached));
-                from.children.remove(p);
-                to.catalog.setNestedRef(p, nested.hash, nested.size);
-                to.catalog.addToSubtree(attached);
-                to.children.put(p, nested);
-                if (nested.node != null) {
-                    nested.node.parent = to;
-                }
-            } else if (e.isDirectory()) {
-                moveBelow(from, to, p);
-            }
-            from.catalog.remove(p);
-        }
+        nested.swap(path, hash, size);
     }
 
     // ---- properties ----
@@ -420,10 +302,6 @@ public final class WritableCatalogManager implements AutoCloseable {
     private void adjustLinkcount(RepositoryPath directory, int delta) {
         DirectoryEntry dir = existing(directory);
         writeEntry(directory, dir.toBuilder().linkcount(dir.linkcount() + delta).build());
-    }
-
-    private ContentHash emptyObject() {
-        return ContentHash.compute(markerAlgorithm, Zlib.compress(new byte[0]), ObjectSuffix.NONE);
     }
 
     private static String display(RepositoryPath p) {
