@@ -16,6 +16,8 @@ repo=demo.cvmfs.local
 gw_host="$work/gateway"
 pub_host="$work/publisher"
 bin="$suite/deploy/bin"
+# the tools' class-data-sharing archives stay in ./work-local too, not in ~/.cache
+export CVMFS_SUITE_CDS_DIR="${CVMFS_SUITE_CDS_DIR:-$work/cds}"
 # the daemons listen on loopback only
 daemon_java_opts="${JAVA_OPTS:-} -Dquarkus.http.host=127.0.0.1"
 

@@ -1,6 +1,8 @@
-# Sourced by every launcher in deploy/bin: finds the suite's jars and runs one of them.
+# Sourced by every launcher in deploy/bin: finds the suite's jars and the JVM, and runs one of them.
 # The suite home is $CVMFS_SUITE_HOME, else the checkout (or installation) two levels above the
 # launcher, following symlinks so /usr/bin/cvmfs_server -> .../deploy/bin/cvmfs_server works.
+# The JVM is $JAVA_HOME/bin/java when JAVA_HOME is set, else java on the PATH. JAVA_OPTS comes last
+# on the JVM's command line, so it overrides every default chosen here.
 
 suite_home() {
   if [ -n "${CVMFS_SUITE_HOME:-}" ]; then
@@ -10,6 +12,10 @@ suite_home() {
   fi
 }
 
+suite_java() {
+  printf '%s\n' "${JAVA_HOME:+$JAVA_HOME/bin/}java"
+}
+
 # Java decodes file names with the locale's charset: under C/POSIX every non-ASCII name would
 # read as '?', and the publisher would refuse it.
 case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
@@ -17,7 +23,10 @@ case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
   *) export LC_ALL=C.UTF-8 ;;
 esac
 
-# run_suite_jar TOOL MODULE [ARGS...]: exec the Quarkus jar of MODULE with ARGS.
+# ---- daemons: the Quarkus application of a module ----
+
+# run_suite_jar TOOL MODULE [ARGS...]: exec the Quarkus jar of MODULE with ARGS. The caller may
+# set SUITE_JVM_DEFAULTS (words) to the daemon's heap and GC settings; JAVA_OPTS overrides them.
 run_suite_jar() {
   local tool=$1 module=$2
   shift 2
@@ -27,9 +36,112 @@ run_suite_jar() {
     echo "$tool: $jar is missing; build the suite (mvn -B package -DskipTests) or set CVMFS_SUITE_HOME" >&2
     exit 1
   fi
-  # JAVA_OPTS is split into words on purpose, as in every JVM launcher.
+  # SUITE_JVM_DEFAULTS and JAVA_OPTS are split into words on purpose, as in every JVM launcher.
   # shellcheck disable=SC2086
-  exec java ${JAVA_OPTS:-} -jar "$jar" "$@"
+  exec "$(suite_java)" ${SUITE_JVM_DEFAULTS:-} ${JAVA_OPTS:-} -jar "$jar" "$@"
+}
+
+# ---- short-lived commands: a plain main class, class-data sharing ----
+#
+# A command-line tool must start like a native one (issue 11: at most 300 ms before its work).
+# Booting Quarkus costs about a second, so the tools run a plain main class on a plain class path
+# (the same command objects and code as the Quarkus jar), and the JVM maps the classes they load
+# from a class-data-sharing archive (AppCDS) instead of parsing and verifying them on every run.
+# The archive belongs to one exact class path (jar names, sizes and times) and JVM: its name holds
+# a fingerprint of both, so a rebuild or a JDK update leads to a new archive, never a stale one.
+# It lives in a per-user cache ($CVMFS_SUITE_CDS_DIR, else $XDG_CACHE_HOME/cvmfs-suite, else
+# ~/.cache/cvmfs-suite), never in a shared directory: the JVM trusts what it maps. The first run
+# with a new class path creates it in the background (a separate JVM running the main class's
+# training: the commands of a repository's life on a throw-away repository in $TMPDIR; written
+# to a temporary name and renamed into place), so no command ever waits for it and the
+# command itself is always exec'd (signals and kill reach the JVM). CVMFS_SUITE_CDS=off disables it.
+
+# suite_cds_dir: prints the archive directory, creating it; fails when there is none to use.
+suite_cds_dir() {
+  local dir=${CVMFS_SUITE_CDS_DIR:-}
+  if [ -z "$dir" ]; then
+    if [ -n "${XDG_CACHE_HOME:-}" ]; then
+      dir=$XDG_CACHE_HOME/cvmfs-suite
+    elif [ -n "${HOME:-}" ]; then
+      dir=$HOME/.cache/cvmfs-suite
+    else
+      return 1
+    fi
+  fi
+  mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ] && [ -O "$dir" ] && printf '%s\n' "$dir"
+}
+
+# suite_cds_options NAME CLASSPATH MAIN_CLASS [TRAINING_ARGS...]: prints the JVM options that map
+# the archive of CLASSPATH (nothing when there is none yet or CDS is off); when there is none,
+# starts its creation in the background by running MAIN_CLASS TRAINING_ARGS once (at low
+# priority), which should load the classes that real commands load.
+suite_cds_options() {
+  local name=$1 classpath=$2 main=$3
+  shift 3
+  [ "${CVMFS_SUITE_CDS:-on}" = off ] && return 0
+  local dir java fingerprint archive
+  dir=$(suite_cds_dir) || return 0
+  java=$(suite_java)
+  # shellcheck disable=SC2086
+  fingerprint=$({ readlink -f "$(command -v "$java")"; printf '%s\n' "$classpath" | tr ':' '\n' |
+    xargs stat -c '%n %s %Y' 2>/dev/null; } | cksum | cut -d' ' -f1)
+  archive=$dir/$name-$fingerprint.jsa
+  if [ -f "$archive" ]; then
+    printf '%s\n' "-XX:SharedArchiveFile=$archive -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
+    return 0
+  fi
+  # one training at a time per archive; a lock left by a killed training expires after 10 minutes
+  find "$archive.lock" -maxdepth 0 -mmin +10 -exec rmdir {} \; 2>/dev/null || true
+  mkdir "$archive.lock" 2>/dev/null || return 0
+  (
+    trap 'rmdir "$archive.lock"' EXIT
+    tmp=$(mktemp "$dir/.$name-XXXXXX") || exit 0
+    # shellcheck disable=SC2086
+    if nice "$java" -XX:ArchiveClassesAtExit="$tmp" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$classpath" "$main" "$@" \
+        >/dev/null 2>&1 && [ -s "$tmp" ]; then
+      mv -f "$tmp" "$archive"
+    else
+      rm -f "$tmp"
+    fi
+  ) </dev/null >/dev/null 2>&1 &
+  return 0
+}
+
+# suite_app_classpath MODULE: the class path of MODULE's packaged application without the Quarkus
+# boot jar: its own jar first, then its libraries. SLF4J is left out, so that the libraries that
+# log (sqlite-jdbc) fall back to java.util.logging instead of looking for Quarkus' log manager.
+suite_app_classpath() {
+  local app=$1/target/quarkus-app cp="" jar
+  for jar in "$app"/app/*.jar "$app"/lib/main/*.jar; do
+    case "${jar##*/}" in
+      org.slf4j.* | org.jboss.slf4j.*) continue ;;
+    esac
+    [ -f "$jar" ] && cp=${cp:+$cp:}$jar
+  done
+  printf '%s\n' "$cp"
+}
+
+# SUITE_CLI_JVM_DEFAULTS: JVM options of the command-line tools. The serial collector starts
+# fastest and needs no helper threads; the publisher's heap stays small because it streams files.
+# JVM warnings go to stderr (the JVM's default is stdout, where cvmfs_server cat writes data).
+SUITE_CLI_JVM_DEFAULTS="-XX:+UseSerialGC -Xlog:disable -Xlog:all=warning:stderr"
+
+# run_suite_main TOOL MODULE MAIN_CLASS [ARGS...]: exec MAIN_CLASS of MODULE's packaged application
+# on a plain class path (no Quarkus boot), with class-data sharing. The CDS archive is trained by
+# MAIN_CLASS --class-data-sharing-training DIR (see org.cvmfs.suite.server.Main).
+run_suite_main() {
+  local tool=$1 module=$2 main=$3
+  shift 3
+  local home cp cds
+  home=$(suite_home "$0")
+  if [ ! -f "$home/$module/target/quarkus-app/quarkus-run.jar" ]; then
+    echo "$tool: $home/$module/target/quarkus-app is missing; build the suite (mvn -B package -DskipTests) or set CVMFS_SUITE_HOME" >&2
+    exit 1
+  fi
+  cp=$(suite_app_classpath "$home/$module")
+  cds=$(suite_cds_options "$module" "$cp" "$main" --class-data-sharing-training "${TMPDIR:-/tmp}")
+  # shellcheck disable=SC2086
+  exec "$(suite_java)" $SUITE_CLI_JVM_DEFAULTS $cds ${JAVA_OPTS:-} -cp "$cp" "$main" "$@"
 }
 
 # run_lean_main TOOL MODULE MAINCLASS JAR_GLOBS -- [ARGS...]: run a plain-Java main (no Quarkus

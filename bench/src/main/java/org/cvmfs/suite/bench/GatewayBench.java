@@ -1,7 +1,8 @@
 package org.cvmfs.suite.bench;
 
-import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,17 +11,23 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.cvmfs.suite.protocol.catalog.CatalogCommit;
+import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
 import org.cvmfs.suite.protocol.config.HostPaths;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.gateway.CommitRequest;
 import org.cvmfs.suite.protocol.gateway.GatewayClient;
 import org.cvmfs.suite.protocol.gateway.GatewayKey;
@@ -41,29 +48,37 @@ import org.cvmfs.suite.protocol.repository.Stratum0Creator;
 import org.cvmfs.suite.protocol.store.HttpRepositorySource;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.ObjectStore;
+import org.cvmfs.suite.protocol.sync.CatalogDiff;
+import org.cvmfs.suite.protocol.sync.CatalogMerge;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Gateway figures: lease acquire+drop cycles per second, payload ingest in MB/s for large packs,
- * and the latency of committing a one-file change into repositories of 1,000 and 100,000
- * entries (one flat root catalog each, the worst case: the whole catalog is rewritten). From
- * the suite root:
+ * the latency of committing a one-file change into repositories of 1,000 and 100,000 entries
+ * (one flat root catalog each, the worst case: the whole catalog is rewritten), the commit of a
+ * large change (10,000 new files in 100 directories) and of a 100-file change into a repository
+ * of 100,000 files in 100 nested catalogs (issue 11), each with its phase breakdown and the
+ * gateway's resident memory and heap afterwards. Run from the suite root as
+ * {@code bench/run.sh gateway [OPTIONS]} ({@code --help} lists them).
  *
- * <pre>
- * mvn -B -o -q package -DskipTests -pl gateway-service,bench -am &amp;&amp; java -cp "bench/target/classes:bench/target/lib/*" org.cvmfs.suite.bench.GatewayBench
- * </pre>
- *
- * It creates both repositories with {@link Stratum0Creator} in a temporary host prefix, starts
- * {@code gateway-service/target/quarkus-app/quarkus-run.jar} there on a free loopback port
- * (native receiver) and removes everything at the end ({@code --keep} keeps the prefix,
- * {@code --jar PATH} names another jar, {@code --jvm-arg ARG} passes an option to the gateway's
- * JVM, e.g. a flight recording). Publishers read heads from the gateway's own
- * {@code /cvmfs/REPO} serving, as publisher hosts do. Commit latency is the commit request
- * alone (merge, history, reflog, signing, manifest), measured in this process.
+ * <p>It creates the repositories with {@link Stratum0Creator} in a temporary host prefix, starts
+ * the gateway through its launcher ({@code deploy/bin/cvmfs_gateway}, so with the heap and GC
+ * settings a deployment gets) on a free loopback port (native receiver) and removes everything
+ * at the end. Publishers read heads from the gateway's own {@code /cvmfs/REPO} serving, as
+ * publisher hosts do. Commit latency is the commit request alone, measured in this process; the
+ * gateway's log gives its split into merge (diff, merge, catalog writes) and publish (history,
+ * reflog, signature, manifest), and a replay of the merge in this process against the same
+ * catalogs splits the merge further (open, diff, apply, catalog writes).
  */
-public final class GatewayBench {
+@Command(name = "bench/run.sh gateway", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Lease, payload and commit figures of the gateway, with memory.")
+public final class GatewayBench implements Callable<Integer> {
     private static final GatewayKey KEY = new GatewayKey("bench", "bench_secret_bench");
     private static final String SMALL = "small.bench";
     private static final String LARGE = "large.bench";
+    private static final String NESTED = "nested.bench";
     private static final Duration CYCLE_RUN = Duration.ofSeconds(5);
     private static final int CYCLE_THREADS = 4;
     private static final int PACK_OBJECTS = 32;
@@ -71,51 +86,99 @@ public final class GatewayBench {
     private static final int INGEST_ROUNDS = 3;
     private static final int COMMIT_ROUNDS = 8;
     private static final int FILES_PER_DIRECTORY = 1000;
+    private static final Pattern MERGED = Pattern.compile("commit merged: repository=(\\S+) .* catalogs_written=(\\d+)"
+            + " merge_ms=(\\d+) publish_ms=(\\d+)");
 
-    private final URI gateway;
-    private final Path scratch;
+    enum Part { leases, ingest, commit, large, nested }
 
-    private GatewayBench(URI gateway, Path scratch) {
-        this.gateway = gateway;
-        this.scratch = scratch;
+    @Option(names = "--launcher", paramLabel = "PATH", description = "the gateway's launcher (default ${DEFAULT-VALUE})")
+    Path launcher = Path.of("deploy/bin/cvmfs_gateway");
+
+    @Option(names = "--jvm-arg", paramLabel = "ARG",
+            description = "a JVM option for the gateway, after the launcher's defaults (repeatable; e.g. a flight recording)")
+    List<String> jvmArgs = new ArrayList<>();
+
+    @Option(names = "--only", paramLabel = "PART", split = ",",
+            description = "measure only these parts: ${COMPLETION-CANDIDATES} (default: all)")
+    EnumSet<Part> only = EnumSet.allOf(Part.class);
+
+    @Option(names = "--large-files", paramLabel = "N",
+            description = "files in the large change, in directories of 100 (default ${DEFAULT-VALUE})")
+    int largeFiles = 10_000;
+
+    @Option(names = "--nested-files", paramLabel = "N",
+            description = "files of the repository in nested catalogs of 1,000 (default ${DEFAULT-VALUE})")
+    int nestedFiles = 100_000;
+
+    @Option(names = "--nested-change", paramLabel = "N",
+            description = "files changed in that repository, in one nested catalog (default ${DEFAULT-VALUE})")
+    int nestedChange = 100;
+
+    @Option(names = "--idle-seconds", paramLabel = "S",
+            description = "idle time before the last memory reading (default ${DEFAULT-VALUE})")
+    int idleSeconds = 35;
+
+    @Option(names = "--keep", description = "keep the host prefix")
+    boolean keep;
+
+    private URI gateway;
+    private Path scratch;
+    private Path prefix;
+    private Process service;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new GatewayBench()).execute(args));
     }
 
-    public static void main(String[] args) throws Exception {
-        Path jar = Path.of("gateway-service/target/quarkus-app/quarkus-run.jar");
-        boolean keep = false;
-        List<String> jvmArgs = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--jar" -> jar = Path.of(args[++i]);
-                case "--keep" -> keep = true;
-                case "--jvm-arg" -> jvmArgs.add(args[++i]);
-                default -> {
-                    System.err.println("usage: GatewayBench [--jar quarkus-run.jar] [--keep] [--jvm-arg ARG]...");
-                    System.exit(2);
-                }
-            }
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(launcher)) {
+            throw new IllegalStateException(launcher.toAbsolutePath() + " is missing: run from the suite root");
         }
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build gateway-service first");
-        }
-        Path prefix = Files.createTempDirectory("gateway-bench.");
-        Process service = null;
+        prefix = Files.createTempDirectory("gateway-bench.");
         try {
             HostPaths host = HostPaths.under(prefix);
-            createRepository(host, SMALL, 1_000);
-            createRepository(host, LARGE, 100_000);
+            if (only.contains(Part.leases) || only.contains(Part.commit) || only.contains(Part.large)) {
+                createRepository(host, SMALL, 1_000, false);
+            }
+            if (only.contains(Part.ingest) || only.contains(Part.commit)) {
+                createRepository(host, LARGE, 100_000, false);
+            }
+            if (only.contains(Part.nested)) {
+                createRepository(host, NESTED, nestedFiles, true);
+            }
             int port = ServiceProcess.freePort();
             writeGatewayConfig(host, port);
-            service = start(jar, prefix, jvmArgs);
+            service = start(port);
             URI root = URI.create("http://127.0.0.1:" + port + "/");
             ServiceProcess.awaitReady(root.resolve("/q/health/live"), service, "the gateway");
-            System.out.println("gateway " + root + " (" + jar + "), prefix " + prefix);
-
-            GatewayBench bench = new GatewayBench(root, prefix.resolve("publisher"));
-            bench.leaseCycles();
-            bench.payloadIngest();
-            bench.commitLatency(SMALL, 1_000);
-            bench.commitLatency(LARGE, 100_000);
+            gateway = root;
+            scratch = prefix.resolve("publisher");
+            System.out.println("gateway " + root + " (" + launcher + " " + String.join(" ", jvmArgs) + "), prefix " + prefix);
+            memory("after start-up");
+            if (only.contains(Part.leases)) {
+                leaseCycles();
+            }
+            if (only.contains(Part.ingest)) {
+                payloadIngest();
+            }
+            if (only.contains(Part.commit)) {
+                commitLatency(SMALL, 1_000);
+                commitLatency(LARGE, 100_000);
+                memory("after the one-file commits");
+            }
+            if (only.contains(Part.large)) {
+                largeChange(SMALL, largeFiles);
+                memory("after the " + String.format("%,d", largeFiles) + "-file commit");
+            }
+            if (only.contains(Part.nested)) {
+                nestedChange(NESTED);
+                memory("after the " + nestedChange + "-file commit into nested catalogs");
+            }
+            if (idleSeconds > 0) {
+                Thread.sleep(idleSeconds * 1000L);
+                memory("after " + idleSeconds + " s idle");
+            }
         } finally {
             if (service != null) {
                 service.destroy();
@@ -127,6 +190,7 @@ public final class GatewayBench {
                 DirectoryTree.delete(prefix);
             }
         }
+        return 0;
     }
 
     // ---- the figures ----
@@ -257,10 +321,185 @@ public final class GatewayBench {
         requireOk(client.submitPayload(token, pack));
     }
 
+    // ---- large changes, phases and memory ----
+
+    /** {@code files} new files in directories of 100 below {@code /big}, one commit. */
+    private void largeChange(String repository, int files) throws Exception {
+        int directories = Math.max(1, files / 100);
+        publishChange(repository, "big", String.format("commit of %,d new files", files), catalogs -> {
+            long mtime = 1795582800L;
+            catalogs.addDirectory(RepositoryPath.of("/big"), DirectoryEntry.directory("big", 0755).mtime(mtime).build());
+            for (int d = 0; d < directories; d++) {
+                String dir = String.format("/big/d%03d", d);
+                catalogs.addDirectory(RepositoryPath.of(dir), DirectoryEntry.directory(dir.substring(5), 0755).build());
+                for (int f = 0; f < files / directories; f++) {
+                    String name = String.format("f%05d", f);
+                    catalogs.addFile(RepositoryPath.of(dir + "/" + name),
+                            DirectoryEntry.regularFile(name, 0644, 2, contentHash).mtime(mtime).build(), List.of());
+                }
+            }
+        });
+    }
+
+    /** {@code --nested-change} files rewritten in one nested catalog, three rounds. */
+    private void nestedChange(String repository) throws Exception {
+        for (int round = 1; round <= 3; round++) {
+            int r = round;
+            publishChange(repository, "n050", String.format("commit of %d changed files into %,d files in nested catalogs,"
+                    + " round %d", nestedChange, nestedFiles, round), catalogs -> {
+                for (int f = 0; f < nestedChange; f++) {
+                    String name = String.format("f%04d", f);
+                    catalogs.replaceFile(RepositoryPath.of("/n050/" + name),
+                            DirectoryEntry.regularFile(name, 0644, 2, contentHash).mtime(1795582800L + r).build(), List.of());
+                }
+            });
+        }
+    }
+
+    private ContentHash contentHash;
+
+    /**
+     * Builds {@code edits} on the served head as a publisher does, uploads the catalogs, commits
+     * through the gateway and prints the times: the commit request, the gateway's merge and
+     * publish (from its log), and a replay of the merge in this process split into its phases.
+     */
+    private void publishChange(String repository, String leaseSubpath, String label,
+            java.util.function.Consumer<WritableCatalogManager> edits) throws Exception {
+        GatewayClient client = client();
+        HttpRepositorySource served = new HttpRepositorySource(gateway.resolve("/cvmfs/" + repository));
+        String token = requireOk(client.acquire(LeasePath.parse(repository + "/" + leaseSubpath), "bench")).sessionToken();
+        Manifest head = SignedManifest.parse(served.fetchRootFile(".cvmfspublished")).manifest();
+        ObjectStore store = new ObjectStore(Files.createTempDirectory(Files.createDirectories(scratch), "change."));
+        store.createSkeleton();
+        contentHash = store.putCompressed("x\n".getBytes(StandardCharsets.UTF_8), HashAlgorithm.SHA1, ObjectSuffix.NONE);
+        long t0 = System.nanoTime();
+        CatalogCommit change;
+        try (WritableCatalogManager catalogs = WritableCatalogManager.open(served, head.rootCatalog(), scratch.resolve("tmp"))) {
+            edits.accept(catalogs);
+            change = catalogs.commit(store, HashAlgorithm.SHA1, Clock.systemUTC());
+        }
+        long t1 = System.nanoTime();
+        upload(client, token, store, List.of(contentHash));
+        upload(client, token, store, change.catalogs());
+        long t2 = System.nanoTime();
+        long cpu0 = gatewayCpuMillis();
+        requireOk(client.commit(token, CommitRequest.of(head.rootCatalog(), change.rootHash(), "generic-bench", "")));
+        long t3 = System.nanoTime();
+        long cpu = gatewayCpuMillis() - cpu0;
+        DirectoryTree.delete(store.dataDir().getParent());
+        System.out.printf("%s: commit request %,.0f ms, gateway CPU %,d ms (publisher's catalogs %,.0f ms, upload %,.0f ms)"
+                + ", load average %s%n", label, ms(t3 - t2), cpu, ms(t1 - t0), ms(t2 - t1), loadAverage());
+        gatewayPhases(repository);
+        replayMerge(repository, head.rootCatalog(), change.rootHash(), RepositoryPath.of("/" + leaseSubpath));
+    }
+
+    /** The gateway's own split of its last commit into {@code repository}, from its log. */
+    private void gatewayPhases(String repository) throws IOException {
+        Matcher last = null;
+        for (String line : Files.readAllLines(prefix.resolve("gateway.log"))) {
+            Matcher m = MERGED.matcher(line);
+            if (m.find() && m.group(1).equals(repository)) {
+                last = m;
+            }
+        }
+        if (last == null) {
+            System.out.println("  gateway: no 'commit merged' line in its log");
+            return;
+        }
+        System.out.printf("  gateway: merge %s ms (open, diff, merge, %s catalogs written), publish %s ms"
+                + " (history, reflog, signature, manifest)%n", last.group(3), last.group(2), last.group(4));
+    }
+
+    /**
+     * Runs the receiver's merge again in this process on the same catalogs (as the gateway's
+     * {@code NativeReceiver} does), writing into a scratch store, and prints each phase.
+     */
+    private void replayMerge(String repository, ContentHash oldRoot, ContentHash newRoot, RepositoryPath lease) {
+        Path served = prefix.resolve("srv/cvmfs/" + repository);
+        LocalRepositorySource source = new LocalRepositorySource(served);
+        ObjectStore sink = new ObjectStore(DirectoryTree.createScratch(scratch, "replay."));
+        sink.createSkeleton();
+        Path tmp = scratch.resolve("tmp");
+        try {
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            long[] changes = new long[1];
+            try (CatalogHierarchy before = CatalogHierarchy.open(source, oldRoot, tmp);
+                 CatalogHierarchy after = CatalogHierarchy.open(source, newRoot, tmp)) {
+                long t1 = System.nanoTime();
+                CatalogDiff.run(before, after, lease, c -> changes[0]++);
+                long t2 = System.nanoTime();
+                try (WritableCatalogManager target = WritableCatalogManager.open(source, oldRoot, tmp)) {
+                    long t3 = System.nanoTime();
+                    CatalogDiff.run(before, after, lease, new CatalogMerge(target));
+                    long t4 = System.nanoTime();
+                    CatalogCommit merged = target.commit(sink, HashAlgorithm.SHA1, Clock.systemUTC());
+                    long t5 = System.nanoTime();
+                    System.out.printf("  replay: open %,.0f ms, diff %,.0f ms (%,d changes), open head %,.0f ms,"
+                                    + " diff+merge %,.0f ms, catalog writes %,.0f ms (%d catalogs); CPU %,.0f ms in all%n",
+                            ms(t1 - t0), ms(t2 - t1), changes[0], ms(t3 - t2), ms(t4 - t3), ms(t5 - t4),
+                            merged.catalogs().size(), ms(threads.getCurrentThreadCpuTime() - cpu0));
+                }
+            }
+        } finally {
+            DirectoryTree.delete(sink.dataDir().getParent());
+        }
+    }
+
+    /** Resident memory (now and peak) and heap (used, committed) of the gateway's JVM. */
+    private void memory(String when) throws IOException, InterruptedException {
+        long pid = service.pid();
+        String rss = "?";
+        String peak = "?";
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rss = mib(line);
+            } else if (line.startsWith("VmHWM:")) {
+                peak = mib(line);
+            }
+        }
+        Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+        String info = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        jcmd.waitFor();
+        long total = 0;
+        long used = 0;
+        Matcher m = Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
+        while (m.find()) {
+            total += Long.parseLong(m.group(1));
+            used += Long.parseLong(m.group(2));
+        }
+        System.out.printf("gateway memory %s: resident %s MiB (peak %s MiB), heap used %d MiB of %d MiB committed%n",
+                when, rss, peak, used >> 10, total >> 10);
+    }
+
+    /** User + system CPU time the gateway's process has used so far (from /proc, in clock ticks of 10 ms). */
+    private long gatewayCpuMillis() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + service.pid() + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+    }
+
+    private static String loadAverage() throws IOException {
+        return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    }
+
+    private static String mib(String statusLine) {
+        String[] words = statusLine.trim().split("\\s+");
+        return Long.toString(Long.parseLong(words[1]) >> 10);
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
     // ---- set-up ----
 
-    /** {@code cvmfs_server mkfs}, then {@code entries} files in directories of {@value #FILES_PER_DIRECTORY}. */
-    private static void createRepository(HostPaths host, String fqrn, int entries) {
+    /**
+     * {@code cvmfs_server mkfs}, then {@code entries} files in directories of
+     * {@value #FILES_PER_DIRECTORY}; with {@code nested}, each directory is a nested catalog.
+     */
+    private static void createRepository(HostPaths host, String fqrn, int entries, boolean nested) {
         long t0 = System.nanoTime();
         RepositoryLayout layout = new RepositoryLayout(host, fqrn);
         Clock clock = Clock.systemUTC();
@@ -274,8 +513,11 @@ public final class GatewayBench {
                 head.rootCatalog(), layout.tmpDir())) {
             int directories = Math.max(1, entries / FILES_PER_DIRECTORY);
             for (int d = 0; d < directories; d++) {
-                String dir = String.format("d%03d", d);
+                String dir = String.format(nested ? "n%03d" : "d%03d", d);
                 catalogs.addDirectory(RepositoryPath.of("/" + dir), DirectoryEntry.directory(dir, 0755).build());
+                if (nested) {
+                    catalogs.createNestedCatalog(RepositoryPath.of("/" + dir));
+                }
                 for (int f = 0; f < entries / directories - 1; f++) {
                     String name = String.format("f%04d", f);
                     catalogs.addFile(RepositoryPath.of("/" + dir + "/" + name),
@@ -286,7 +528,8 @@ public final class GatewayBench {
         }
         new HeadPublisher(layout, layout.keyDirectory().readRepositoryKeys(fqrn), clock)
                 .publish(Publication.of(head, filled.rootHash(), null));
-        System.out.printf("created %s with %,d entries in %.1f s%n", fqrn, entries, (System.nanoTime() - t0) / 1e9);
+        System.out.printf("created %s with %,d entries%s in %.1f s%n", fqrn, entries,
+                nested ? " in nested catalogs of " + FILES_PER_DIRECTORY : "", (System.nanoTime() - t0) / 1e9);
     }
 
     private static void writeGatewayConfig(HostPaths host, int port) throws IOException {
@@ -294,25 +537,27 @@ public final class GatewayBench {
         Files.writeString(dir.resolve("repo.json"), """
                 { "version": 2,
                   "repos": [ { "domain": "%s", "keys": [ { "id": "%s", "path": "/" } ] },
+                             { "domain": "%s", "keys": [ { "id": "%s", "path": "/" } ] },
                              { "domain": "%s", "keys": [ { "id": "%s", "path": "/" } ] } ],
                   "keys": [ { "type": "plain_text", "id": "%s", "secret": "%s" } ] }
-                """.formatted(SMALL, KEY.id(), LARGE, KEY.id(), KEY.id(), KEY.secret()));
+                """.formatted(SMALL, KEY.id(), LARGE, KEY.id(), NESTED, KEY.id(), KEY.id(), KEY.secret()));
         Files.writeString(dir.resolve("user.json"), """
-                { "port": %d, "max_lease_time": 7200, "log_level": "warn",
+                { "port": %d, "max_lease_time": 7200, "log_level": "info",
                   "work_dir": "%s", "receiver_backend": "native" }
                 """.formatted(port, host.resolve("/var/lib/cvmfs-gateway")));
     }
 
-    private static Process start(Path jar, Path prefix, List<String> jvmArgs) throws IOException {
-        List<String> command = new ArrayList<>(List.of("java", "-Xmx1g", "-Dquarkus.http.host=127.0.0.1"));
-        command.addAll(jvmArgs);
-        command.addAll(List.of("-jar", jar.toString()));
-        ProcessBuilder pb = new ProcessBuilder(command);
+    /** The gateway through its launcher: the JVM settings a deployment gets, plus {@code --jvm-arg}s. */
+    private Process start(int port) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString());
         pb.environment().put(HostPaths.PREFIX_ENV, prefix.toString());
+        pb.environment().put("CVMFS_SUITE_HOME", Path.of("").toAbsolutePath().toString());
+        List<String> options = new ArrayList<>(List.of("-Dquarkus.http.host=127.0.0.1"));
+        options.addAll(jvmArgs);
+        pb.environment().put("JAVA_OPTS", String.join(" ", options));
         pb.redirectErrorStream(true).redirectOutput(prefix.resolve("gateway.log").toFile());
         return pb.start();
     }
-
 
     private static GatewayReply requireOk(GatewayReply reply) {
         if (!reply.isOk()) {

@@ -1,6 +1,5 @@
 package org.cvmfs.suite.bench;
 
-import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -21,9 +21,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.manifest.Manifest;
 import org.cvmfs.suite.protocol.notify.ActivityMessage;
 import org.cvmfs.suite.protocol.notify.NotifyClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Notification service figures: publish-to-delivery latency (p50, p99) over SSE for 1, 100 and
@@ -54,19 +58,28 @@ public final class NotifyBench {
         this.client = client;
     }
 
-    public static void main(String[] args) throws Exception {
-        String url = null;
+    @Command(name = "bench/run.sh notify", mixinStandardHelpOptions = true,
+            description = "Publish-to-delivery latency and publish rate of the notification service.")
+    static final class Options implements Callable<Integer> {
+        @Option(names = "--url", paramLabel = "URL",
+                description = "measure a running service (http://host:port/api/v1) instead of starting one")
+        String url;
+
+        @Option(names = "--jar", paramLabel = "PATH", description = "the service's jar (default ${DEFAULT-VALUE})")
         Path jar = Path.of("notify-service/target/quarkus-app/quarkus-run.jar");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--url" -> url = args[++i];
-                case "--jar" -> jar = Path.of(args[++i]);
-                default -> {
-                    System.err.println("usage: NotifyBench [--url http://host:port/api/v1] [--jar quarkus-run.jar]");
-                    System.exit(2);
-                }
-            }
+
+        @Override
+        public Integer call() throws Exception {
+            run(url, jar);
+            return 0;
         }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Options()).execute(args));
+    }
+
+    private static void run(String url, Path jar) throws Exception {
         ExecutorService callbacks = Executors.newFixedThreadPool(4);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(callbacks)
                 .connectTimeout(Duration.ofSeconds(10)).build();

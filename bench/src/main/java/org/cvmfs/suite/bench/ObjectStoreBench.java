@@ -1,50 +1,59 @@
 package org.cvmfs.suite.bench;
 
-import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.zip.Deflater;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.ingest.ContentProcessor;
 import org.cvmfs.suite.protocol.ingest.IngestSettings;
 import org.cvmfs.suite.protocol.ingest.ObjectStoreSink;
 import org.cvmfs.suite.protocol.ingest.ProcessedContent;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.store.Zlib;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * How fast files become objects in a local object store (chunking, zlib, SHA-1, staging,
  * write-then-link), with 1 and 2 threads, against the floor set by zlib and SHA-1 alone: the
  * same bytes through a bare Deflater + SHA-1 loop in one thread, measured in the same run.
  *
- * <p>Usage: {@code ObjectStoreBench [--small-files N] [--large-files N] [--large-mib N]
- * [--dir PATH] [--keep]}; defaults: 20000 files of 1-64 KiB and 3 files of 64 MiB in a new
- * temporary directory, deleted afterwards.
+ * <p>Usage: {@code bench/run.sh objectstore [OPTIONS]} ({@code --help} lists them); defaults:
+ * 20000 files of 1-64 KiB and 3 files of 64 MiB in a new temporary directory, deleted afterwards.
  */
-public final class ObjectStoreBench {
+@Command(name = "bench/run.sh objectstore", mixinStandardHelpOptions = true,
+        description = "Files to objects: the bare Deflater+SHA-1 loop against the content processor.")
+public final class ObjectStoreBench implements Callable<Integer> {
+    @Option(names = "--small-files", paramLabel = "N", description = "small files in the corpus (default ${DEFAULT-VALUE})")
+    int smallFiles = 20_000;
+
+    @Option(names = "--large-files", paramLabel = "N", description = "large files in the corpus (default ${DEFAULT-VALUE})")
+    int largeFiles = 3;
+
+    @Option(names = "--large-mib", paramLabel = "MIB", description = "size of each large file (default ${DEFAULT-VALUE})")
+    long largeMib = 64;
+
+    @Option(names = "--dir", paramLabel = "PATH", description = "where the corpus goes (default: a temporary directory)")
+    Path base;
+
+    @Option(names = "--keep", description = "keep the corpus and stores")
+    boolean keep;
+
     private ObjectStoreBench() {
     }
 
-    public static void main(String[] args) throws Exception {
-        int smallFiles = 20_000;
-        int largeFiles = 3;
-        long largeMib = 64;
-        Path base = null;
-        boolean keep = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--small-files" -> smallFiles = Integer.parseInt(value(args, ++i));
-                case "--large-files" -> largeFiles = Integer.parseInt(value(args, ++i));
-                case "--large-mib" -> largeMib = Long.parseLong(value(args, ++i));
-                case "--dir" -> base = Path.of(value(args, ++i));
-                case "--keep" -> keep = true;
-                default -> throw new IllegalArgumentException("unknown option '" + args[i]
-                        + "' (known: --small-files, --large-files, --large-mib, --dir, --keep)");
-            }
-        }
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ObjectStoreBench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
         Path dir = base == null ? Files.createTempDirectory("objectstore-bench") : Files.createDirectories(base);
         try {
             run(dir, smallFiles, largeFiles, largeMib << 20);
@@ -53,6 +62,7 @@ public final class ObjectStoreBench {
                 DirectoryTree.delete(dir);
             }
         }
+        return 0;
     }
 
     private static void run(Path dir, int smallFiles, int largeFiles, long largeSize) throws Exception {
@@ -134,13 +144,6 @@ public final class ObjectStoreBench {
             System.out.println(); // keeps the digests observable to the JIT
         }
         return s;
-    }
-
-    private static String value(String[] args, int i) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException("option " + args[i - 1] + " needs a value");
-        }
-        return args[i];
     }
 
     private static double seconds(long nanos) {

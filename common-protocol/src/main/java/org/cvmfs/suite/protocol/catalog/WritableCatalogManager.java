@@ -1,33 +1,24 @@
 package org.cvmfs.suite.protocol.catalog;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import org.cvmfs.suite.protocol.files.DirectoryTree;
+import org.cvmfs.suite.protocol.catalog.CatalogTree.Node;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
-import org.cvmfs.suite.protocol.sqlite.SqliteFile;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.store.RepositorySource;
-import org.cvmfs.suite.protocol.store.Zlib;
 
 /**
- * The editable namespace of a repository: the catalog hierarchy below one root catalog, with
- * nested catalogs fetched only when an edit or lookup reaches them and staged as SQLite files in
- * a private directory. Edits name full repository paths; the manager finds the catalog that
- * holds each row, keeps directory linkcounts (2 + subdirectories) and the rows on both sides
- * of a catalog boundary identical, and keeps every catalog's statistics exact. As in an
- * upstream publication, a {@value #MARKER} file is what makes a directory a nested catalog root:
- * adding one creates the nested catalog, removing it merges the catalog back.
- * {@link #commit} writes only the catalogs that changed plus their ancestors, children first.
+ * The editable namespace of a repository. Edits name full repository paths; the manager finds
+ * the catalog that holds each row (through a {@link CatalogTree}, which fetches nested catalogs
+ * only when an edit or lookup reaches them), keeps directory linkcounts (2 + subdirectories)
+ * and the rows on both sides of a catalog boundary identical, and keeps every catalog's
+ * statistics exact. As in an upstream publication, a {@value #MARKER} file is what makes a
+ * directory a nested catalog root: adding one creates the nested catalog, removing it merges
+ * the catalog back. {@link #commit} hands the changed catalogs to {@link CatalogCommitter}.
  *
  * <p>Not thread-safe. After {@link #commit} or {@link #close} the manager is spent.
  */
@@ -35,53 +26,16 @@ public final class WritableCatalogManager implements AutoCloseable {
     /** Name of the marker file that sits in the root directory of every nested catalog. */
     public static final String MARKER = ".cvmfscatalog";
 
-    private final RepositorySource source;
-    private final Path stagingDir;
+    private final CatalogTree tree;
     private final HashAlgorithm markerAlgorithm;
-    private final Node root;
+    private final NestedCatalogs nested;
     private boolean emptyObjectNeeded;
     private boolean spent;
-    private boolean cleaned;
 
-    /** One catalog of the hierarchy that has been fetched (or created) in this session. */
-    private final class Node {
-        final RepositoryPath mountpoint;
-        final ContentHash loadedHash;
-        final WritableCatalog catalog;
-        /** Direct nested catalogs by mountpoint, loaded or not. */
-        final Map<RepositoryPath, Child> children = new TreeMap<>();
-        Node parent;
-        /** What the parent's subtree counters hold for this catalog. */
-        CatalogCounters attached;
-        boolean dirty;
-
-        Node(RepositoryPath mountpoint, ContentHash loadedHash, WritableCatalog catalog, Node parent) {
-            this.mountpoint = mountpoint;
-            this.loadedHash = loadedHash;
-            this.catalog = catalog;
-            this.parent = parent;
-            this.attached = catalog.counters().asSubtree();
-        }
-    }
-
-    /** A row of a catalog's {@code nested_catalogs}; {@code hash} is null until a new child is committed. */
-    private static final class Child {
-        ContentHash hash;
-        long size;
-        Node node;
-
-        Child(ContentHash hash, long size, Node node) {
-            this.hash = hash;
-            this.size = size;
-            this.node = node;
-        }
-    }
-
-    private WritableCatalogManager(RepositorySource source, Path stagingDir, ContentHash rootHash) {
-        this.source = source;
-        this.stagingDir = stagingDir;
-        this.markerAlgorithm = rootHash.algorithm();
-        this.root = load(RepositoryPath.ROOT, rootHash, null);
+    private WritableCatalogManager(CatalogTree tree, HashAlgorithm markerAlgorithm) {
+        this.tree = tree;
+        this.markerAlgorithm = markerAlgorithm;
+        this.nested = new NestedCatalogs(tree, markerAlgorithm);
     }
 
     /**
@@ -89,29 +43,8 @@ public final class WritableCatalogManager implements AutoCloseable {
      * files in a new directory under {@code tempDir}.
      */
     public static WritableCatalogManager open(RepositorySource source, ContentHash rootHash, Path tempDir) {
-        Path dir = DirectoryTree.createScratch(tempDir, "catalog-edit.");
-        try {
-            return new WritableCatalogManager(source, dir, rootHash.withSuffix(ObjectSuffix.CATALOG));
-        } catch (RuntimeException e) {
-            DirectoryTree.delete(dir);
-            throw e;
-        }
-    }
-
-    /**
-     * Creates and stores the empty root catalog of a new repository (spec 6.11, revision 0);
-     * the result names it for the first manifest.
-     */
-    public static CatalogCommit createRepository(ObjectStore store, HashAlgorithm algorithm, Clock clock,
-            long uid, long gid, Path tempDir) {
-        Path file = SqliteFile.newStagingPath(tempDir, "catalog");
-        try (WritableCatalog root = WritableCatalog.createEmptyRoot(file, clock.instant().getEpochSecond(), uid, gid)) {
-            byte[] bytes = root.finish();
-            ContentHash hash = store.putStored(Zlib.compress(bytes), algorithm, ObjectSuffix.CATALOG);
-            return new CatalogCommit(hash, bytes.length, 0, CatalogCommit.DEFAULT_TTL, List.of(hash));
-        } finally {
-            SqliteFile.delete(file);
-        }
+        return new WritableCatalogManager(new CatalogTree(source, rootHash.withSuffix(ObjectSuffix.CATALOG), tempDir),
+                rootHash.algorithm());
     }
 
     // ---- reading ----
@@ -119,24 +52,24 @@ public final class WritableCatalogManager implements AutoCloseable {
     /** The entry at {@code path}; for a nested mountpoint, the nested catalog's root entry. */
     public Optional<DirectoryEntry> lookup(RepositoryPath path) {
         requireUsable();
-        return resolve(path).catalog.lookup(path);
+        return tree.resolve(path).catalog.lookup(path);
     }
 
     /** Children of {@code directory}, sorted by name. */
     public List<DirectoryEntry> listing(RepositoryPath directory) {
         requireUsable();
-        return resolve(directory).catalog.reader().listing(directory);
+        return tree.resolve(directory).catalog.reader().listing(directory);
     }
 
     public List<Chunk> chunks(RepositoryPath path) {
         requireUsable();
-        return resolve(path).catalog.reader().chunks(path);
+        return tree.resolve(path).catalog.reader().chunks(path);
     }
 
     /** True if a nested catalog is mounted at {@code path}. */
     public boolean isNestedCatalogMountpoint(RepositoryPath path) {
         requireUsable();
-        return !path.isRoot() && resolve(path.parent()).children.containsKey(path);
+        return !path.isRoot() && tree.resolve(path.parent()).children.containsKey(path);
     }
 
     // ---- adding ----
@@ -153,7 +86,7 @@ public final class WritableCatalogManager implements AutoCloseable {
                 .bindMountpoint(false).build();
         node.catalog.insert(path, row, List.of());
         adjustLinkcount(path.parent(), +1);
-        markDirty(node);
+        node.markDirty();
     }
 
     /**
@@ -166,7 +99,7 @@ public final class WritableCatalogManager implements AutoCloseable {
         requireKind(path, entry, false);
         Node node = nodeForNewChild(path);
         node.catalog.insert(path, entry, chunks);
-        markDirty(node);
+        node.markDirty();
         RepositoryPath parent = path.parent();
         if (path.name().equals(MARKER) && !parent.isRoot() && !node.mountpoint.equals(parent)) {
             createNestedCatalog(parent);
@@ -194,9 +127,9 @@ public final class WritableCatalogManager implements AutoCloseable {
             addFile(path, entry, chunks);
             return;
         }
-        Node node = resolve(path);
+        Node node = tree.resolve(path);
         node.catalog.update(path, entry, chunks);
-        markDirty(node);
+        node.markDirty();
     }
 
     private Node nodeForNewChild(RepositoryPath path) {
@@ -204,7 +137,7 @@ public final class WritableCatalogManager implements AutoCloseable {
             throw new CatalogException("the repository root exists already");
         }
         RepositoryPath parentPath = path.parent();
-        Node node = resolve(parentPath);
+        Node node = tree.resolve(parentPath);
         DirectoryEntry parent = node.catalog.lookup(parentPath).orElseThrow(
                 () -> new CatalogException(path + ": parent directory " + display(parentPath) + " does not exist"));
         if (!parent.isDirectory()) {
@@ -259,7 +192,7 @@ public final class WritableCatalogManager implements AutoCloseable {
             throw new CatalogException("the repository root cannot be removed");
         }
         RepositoryPath parentPath = path.parent();
-        Node node = resolve(parentPath);
+        Node node = tree.resolve(parentPath);
         DirectoryEntry entry = node.catalog.lookup(path).orElseThrow(
                 () -> new CatalogException(path + " does not exist"));
         if (path.name().equals(MARKER) && node.mountpoint.equals(parentPath) && !parentPath.isRoot()) {
@@ -270,30 +203,18 @@ public final class WritableCatalogManager implements AutoCloseable {
         if (entry.isDirectory()) {
             adjustLinkcount(parentPath, -1);
         }
-        markDirty(node);
+        node.markDirty();
     }
 
     private void removeSubtree(Node node, RepositoryPath path, DirectoryEntry entry) {
         if (node.children.containsKey(path)) {
-            detachChild(node, path);
+            nested.detachChild(node, path);
         } else if (entry.isDirectory()) {
             for (DirectoryEntry child : node.catalog.reader().listing(path)) {
                 removeSubtree(node, path.child(child.name()), child);
             }
         }
         node.catalog.remove(path);
-    }
-
-    /** Unregisters a direct nested catalog and forgets it and everything below it. */
-    private void detachChild(Node node, RepositoryPath mountpoint) {
-        Child c = node.children.get(mountpoint);
-        CatalogCounters attached = attachedOf(node, mountpoint);
-        node.catalog.removeNestedRef(mountpoint);
-        node.catalog.addToSubtree(CatalogCounters.ZERO.minus(attached));
-        node.children.remove(mountpoint);
-        if (c.node != null) {
-            discard(c.node);
-        }
     }
 
     // ---- nested catalogs ----
@@ -306,35 +227,9 @@ public final class WritableCatalogManager implements AutoCloseable {
      */
     public void createNestedCatalog(RepositoryPath path) {
         requireUsable();
-        if (path.isRoot()) {
-            throw new CatalogException("the repository root is the root catalog already");
-        }
-        Node node = resolve(path);
-        if (node.mountpoint.equals(path)) {
-            throw new CatalogException(path + " is a nested catalog already");
-        }
-        DirectoryEntry dir = node.catalog.lookup(path).orElseThrow(
-                () -> new CatalogException("cannot create nested catalog " + path + ": no such directory"));
-        if (!dir.isDirectory()) {
-            throw new CatalogException("cannot create nested catalog " + path + ": it is a " + dir.kind());
-        }
-        WritableCatalog created = WritableCatalog.create(newStagingFile(), path, dir.withoutTransition(),
-                node.catalog.reader().lastModified());
-        Node child = new Node(path, null, created, node);
-        moveBelow(node, child, path);
-        RepositoryPath marker = path.child(MARKER);
-        if (created.lookup(marker).isEmpty()) {
-            DirectoryEntry markerEntry = DirectoryEntry.regularFile(MARKER, 0644, 0, emptyObject())
-                    .mtime(dir.mtime()).uid(dir.uid()).gid(dir.gid()).build();
-            created.insert(marker, markerEntry, List.of());
+        if (nested.create(path)) {
             emptyObjectNeeded = true;
         }
-        node.catalog.update(path, dir.withoutTransition().toBuilder().nestedMountpoint(true).build(), List.of());
-        node.catalog.setNestedRef(path, null, 0);
-        child.attached = created.counters().asSubtree();
-        node.catalog.addToSubtree(child.attached);
-        node.children.put(path, new Child(null, 0, child));
-        markDirty(child);
     }
 
     /**
@@ -343,24 +238,7 @@ public final class WritableCatalogManager implements AutoCloseable {
      */
     public void removeNestedCatalog(RepositoryPath path) {
         requireUsable();
-        Node child = resolve(path);
-        if (path.isRoot() || !child.mountpoint.equals(path)) {
-            throw new CatalogException(path + " is not a nested catalog mountpoint");
-        }
-        Node parent = child.parent;
-        DirectoryEntry rootEntry = child.catalog.lookup(path).orElseThrow(
-                () -> new CatalogException(CatalogObjects.label(path, child.loadedHash) + " has no root entry"));
-        RepositoryPath marker = path.child(MARKER);
-        if (child.catalog.lookup(marker).isPresent()) {
-            child.catalog.remove(marker);
-        }
-        moveBelow(child, parent, path);
-        parent.catalog.removeNestedRef(path);
-        parent.catalog.addToSubtree(CatalogCounters.ZERO.minus(child.attached));
-        parent.children.remove(path);
-        parent.catalog.update(path, rootEntry.withoutTransition(), List.of());
-        discard(child);
-        markDirty(parent);
+        nested.remove(path);
     }
 
     /**
@@ -370,70 +248,7 @@ public final class WritableCatalogManager implements AutoCloseable {
      */
     public void swapNestedCatalog(RepositoryPath path, ContentHash hash, long size) {
         requireUsable();
-        ContentHash newHash = hash.withSuffix(ObjectSuffix.CATALOG);
-        if (path.isRoot()) {
-            throw new CatalogException("the root catalog cannot be swapped as a nested catalog");
-        }
-        Node node = resolve(path.parent());
-        Child c = node.children.get(path);
-        if (c == null) {
-            throw new CatalogException(path + " is not a nested catalog mountpoint");
-        }
-        if (c.node != null && c.node.dirty) {
-            throw new CatalogException("nested catalog " + path + " was edited in this session and cannot be swapped");
-        }
-        CatalogCounters oldAttached = attachedOf(node, path);
-        DirectoryEntry newRoot;
-        CatalogCounters newTotals;
-        try (Catalog incoming = Catalog.fromBytes(CatalogObjects.fetchInflated(source, newHash), stagingDir,
-                CatalogObjects.label(path, newHash))) {
-            if (!incoming.rootPrefix().equals(path)) {
-                throw new CatalogException(incoming.label() + " has root_prefix '" + incoming.rootPrefix()
-                        + "', not " + path);
-            }
-            newRoot = incoming.lookup(path).orElseThrow(
-                    () -> new CatalogException(incoming.label() + " has no root entry"));
-            newTotals = incoming.counters().asSubtree();
-        }
-        if (!newRoot.isDirectory()) {
-            throw new CatalogException(CatalogObjects.label(path, newHash) + ": root entry is a " + newRoot.kind());
-        }
-        node.catalog.setNestedRef(path, newHash, size);
-        node.catalog.addToSubtree(newTotals.minus(oldAttached));
-        node.catalog.update(path, newRoot.withoutTransition().toBuilder().nestedMountpoint(true).build(), List.of());
-        if (c.node != null) {
-            discard(c.node);
-        }
-        node.children.put(path, new Child(newHash, size, null));
-        markDirty(node);
-    }
-
-    /**
-     * Moves every row below {@code dir} (not {@code dir} itself) from one catalog to another,
-     * with chunk rows and nested catalog registrations; rows keep their full-path keys.
-     */
-    private void moveBelow(Node from, Node to, RepositoryPath dir) {
-        for (DirectoryEntry e : from.catalog.reader().listing(dir)) {
-            RepositoryPath p = dir.child(e.name());
-            List<Chunk> chunks = from.catalog.reader().chunks(p);
-            to.catalog.insert(p, e, chunks);
-            Child nested = from.children.get(p);
-            if (nested != null) {
-                CatalogCounters attached = attachedOf(from, p);
-                from.catalog.removeNestedRef(p);
-                from.catalog.addToSubtree(CatalogCounters.ZERO.minus(attached));
-                from.children.remove(p);
-                to.catalog.setNestedRef(p, nested.hash, nested.size);
-                to.catalog.addToSubtree(attached);
-                to.children.put(p, nested);
-                if (nested.node != null) {
-                    nested.node.parent = to;
-                }
-            } else if (e.isDirectory()) {
-                moveBelow(from, to, p);
-            }
-            from.catalog.remove(p);
-        }
+        nested.swap(path, hash, size);
     }
 
     // ---- properties ----
@@ -441,123 +256,38 @@ public final class WritableCatalogManager implements AutoCloseable {
     /** Sets the root catalog's TTL, which the manifest copies into {@code D}. */
     public void setTtl(long seconds) {
         requireUsable();
-        root.catalog.setTtl(seconds);
-        markDirty(root);
+        tree.root().catalog.setTtl(seconds);
+        tree.root().markDirty();
     }
 
     // ---- commit ----
 
     /**
-     * Finalises every changed catalog and its ancestors (the root always) bottom-up: subtree
-     * statistics updated, revision + 1, {@code last_modified} = now, {@code previous_revision}
-     * = the hash the catalog had before (40 zeros for new ones); stores each zlib-compressed
-     * under suffix C, children before parents, so that each parent records its children's
-     * final hash and uncompressed size.
+     * Writes every changed catalog and its ancestors (the root always) into {@code store},
+     * children first (see {@link CatalogCommitter}), and drops the staged files.
      */
     public CatalogCommit commit(ObjectStore store, HashAlgorithm algorithm, Clock clock) {
         requireUsable();
         spent = true;
-        long now = clock.instant().getEpochSecond();
-        if (emptyObjectNeeded) {
-            store.putCompressed(new byte[0], markerAlgorithm, ObjectSuffix.NONE);
-        }
-        root.dirty = true;
-        long revision = root.catalog.reader().revision() + 1;
-        long ttl = root.catalog.reader().ttl().orElse(CatalogCommit.DEFAULT_TTL);
-        List<ContentHash> written = new ArrayList<>();
         try {
-            Finalised result = finalise(root, store, algorithm, now, written);
-            return new CatalogCommit(result.hash, result.size, revision, ttl, written);
-        } finally {
-            closeQuietly();
-        }
-    }
-
-    private record Finalised(ContentHash hash, long size, CatalogCounters totals) {
-    }
-
-    private Finalised finalise(Node node, ObjectStore store, HashAlgorithm algorithm, long now, List<ContentHash> written) {
-        for (Map.Entry<RepositoryPath, Child> e : node.children.entrySet()) {
-            Child c = e.getValue();
-            if (c.node != null && c.node.dirty) {
-                Finalised f = finalise(c.node, store, algorithm, now, written);
-                node.catalog.setNestedRef(e.getKey(), f.hash, f.size);
-                node.catalog.addToSubtree(f.totals.minus(c.node.attached));
-                c.hash = f.hash;
-                c.size = f.size;
+            if (emptyObjectNeeded) {
+                store.putCompressed(new byte[0], markerAlgorithm, ObjectSuffix.NONE);
             }
+            return CatalogCommitter.commit(tree, store, algorithm, clock.instant().getEpochSecond());
+        } finally {
+            tree.close();
         }
-        byte[] bytes = node.catalog.finishRevision(node.loadedHash, now);
-        CatalogCounters totals = node.catalog.counters().asSubtree();
-        ContentHash hash = store.putStored(Zlib.compress(bytes), algorithm, ObjectSuffix.CATALOG);
-        written.add(hash);
-        return new Finalised(hash, bytes.length, totals);
     }
 
     // ---- plumbing ----
 
-    /** The loaded catalog holding the rows below {@code path} (its root row if {@code path} is a mountpoint). */
-    private Node resolve(RepositoryPath path) {
-        Node node = root;
-        int depth = 0;
-        int target = path.depth();
-        while (depth < target) {
-            depth++;
-            RepositoryPath prefix = path.ancestor(depth);
-            if (node.children.containsKey(prefix)) {
-                node = childNode(node, prefix);
-            }
-        }
-        return node;
-    }
-
-    private Node childNode(Node node, RepositoryPath mountpoint) {
-        Child c = node.children.get(mountpoint);
-        if (c.node == null) {
-            c.node = load(mountpoint, c.hash, node);
-        }
-        return c.node;
-    }
-
-    private CatalogCounters attachedOf(Node node, RepositoryPath mountpoint) {
-        return childNode(node, mountpoint).attached;
-    }
-
-    private Node load(RepositoryPath mountpoint, ContentHash hash, Node parent) {
-        String label = CatalogObjects.label(mountpoint, hash);
-        Path file = newStagingFile();
-        try {
-            Files.write(file, CatalogObjects.fetchInflated(source, hash));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot stage " + label, e);
-        }
-        WritableCatalog catalog = WritableCatalog.open(file, label);
-        try {
-            if (!catalog.rootPrefix().equals(mountpoint)) {
-                throw new CatalogException(label + " has root_prefix '" + catalog.rootPrefix() + "', expected '"
-                        + mountpoint + "'");
-            }
-            Node node = new Node(mountpoint, hash, catalog, parent);
-            for (NestedCatalogRef r : catalog.reader().nestedCatalogs()) {
-                if (!r.path().isStrictlyUnder(mountpoint)) {
-                    throw new CatalogException(label + " lists nested catalog " + r.path() + " outside itself");
-                }
-                node.children.put(r.path(), new Child(r.hash(), r.size(), null));
-            }
-            return node;
-        } catch (RuntimeException e) {
-            catalog.close();
-            throw e;
-        }
-    }
-
     private DirectoryEntry existing(RepositoryPath path) {
-        return resolve(path).catalog.lookup(path).orElseThrow(() -> new CatalogException(display(path) + " does not exist"));
+        return tree.resolve(path).catalog.lookup(path).orElseThrow(() -> new CatalogException(display(path) + " does not exist"));
     }
 
     /** Rewrites the row of {@code path}, on both sides if it is a catalog boundary. */
     private void writeEntry(RepositoryPath path, DirectoryEntry entry) {
-        Node node = resolve(path);
+        Node node = tree.resolve(path);
         DirectoryEntry plain = entry.withoutTransition();
         List<Chunk> chunks = entry.chunked() ? node.catalog.reader().chunks(path) : List.of();
         if (node.mountpoint.equals(path) && !path.isRoot()) {
@@ -566,36 +296,12 @@ public final class WritableCatalogManager implements AutoCloseable {
         } else {
             node.catalog.update(path, entry, chunks);
         }
-        markDirty(node);
+        node.markDirty();
     }
 
     private void adjustLinkcount(RepositoryPath directory, int delta) {
         DirectoryEntry dir = existing(directory);
         writeEntry(directory, dir.toBuilder().linkcount(dir.linkcount() + delta).build());
-    }
-
-    private ContentHash emptyObject() {
-        return ContentHash.compute(markerAlgorithm, Zlib.compress(new byte[0]), ObjectSuffix.NONE);
-    }
-
-    private static void markDirty(Node node) {
-        for (Node n = node; n != null && !n.dirty; n = n.parent) {
-            n.dirty = true;
-        }
-    }
-
-    private Path newStagingFile() {
-        return SqliteFile.newStagingPath(stagingDir, "catalog");
-    }
-
-    private void discard(Node node) {
-        for (Child c : node.children.values()) {
-            if (c.node != null) {
-                discard(c.node);
-            }
-        }
-        node.catalog.close();
-        SqliteFile.delete(node.catalog.file());
     }
 
     private static String display(RepositoryPath p) {
@@ -612,18 +318,6 @@ public final class WritableCatalogManager implements AutoCloseable {
     @Override
     public void close() {
         spent = true;
-        closeQuietly();
-    }
-
-    private void closeQuietly() {
-        if (cleaned) {
-            return;
-        }
-        cleaned = true;
-        try {
-            discard(root);
-        } finally {
-            DirectoryTree.delete(stagingDir);
-        }
+        tree.close();
     }
 }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.cvmfs.suite.protocol.catalog.CatalogCommit;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.catalog.WritableCatalog;
 import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
 import org.cvmfs.suite.protocol.files.AtomicFile;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
@@ -26,7 +27,9 @@ import org.cvmfs.suite.protocol.manifest.RepositoryKeys;
 import org.cvmfs.suite.protocol.manifest.RsaKeyPairs;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
+import org.cvmfs.suite.protocol.sqlite.SqliteFile;
 import org.cvmfs.suite.protocol.store.ObjectStore;
+import org.cvmfs.suite.protocol.store.Zlib;
 
 /**
  * {@code cvmfs_server mkfs} for a local Stratum-0: keys, the served tree with the empty revision 0
@@ -99,7 +102,7 @@ public final class Stratum0Creator {
         store.createSkeleton();
         HashAlgorithm algorithm = options.hashAlgorithm();
         long now = clock.instant().getEpochSecond();
-        CatalogCommit emptyRoot = WritableCatalogManager.createRepository(store, algorithm, clock,
+        CatalogCommit emptyRoot = storeEmptyRootCatalog(store, algorithm, clock,
                 options.owner().uid(), options.owner().gid(), layout.tmpDir());
         ContentHash revision0 = emptyRoot.rootHash();
         ContentHash metaInfo = store.putCompressed(MetaInfo.skeleton(layout.fqrn()), algorithm, ObjectSuffix.META_INFO);
@@ -153,6 +156,23 @@ public final class Stratum0Creator {
                     + keyDir.masterKeyFile(fqrn));
         }
         return Optional.of(master);
+    }
+
+    /**
+     * Creates and stores the empty root catalog of a new repository (spec 6.11, revision 0): the
+     * root directory owned by {@code uid}:{@code gid}, nothing else; the result names it for the
+     * first manifest.
+     */
+    static CatalogCommit storeEmptyRootCatalog(ObjectStore store, HashAlgorithm algorithm, Clock clock,
+            long uid, long gid, Path tempDir) {
+        Path file = SqliteFile.newStagingPath(tempDir, "catalog");
+        try (WritableCatalog root = WritableCatalog.createEmptyRoot(file, clock.instant().getEpochSecond(), uid, gid)) {
+            byte[] bytes = root.finish();
+            ContentHash hash = store.putStored(Zlib.compress(bytes), algorithm, ObjectSuffix.CATALOG);
+            return new CatalogCommit(hash, bytes.length, 0, CatalogCommit.DEFAULT_TTL, List.of(hash));
+        } finally {
+            SqliteFile.delete(file);
+        }
     }
 
     /**

@@ -244,25 +244,6 @@ class WritableCatalogManagerTest {
     }
 
     @Test
-    void createsARepository() {
-        Path other = dir.resolve("other");
-        org.cvmfs.suite.protocol.store.ObjectStore store = new org.cvmfs.suite.protocol.store.ObjectStore(other);
-        CatalogCommit c = WritableCatalogManager.createRepository(store, org.cvmfs.suite.protocol.hash.HashAlgorithm.SHA1,
-                java.time.Clock.fixed(java.time.Instant.ofEpochSecond(5), java.time.ZoneOffset.UTC), 10, 20, dir.resolve("t"));
-        assertEquals(0, c.revision());
-        assertEquals(List.of(c.rootHash()), c.catalogs());
-        LocalRepositorySource source = new LocalRepositorySource(other);
-        assertEquals(List.of(), new CatalogVerifier(source, dir.resolve("t")).verify(c.rootHash(), c.rootSize(), true));
-        try (CatalogHierarchy h = CatalogHierarchy.open(source, c.rootHash(), dir.resolve("t"))) {
-            DirectoryEntry root = h.lookup(RepositoryPath.ROOT).orElseThrow();
-            assertEquals(5, root.mtime());
-            assertEquals(10, root.uid());
-            assertEquals(20, root.gid());
-            assertEquals(0, h.rootCatalog().revision());
-        }
-    }
-
-    @Test
     void oneFileChangeTouchesOnlyTheCatalogsOnItsPath() {
         repo.edit(m -> {
             for (String top : List.of("a", "b", "c")) {

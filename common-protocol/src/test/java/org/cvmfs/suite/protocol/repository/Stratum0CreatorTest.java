@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.cvmfs.suite.protocol.catalog.Catalog;
+import org.cvmfs.suite.protocol.catalog.CatalogCommit;
+import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
+import org.cvmfs.suite.protocol.catalog.CatalogVerifier;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.config.HostPaths;
@@ -46,6 +49,25 @@ public class Stratum0CreatorTest {
 
     static SignedManifest mkfs(RepositoryLayout layout, HashAlgorithm algorithm) {
         return new Stratum0Creator(CLOCK).create(layout, new MkfsOptions(OWNER, algorithm, false));
+    }
+
+    @Test
+    void storesAnEmptyRootCatalogOwnedByTheGivenUser() {
+        Path other = prefix.resolve("other");
+        ObjectStore store = new ObjectStore(other);
+        CatalogCommit c = Stratum0Creator.storeEmptyRootCatalog(store, HashAlgorithm.SHA1,
+                Clock.fixed(Instant.ofEpochSecond(5), ZoneOffset.UTC), 10, 20, prefix.resolve("t"));
+        assertEquals(0, c.revision());
+        assertEquals(List.of(c.rootHash()), c.catalogs());
+        LocalRepositorySource source = new LocalRepositorySource(other);
+        assertEquals(List.of(), new CatalogVerifier(source, prefix.resolve("t")).verify(c.rootHash(), c.rootSize(), true));
+        try (CatalogHierarchy h = CatalogHierarchy.open(source, c.rootHash(), prefix.resolve("t"))) {
+            DirectoryEntry root = h.lookup(RepositoryPath.ROOT).orElseThrow();
+            assertEquals(5, root.mtime());
+            assertEquals(10, root.uid());
+            assertEquals(20, root.gid());
+            assertEquals(0, h.rootCatalog().revision());
+        }
     }
 
     @Test
