@@ -1,9 +1,12 @@
 package org.cvmfs.suite.conveyor.server.cli;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +26,7 @@ import org.cvmfs.suite.protocol.conveyor.JobSpecification;
 import org.cvmfs.suite.protocol.conveyor.MalformedJobException;
 import org.cvmfs.suite.protocol.conveyor.ProcessedJob;
 import org.cvmfs.suite.protocol.conveyor.Replies;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,7 +56,52 @@ public final class ConveyorCli implements Callable<Integer> {
 
     static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
 
-    public static void main(String[] args) {
+    /** First argument of the class-data-sharing training run (see {@code run_suite_main} in deploy/lib/suite-launcher.sh). */
+    static final String TRAINING = "--class-data-sharing-training";
+
+    public static void main(String[] args) throws IOException {
+        if (args.length == 2 && args[0].equals(TRAINING)) {
+            train(Path.of(args[1]));
+            return;
+        }
+        System.exit(run(args));
+    }
+
+    /**
+     * The training run of the class-data-sharing archive: a {@code submit} and a {@code check}
+     * against a stand-in server on a loopback port of this process (it accepts every request and
+     * knows no job), so that the archive holds what a real submit loads (picocli, the TOML and
+     * JSON readers, HMAC, the HTTP client, reply parsing) and no job is ever posted anywhere.
+     */
+    private static void train(Path scratch) throws IOException {
+        Path dir = DirectoryTree.createScratch(scratch, "conveyor-training.");
+        HttpServer standIn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        standIn.createContext("/", exchange -> {
+            byte[] reply = (exchange.getRequestURI().getPath().endsWith(ConveyorClient.NEW_JOB)
+                    ? "{\"Status\":\"ok\",\"ID\":\"00000000-0000-0000-0000-000000000000\"}"
+                    : "{\"Status\":\"ok\",\"Jobs\":[]}").getBytes(StandardCharsets.UTF_8);
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, reply.length);
+            exchange.getResponseBody().write(reply);
+            exchange.close();
+        });
+        standIn.start();
+        try {
+            Path config = dir.resolve("config.toml");
+            Files.writeString(config, "shared_key = \"training\"\njob_wait_timeout = 1\n[queue]\nusername = \"training\"\n"
+                    + "password = \"training\"\nhost = \"127.0.0.1\"\n[server]\nhost = \"127.0.0.1\"\nport = "
+                    + standIn.getAddress().getPort() + "\n");
+            run("submit", "-c", config.toString(), "--repo", "training.cvmfs-suite.invalid", "--lease-path", "/a",
+                    "--payload", "script|http://127.0.0.1:9/s.sh?checksum=sha1:0000000000000000000000000000000000000000|x");
+            run("check", "-c", config.toString(), "--ids", "00000000-0000-0000-0000-000000000000");
+        } finally {
+            standIn.stop(0);
+            DirectoryTree.delete(dir);
+        }
+    }
+
+    /** Runs one command line; returns its exit code. */
+    static int run(String... args) {
         CommandLine cli = new CommandLine(new ConveyorCli());
         cli.getCommandSpec().version("conveyor version 0.1.0");
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -64,7 +113,7 @@ public final class ConveyorCli implements Callable<Integer> {
             e.getCommandLine().usage(System.err);
             return 1;
         });
-        System.exit(cli.execute(args));
+        return cli.execute(args);
     }
 
     @Override
