@@ -4,7 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.TimeUnit;
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 import org.cvmfs.suite.notify.service.Subscriber;
 
 /**
@@ -18,7 +18,7 @@ final class SseSubscriber implements Subscriber {
     private final HttpServerResponse response;
     private final long spacingNanos;
 
-    private Publication pending;
+    private AcceptedActivity pending;
     private long lastSequence = -1;
     private long lastWriteNanos;
     private boolean waiting;
@@ -37,7 +37,7 @@ final class SseSubscriber implements Subscriber {
     }
 
     @Override
-    public void deliver(Publication p) {
+    public void deliver(AcceptedActivity p) {
         context.runOnContext(v -> offer(p));
     }
 
@@ -57,7 +57,7 @@ final class SseSubscriber implements Subscriber {
         pending = null;
     }
 
-    private void offer(Publication p) {
+    private void offer(AcceptedActivity p) {
         if (closed || p.sequence() <= lastSequence) {
             return;
         }
@@ -87,7 +87,7 @@ final class SseSubscriber implements Subscriber {
             });
             return;
         }
-        Publication p = pending;
+        AcceptedActivity p = pending;
         pending = null;
         lastWriteNanos = System.nanoTime();
         response.write(Buffer.buffer(p.sseFrame())).onFailure(e -> closed());

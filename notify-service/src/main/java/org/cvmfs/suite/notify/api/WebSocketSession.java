@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cvmfs.suite.notify.service.NotificationService;
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 import org.cvmfs.suite.notify.service.Subscriber;
 import org.cvmfs.suite.protocol.notify.NotifyMessageException;
 import org.cvmfs.suite.protocol.notify.SubscriptionRequest;
@@ -25,7 +25,7 @@ final class WebSocketSession {
     private final NotificationService service;
     private final Map<String, Runnable> subscriptions = new HashMap<>();
     private final Map<String, Long> lastSequence = new HashMap<>();
-    private final Map<String, Publication> pending = new LinkedHashMap<>();
+    private final Map<String, AcceptedActivity> pending = new LinkedHashMap<>();
     private boolean waiting;
     private boolean closed;
 
@@ -65,7 +65,7 @@ final class WebSocketSession {
         }
     }
 
-    private void offer(Publication p) {
+    private void offer(AcceptedActivity p) {
         if (closed || p.sequence() <= lastSequence.getOrDefault(p.repository(), -1L)) {
             return;
         }
@@ -102,7 +102,7 @@ final class WebSocketSession {
         }
 
         @Override
-        public void deliver(Publication p) {
+        public void deliver(AcceptedActivity p) {
             context.runOnContext(v -> offer(p));
         }
 

@@ -1,6 +1,6 @@
 package org.cvmfs.suite.notify.relay;
 
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 
 /**
  * Carries accepted publications between the nodes that serve the same subscribers. Local
@@ -20,7 +20,7 @@ public interface ActivityRelay {
     void bind(String repository);
 
     /** Tells the other nodes; returns at once and retries while the broker is away. */
-    void publish(Publication publication);
+    void publish(AcceptedActivity publication);
 
     /** Whether messages currently flow (always true without a broker). */
     boolean connected();

@@ -22,7 +22,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.notify.config.NotifySettings;
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,7 +46,7 @@ public final class RabbitRelay implements ActivityRelay {
     private final String exchange;
     private final String origin = UUID.randomUUID().toString();
     private final Set<String> bound = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<String, Publication> outbox = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AcceptedActivity> outbox = new ConcurrentHashMap<>();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cvmfs-notify-relay");
         t.setDaemon(true);
@@ -93,7 +93,7 @@ public final class RabbitRelay implements ActivityRelay {
     }
 
     @Override
-    public void publish(Publication p) {
+    public void publish(AcceptedActivity p) {
         outbox.merge(p.repository(), p, (old, neu) -> neu.sequence() >= old.sequence() ? neu : old);
         run(this::flush);
     }
@@ -170,9 +170,9 @@ public final class RabbitRelay implements ActivityRelay {
         if (connection == null || outbox.isEmpty()) {
             return;
         }
-        List<Publication> sent = new ArrayList<>();
+        List<AcceptedActivity> sent = new ArrayList<>();
         try {
-            for (Publication p : outbox.values()) {
+            for (AcceptedActivity p : outbox.values()) {
                 AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                         .appId("cvmfs-notify")
                         .headers(Map.of(ORIGIN_HEADER, origin))

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.notify.config.NotifySettings;
 import org.cvmfs.suite.notify.service.LastValueCache;
 import org.cvmfs.suite.notify.service.NotificationService;
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 import org.cvmfs.suite.notify.service.PublicationRules;
 import org.cvmfs.suite.notify.service.PublishAuthenticator;
 import org.cvmfs.suite.notify.service.Subscriber;
@@ -128,7 +128,7 @@ class RelayTest {
         try {
             Recorder onSecond = new Recorder("shared.test");
             Runnable unsubscribe = second.subscribe(onSecond);
-            Publication arrived = null;
+            AcceptedActivity arrived = null;
             for (int revision = 1; arrived == null && revision <= 100; revision++) {
                 given().body(TestMessages.json("shared.test", revision)).when().post("/api/v1/publish").then().statusCode(200);
                 arrived = onSecond.received.poll(200, TimeUnit.MILLISECONDS);
@@ -169,7 +169,7 @@ class RelayTest {
 
     private static final class Recorder implements Subscriber {
         private final String repository;
-        final BlockingQueue<Publication> received = new LinkedBlockingQueue<>();
+        final BlockingQueue<AcceptedActivity> received = new LinkedBlockingQueue<>();
 
         Recorder(String repository) {
             this.repository = repository;
@@ -181,7 +181,7 @@ class RelayTest {
         }
 
         @Override
-        public void deliver(Publication publication) {
+        public void deliver(AcceptedActivity publication) {
             received.add(publication);
         }
 

@@ -74,7 +74,7 @@ class LastValueCacheTest {
                 return offers;
             }));
         }
-        List<Publication> accepted = new ArrayList<>();
+        List<AcceptedActivity> accepted = new ArrayList<>();
         for (Future<List<LastValueCache.Offer>> f : results) {
             f.get(60, TimeUnit.SECONDS).stream()
                     .filter(o -> o.outcome() == LastValueCache.Outcome.ACCEPTED)
@@ -89,7 +89,7 @@ class LastValueCacheTest {
         assertEquals(400, LastValueCache.open(dir, rules).latest("race.test").orElseThrow().revision());
     }
 
-    private Publication publication(String repository, long revision) {
+    private AcceptedActivity publication(String repository, long revision) {
         return rules.check(TestMessages.json(repository, revision));
     }
 }

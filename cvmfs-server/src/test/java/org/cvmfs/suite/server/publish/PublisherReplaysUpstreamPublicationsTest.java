@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * after the publication: same entries, modes, sizes, content hashes, chunks, symlinks and
  * nested catalogs.
  */
-class PublicationReplayTest {
+class PublisherReplaysUpstreamPublicationsTest {
     private static final RepositoryPath SW = RepositoryPath.of("/sw");
 
     @TempDir
