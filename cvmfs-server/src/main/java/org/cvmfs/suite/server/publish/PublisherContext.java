@@ -71,13 +71,28 @@ public final class PublisherContext {
         return new ManifestVerifier(settings.masterKeys(), clock).verify(stratum0, settings.repository()).manifest();
     }
 
+    /** Where working trees are shown as root ({@code CVMFS_UNION_DIR}); every step on it is a no-op where nothing is mounted. */
     Optional<WorkTreeMount> mount() {
         return settings.repositoryMount().map(WorkTreeMount::new);
     }
 
-    /** Where the leased subtree can be edited: {@code /cvmfs/REPO/PATH} when bind-mounted, the spool's working tree otherwise. */
+    /**
+     * The mount for a new transaction: as root, if this host permits bind mounts; otherwise
+     * (a container, a user namespace) none, with a warning, and the spool's working tree is edited.
+     */
+    Optional<WorkTreeMount> mountForTransaction() {
+        Optional<WorkTreeMount> mount = mount();
+        if (mount.isPresent() && !WorkTreeMount.permitted(tmp("mount-probe"))) {
+            warn("bind mounts are not permitted here; the transaction is edited in " + spool.workTree());
+            return Optional.empty();
+        }
+        return mount;
+    }
+
+    /** Where the leased subtree can be edited: {@code /cvmfs/REPO/PATH} when bind-mounted there, the spool's working tree otherwise. */
     public Path editableTree(RepositoryPath leasePath) {
-        return mount().map(m -> m.mountpoint(leasePath)).orElse(spool.workTree());
+        return mount().map(m -> m.mountpoint(leasePath)).filter(p -> mount().orElseThrow().isMounted(p))
+                .orElse(spool.workTree());
     }
 
     /** A scratch location below the spool's {@code tmp} directory. */

@@ -44,7 +44,7 @@ public final class TransactionOpener {
                     .materialize(catalogs, leasePath, spool.workTree(), previousSnapshot(leasePath), context.clockProbe());
         }
         TreeSnapshotFile.write(spool.snapshotFile(), result.snapshot());
-        context.mount().ifPresent(m -> m.mountWritable(spool.workTree(), leasePath));
+        context.mountForTransaction().ifPresent(m -> m.mountWritable(spool.workTree(), leasePath));
         TransactionState open = state.withPhase(TransactionState.Phase.OPEN);
         spool.save(open);
         context.say(String.format("Transaction on %s%s open in %s (revision %d; %d files fetched, %d kept)",
