@@ -1,7 +1,7 @@
 #!/bin/sh
 # One command per benchmark. Run from anywhere; extra arguments go to the benchmark.
 #   bench/run.sh objectstore [--small-files N] [--large-files N] [--large-mib N] [--dir PATH] [--keep]
-#   bench/run.sh publish [--files N] [--big-size SIZE[K|M|G]] [--dir PATH] [--keep]
+#   bench/run.sh publish [--files N] [--big-size SIZE[K|M|G]] [--dir PATH] [--keep] [--jfr DIR]
 #   bench/run.sh gateway [--keep] [--jvm-arg ARG]...
 #   bench/run.sh notify [--url http://host:port/api/v1]
 set -eu

@@ -35,6 +35,12 @@ public final class PublicationBuilder {
 
     public static Built build(RepositorySource base, ContentHash baseRoot, ChangeSet changes, Path workTree,
                               ContentProcessor processor, ObjectStore catalogStore, Path tmpDir, Clock clock) {
+        return build(base, baseRoot, changes, workTree, processor, catalogStore, tmpDir, clock, new PhaseTimes());
+    }
+
+    static Built build(RepositorySource base, ContentHash baseRoot, ChangeSet changes, Path workTree,
+                       ContentProcessor processor, ObjectStore catalogStore, Path tmpDir, Clock clock,
+                       PhaseTimes phases) {
         List<ScannedEntry> files = changes.contentToProcess();
         Map<ScannedEntry.FileKey, CompletableFuture<ProcessedContent>> pending = new LinkedHashMap<>();
         for (ScannedEntry f : files) {
@@ -47,6 +53,7 @@ public final class PublicationBuilder {
             content.put(e.getKey(), c);
             bytes += c.size();
         }
+        phases.end("compress+hash");
         Map<RepositoryPath, String> ids = new HashMap<>();
         for (ScannedEntry e : changes.additions()) {
             if (e.isRegular()) {
@@ -61,8 +68,10 @@ public final class PublicationBuilder {
         CatalogCommit commit;
         try (WritableCatalogManager catalogs = WritableCatalogManager.open(base, baseRoot, tmpDir)) {
             CatalogUpdater.apply(catalogs, changes, content);
+            phases.end("catalog edits");
             commit = catalogs.commit(catalogStore, processor.settings().algorithm(), clock);
         }
+        phases.end("catalog commit");
         return new Built(commit, ids, files.size(), bytes);
     }
 }

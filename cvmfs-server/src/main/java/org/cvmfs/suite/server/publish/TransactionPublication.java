@@ -55,6 +55,7 @@ public final class TransactionPublication {
 
     private Published publishChanges(TransactionState state, GatewayCommit commit, String tagName, String description) {
         PublisherSpool spool = context.spool();
+        PhaseTimes phases = new PhaseTimes();
         TransactionState publishing = state.withPhase(TransactionState.Phase.PUBLISHING);
         spool.save(publishing);
         TreeSnapshot before = TreeSnapshotFile.read(spool.snapshotFile());
@@ -62,18 +63,23 @@ public final class TransactionPublication {
         ChangeSet changes = ChangeSet.compute(before, now.tree());
         context.say("Processing changes... (" + changes.additions().size() + " added, "
                 + changes.modifications().size() + " modified, " + changes.removals().size() + " removed)");
+        phases.end("scan");
         PublicationBuilder.Built built;
         long uploaded;
         try (PayloadUpload upload = new PayloadUpload(context, state.sessionToken())) {
             built = PublicationBuilder.build(context.cache(), state.baseRootCatalog(), changes, spool.workTree(),
-                    upload.processor(), upload.catalogStore(), context.tmp("catalogs"), context.clock());
+                    upload.processor(), upload.catalogStore(), context.tmp("catalogs"), context.clock(), phases);
             uploaded = upload.finish();
         }
+        phases.end("upload");
         TransactionState committing = publishing.committing(built.commit().rootHash());
         spool.save(committing);
         long revision = commit.send(committing, tagName, description);
+        phases.end("commit");
         TreeSnapshotFile.write(spool.snapshotFile(), nextSnapshot(before, now, changes, built));
         spool.clear();
+        phases.end("snapshot");
+        context.say(phases.line());
         return new Published(revision, built.commit().rootHash(), built.filesProcessed(), built.bytesProcessed(), uploaded);
     }
 
