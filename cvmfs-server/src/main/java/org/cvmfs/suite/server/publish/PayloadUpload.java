@@ -16,6 +16,7 @@ import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.ingest.ContentProcessor;
 import org.cvmfs.suite.protocol.ingest.StagedObject;
 import org.cvmfs.suite.protocol.pack.ObjectPackWriter;
+import org.cvmfs.suite.protocol.pack.PackHeader;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 
 /**
@@ -28,6 +29,15 @@ import org.cvmfs.suite.protocol.store.ObjectStore;
  * published is computed again.
  */
 final class PayloadUpload implements AutoCloseable {
+    /**
+     * Packs of new content are sent at 8 MiB rather than upstream's 200 MiB, so that the upload
+     * (and the gateway's verification) overlaps processing from the first seconds of a
+     * publication instead of starting when a whole small-files publication has been compressed;
+     * two full packs may wait while one is sent.
+     */
+    static final long DATA_PACK_BYTES = 8L << 20;
+    private static final int DATA_PACKS_QUEUED = 2;
+
     private final PublisherContext context;
     private final String token;
     private final Path outgoing;
@@ -41,7 +51,8 @@ final class PayloadUpload implements AutoCloseable {
             DirectoryTree.delete(context.tmp(dir));
         }
         this.outgoing = context.tmp("outgoing");
-        this.data = new PackUploader(this::submit, context.tmp("packs"));
+        this.data = new PackUploader(this::submit, context.tmp("packs"), DATA_PACK_BYTES, PackHeader.MAX_OBJECTS,
+                DATA_PACKS_QUEUED);
         this.processor = new ContentProcessor(context.settings().ingest(), data, context.settings().threads(),
                 context.tmp("staging"));
     }

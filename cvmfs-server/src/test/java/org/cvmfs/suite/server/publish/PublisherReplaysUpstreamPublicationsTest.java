@@ -74,6 +74,24 @@ class PublisherReplaysUpstreamPublicationsTest {
         result.close();
     }
 
+    @Test
+    void aFileThatVanishesAfterTheScanFailsThePublicationByName() throws Exception {
+        Path repo = copyState("before");
+        Path work = tmp.resolve("work");
+        TreeSnapshot before = materialize(repo, work);
+        writeTreeOf("after-a", work);
+        ChangeSet changes = ChangeSet.compute(before, TreeScanner.scan(work, SW));
+        Files.delete(work.resolve("lib/version.txt"));
+        ObjectStore store = new ObjectStore(repo);
+        try (ContentProcessor processor = new ContentProcessor(IngestSettings.defaults(), new ObjectStoreSink(store), 2,
+                tmp.resolve("spill"))) {
+            RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> PublicationBuilder.build(new LocalRepositorySource(repo), baseRoot(repo), changes, work,
+                            processor, store, tmp.resolve("catalogs"), Clock.systemUTC()));
+            assertTrue(e.getMessage().contains("version.txt"), e.getMessage());
+        }
+    }
+
     private CatalogHierarchy publish(Path repo, Path work, TreeSnapshot before) {
         ObjectStore store = new ObjectStore(repo);
         LocalRepositorySource source = new LocalRepositorySource(repo);
