@@ -1,6 +1,5 @@
 package org.cvmfs.suite.bench;
 
-import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -10,69 +9,114 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * Publication through the gateway, as a user runs it: a generated tree (default 10,000 small
- * files of 1-16 KiB and one file of 1 GiB) written into a transaction of a publisher host, then
- * {@code cvmfs_server publish} through the packaged gateway on loopback. Prints files/s and MB/s
- * of the publish command, next to a bare Deflater + SHA-1 loop over the same bytes in this
- * process; then the time of a second {@code transaction} + {@code publish} of the same tree with
- * one file changed. Every command is the real launcher ({@code deploy/bin/cvmfs_server}) in a
- * JVM of its own, start-up included, as users see it.
- *
- * <p>Usage: {@code bench/run.sh publish [--files N] [--big-size SIZE[K|M|G]] [--dir PATH] [--keep]}
- * (the suite is the checkout named by {@code -Dcvmfs.suite.home}, else the working directory).
+ * Publication through the gateway, as a user runs it, in the shapes users publish: many small
+ * files in one transaction (throughput), then one changed file in that subtree (latency of
+ * {@code transaction} + {@code publish}, as a CI job publishing into the same path sees it), then
+ * one big file in a subtree of its own (throughput). Every command is
+ * the real launcher ({@code deploy/bin/cvmfs_server}) in a JVM of its own, start-up included,
+ * run under {@code /usr/bin/time} for its CPU time and peak RSS; the publisher's own phase
+ * breakdown ({@code Phases: ...}) is printed beside each publication, and the bare single-core
+ * zlib level 6 + SHA-1 rate of the same bytes is measured in this process as the yardstick.
+ * With {@code --jfr DIR} each command records a JDK Flight Recording there.
  */
-public final class PublishBench {
+@Command(name = "publish-bench", mixinStandardHelpOptions = true,
+        description = "Publishes a generated corpus through the packaged gateway and prints throughput, latency "
+                + "and the publisher's phase breakdown.")
+public final class PublishBench implements Callable<Integer> {
     private static final String REPO = "bench.cvmfs.local";
     private static final Pattern OPEN_IN = Pattern.compile(" open in (.+) \\(revision ");
+    private static final Pattern PHASES = Pattern.compile("(?m)^Phases: (.*)$");
+    private static final Pattern TIME = Pattern.compile("(?m)^time: ([0-9.]+) ([0-9.]+) ([0-9.]+) (\\d+)$");
     private static final int SMALL_MIN = 1024;
     private static final int SMALL_MAX = 16 * 1024;
 
-    private final Path suite;
-    private final Path dir;
+    @Option(names = "--files", paramLabel = "N", description = "small files of 1-16 KiB (default: ${DEFAULT-VALUE})")
+    int files = 10_000;
 
-    private PublishBench(Path suite, Path dir) {
-        this.suite = suite;
-        this.dir = dir;
+    @Option(names = "--big-size", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "size of the big file, e.g. 1G, 256M, 4096 (default: 1G; 0 skips it)")
+    long bigSize = 1L << 30;
+
+    @Option(names = "--dir", paramLabel = "PATH", description = "scratch directory (default: a new temporary one)")
+    Path base;
+
+    @Option(names = "--keep", description = "keep the scratch directory")
+    boolean keep;
+
+    @Option(names = "--jfr", paramLabel = "DIR", description = "record each cvmfs_server command with JFR into DIR")
+    Path jfr;
+
+    private Path suite;
+    private Path dir;
+    private int commands;
+
+    /** What one command cost, as /usr/bin/time saw it. */
+    private record Run(String output, double wall, double cpu, long peakRssKiB) {
+        double cores() {
+            return wall > 0 ? cpu / wall : 0;
+        }
     }
 
-    public static void main(String[] args) throws Exception {
-        int files = 10_000;
-        long bigSize = 1L << 30;
-        Path base = null;
-        boolean keep = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--files" -> files = Math.max(1, Integer.parseInt(value(args, ++i)));
-                case "--big-size" -> bigSize = size(value(args, ++i));
-                case "--dir" -> base = Path.of(value(args, ++i));
-                case "--keep" -> keep = true;
-                default -> throw new IllegalArgumentException("unknown option '" + args[i]
-                        + "' (known: --files N, --big-size SIZE[K|M|G], --dir PATH, --keep)");
+    static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String text) {
+            String t = text.strip().toUpperCase(Locale.ROOT);
+            long unit = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
+                case 'K' -> 1L << 10;
+                case 'M' -> 1L << 20;
+                case 'G' -> 1L << 30;
+                default -> 1;
+            };
+            String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
+            try {
+                return Long.parseLong(digits) * unit;
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + text + "' is not a size such as 1G, 256M or 4096");
             }
         }
-        Path suite = Path.of(System.getProperty("cvmfs.suite.home", "")).toAbsolutePath();
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new PublishBench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (files < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--files must be at least 1");
+        }
+        suite = Path.of(System.getProperty("cvmfs.suite.home", "")).toAbsolutePath();
         for (String module : List.of("gateway-service", "cvmfs-server")) {
             if (!Files.isRegularFile(jar(suite, module))) {
                 throw new IllegalStateException(jar(suite, module) + " is missing: package the suite first "
                         + "(bench/run.sh publish does)");
             }
         }
-        Path dir = base == null ? Files.createTempDirectory("publish-bench") : Files.createDirectories(base);
+        if (jfr != null) {
+            Files.createDirectories(jfr);
+        }
+        dir = base == null ? Files.createTempDirectory("publish-bench") : Files.createDirectories(base);
         try {
-            new PublishBench(suite, dir).run(files, bigSize);
+            run();
         } finally {
             if (!keep) {
                 DirectoryTree.delete(dir);
             }
         }
+        return 0;
     }
 
-    private void run(int files, long bigSize) throws Exception {
+    private void run() throws Exception {
         Path gatewayHost = dir.resolve("gateway");
         Path publisherHost = dir.resolve("publisher");
         int port = ServiceProcess.freePort();
@@ -87,7 +131,7 @@ public final class PublishBench {
             server(publisherHost, "mkfs", "-o", "root", "-k", gatewayHost.resolve("etc/cvmfs/keys").toString(),
                     "-u", "gw," + publisherHost.resolve("var/spool/cvmfs/" + REPO + "/tmp") + "/," + api,
                     "-w", "http://127.0.0.1:" + port + "/cvmfs/" + REPO, REPO);
-            measure(publisherHost, files, bigSize);
+            measure(publisherHost);
             server(gatewayHost, "check", "-c", REPO);
         } finally {
             gateway.destroy();
@@ -95,37 +139,50 @@ public final class PublishBench {
                 gateway.destroyForcibly();
             }
         }
+        System.out.printf(Locale.ROOT, "load average at the end: %s%n", loadAverage());
     }
 
-    private void measure(Path publisher, int files, long bigSize) throws Exception {
-        System.out.printf(Locale.ROOT, "cpus: %d, java %s; gateway and publisher on loopback%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        Path tree = editableTree(server(publisher, "transaction", REPO + "/tree"));
-        long t = System.nanoTime();
-        Corpus corpus = Corpus.generate(tree, files, SMALL_MIN, SMALL_MAX, 1, bigSize, 2024);
-        System.out.printf(Locale.ROOT, "tree: %d files of 1-16 KiB + 1 file of %d MiB = %.1f MB (generated in %.1f s)%n",
-                files, bigSize >> 20, corpus.totalBytes() / 1e6, seconds(System.nanoTime() - t));
+    private void measure(Path publisher) throws Exception {
+        System.out.printf(Locale.ROOT, "cpus: %d, java %s; gateway and publisher on loopback; load average %s%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadAverage());
 
-        double bare = ObjectStoreBench.bareLoop(corpus.files());
-        t = System.nanoTime();
-        server(publisher, "publish", REPO);
-        double publish = seconds(System.nanoTime() - t);
-        double mb = corpus.totalBytes() / 1e6;
-        System.out.printf(Locale.ROOT, "publish             : %8.1f s  %8.0f files/s  %7.1f MB/s%n", publish,
-                corpus.files().size() / publish, mb / publish);
-        System.out.printf(Locale.ROOT, "bare Deflater(6)+SHA-1, 1 thread, same bytes: %7.1f MB/s (%.1f s); "
-                + "publish is %.2f of it%n", mb / bare, bare, bare / publish);
+        Path smallTree = editableTree(server(publisher, "transaction", REPO + "/small").output());
+        Corpus small = Corpus.generate(smallTree, files, SMALL_MIN, SMALL_MAX, 0, 0, 2024);
+        double smallMb = small.totalBytes() / 1e6;
+        double bareSmall = ObjectStoreBench.bareLoop(small.files());
+        Run p = server(publisher, "publish", REPO);
+        System.out.printf(Locale.ROOT, "%d small files (%.1f MB), one transaction: publish %6.2f s  %7.0f files/s"
+                        + "  (bare zlib+SHA-1, 1 core: %.0f files/s; %.2f of it)%n", files, smallMb, p.wall(),
+                files / p.wall(), files / bareSmall, bareSmall / p.wall());
+        report(p);
 
-        t = System.nanoTime();
-        Path reopened = editableTree(server(publisher, "transaction", REPO + "/tree"));
-        double transaction = seconds(System.nanoTime() - t);
-        Path changed = reopened.resolve(tree.relativize(corpus.files().get(files / 2)));
+        Run t = server(publisher, "transaction", REPO + "/small");
+        Path reopened = editableTree(t.output());
+        Path changed = reopened.resolve(smallTree.relativize(small.files().get(files / 2)));
         Files.writeString(changed, "one more line\n", StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
-        t = System.nanoTime();
-        server(publisher, "publish", REPO);
-        double republish = seconds(System.nanoTime() - t);
-        System.out.printf(Locale.ROOT, "second transaction + publish, one file changed: %.1f s "
-                + "(transaction %.1f s, publish %.1f s)%n", transaction + republish, transaction, republish);
+        Run one = server(publisher, "publish", REPO);
+        System.out.printf(Locale.ROOT, "transaction again on the path of %d files: %.2f s (cpu %.2f s, peak RSS %d MiB)%n",
+                files, t.wall(), t.cpu(), t.peakRssKiB() >> 10);
+        System.out.printf(Locale.ROOT, "one changed file: transaction + publish %.2f s (publish %.2f s)%n",
+                t.wall() + one.wall(), one.wall());
+        report(one);
+
+        if (bigSize > 0) {
+            Path bigTree = editableTree(server(publisher, "transaction", REPO + "/big").output());
+            Corpus big = Corpus.generate(bigTree, 0, SMALL_MIN, SMALL_MAX, 1, bigSize, 2025);
+            double bigMb = big.totalBytes() / 1e6;
+            double bareBig = ObjectStoreBench.bareLoop(big.files());
+            Run b = server(publisher, "publish", REPO);
+            System.out.printf(Locale.ROOT, "one file of %d MiB: publish %6.2f s  %6.1f MB/s  (bare zlib+SHA-1, 1 core: "
+                    + "%.1f MB/s; %.2f of it)%n", bigSize >> 20, b.wall(), bigMb / b.wall(), bigMb / bareBig, bareBig / b.wall());
+            report(b);
+        }
+    }
+
+    private static void report(Run r) {
+        Matcher m = PHASES.matcher(r.output());
+        System.out.printf(Locale.ROOT, "    publisher: %.2f cores on average, peak RSS %d MiB; %s%n", r.cores(),
+                r.peakRssKiB() >> 10, m.find() ? "phases: " + m.group(1) : "no phase breakdown printed");
     }
 
     /** Where the transaction says the leased subtree can be edited. */
@@ -137,21 +194,37 @@ public final class PublishBench {
         return Path.of(m.group(1));
     }
 
-    /** Runs {@code deploy/bin/cvmfs_server --prefix HOST ARGS}; returns its output, fails with it. */
-    private String server(Path host, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(suite.resolve("deploy/bin/cvmfs_server").toString(),
-                "--prefix", host.toString()));
+    /**
+     * Runs {@code deploy/bin/cvmfs_server --prefix HOST ARGS} under {@code /usr/bin/time}; returns
+     * its output and cost, fails with its output.
+     */
+    private Run server(Path host, String... args) throws IOException, InterruptedException {
+        Path timing = Files.createTempFile(dir, "time.", ".txt");
+        List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-o", timing.toString(), "-f",
+                "time: %e %U %S %M", suite.resolve("deploy/bin/cvmfs_server").toString(), "--prefix", host.toString()));
         command.addAll(List.of(args));
         Path log = Files.createTempFile(dir, "command.", ".log");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        int exit = p.waitFor();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (jfr != null) {
+            Path recording = jfr.resolve(String.format("%02d-%s.jfr", ++commands, args[0]));
+            pb.environment().merge("JAVA_OPTS", "-XX:StartFlightRecording=filename=" + recording + ",settings=profile",
+                    (a, b) -> a + " " + b);
+        }
+        int exit = pb.start().waitFor();
         String output = Files.readString(log);
+        String time = Files.readString(timing);
         Files.delete(log);
+        Files.delete(timing);
         if (exit != 0) {
             throw new IllegalStateException("cvmfs_server " + String.join(" ", args) + " exited with " + exit + ":\n"
-                    + output);
+                    + output + time);
         }
-        return output;
+        Matcher m = TIME.matcher(time);
+        if (!m.find()) {
+            throw new IllegalStateException("/usr/bin/time printed no figures: " + time);
+        }
+        return new Run(output, Double.parseDouble(m.group(1)),
+                Double.parseDouble(m.group(2)) + Double.parseDouble(m.group(3)), Long.parseLong(m.group(4)));
     }
 
     private Process startGateway(Path host, int port) throws IOException, InterruptedException {
@@ -169,35 +242,16 @@ public final class PublishBench {
         return gateway;
     }
 
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     private static Path jar(Path suite, String module) {
         return suite.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-    }
-
-
-    private static long size(String text) {
-        String t = text.strip().toUpperCase(Locale.ROOT);
-        long unit = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
-            case 'K' -> 1L << 10;
-            case 'M' -> 1L << 20;
-            case 'G' -> 1L << 30;
-            default -> 1;
-        };
-        String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
-        try {
-            return Long.parseLong(digits) * unit;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--big-size: '" + text + "' is not a size such as 1G, 256M or 4096");
-        }
-    }
-
-    private static String value(String[] args, int i) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException("option " + args[i - 1] + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static double seconds(long nanos) {
-        return nanos / 1e9;
     }
 }

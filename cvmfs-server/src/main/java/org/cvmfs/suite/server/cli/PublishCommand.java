@@ -2,7 +2,7 @@ package org.cvmfs.suite.server.cli;
 
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.cvmfs.suite.server.publish.Publisher;
+import org.cvmfs.suite.server.publish.Published;
 import org.cvmfs.suite.server.publish.RepositoryArgument;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,7 +33,7 @@ public final class PublishCommand implements Callable<Integer> {
     public Integer call() {
         return server.run(spec, () -> PublisherCommands.exitCode(spec, () -> {
             RepositoryArgument arg = RepositoryArgument.parse(target);
-            Publisher.Published p = PublisherCommands.publisher(server, spec, arg.repository())
+            Published p = PublisherCommands.publisher(server, spec, arg.repository())
                     .publish(Optional.ofNullable(tag), Optional.ofNullable(message));
             spec.commandLine().getOut().printf("Published %s: %d files (%d bytes) processed, %d bytes uploaded%n",
                     p.rootCatalog(), p.filesProcessed(), p.bytesProcessed(), p.bytesUploaded());

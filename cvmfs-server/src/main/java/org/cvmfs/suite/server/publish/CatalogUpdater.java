@@ -4,6 +4,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.cvmfs.suite.protocol.catalog.Chunk;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
@@ -29,6 +30,21 @@ public final class CatalogUpdater {
      */
     public static void apply(WritableCatalogManager catalogs, ChangeSet changes,
                              Map<ScannedEntry.FileKey, ProcessedContent> content) {
+        apply(catalogs, changes, key -> {
+            ProcessedContent c = content.get(key);
+            if (c == null) {
+                throw new IllegalStateException("no processed content for file " + key);
+            }
+            return c;
+        });
+    }
+
+    /**
+     * As above, with the content asked for file by file in the order rows are written, so that
+     * a caller may still be processing the files further down.
+     */
+    public static void apply(WritableCatalogManager catalogs, ChangeSet changes,
+                             Function<ScannedEntry.FileKey, ProcessedContent> content) {
         Set<RepositoryPath> removed = new HashSet<>();
         changes.removals().forEach(e -> removed.add(e.path()));
         for (ScannedEntry gone : changes.removals()) {
@@ -60,7 +76,7 @@ public final class CatalogUpdater {
         }
     }
 
-    private static DirectoryEntry entry(ScannedEntry e, Map<ScannedEntry.FileKey, ProcessedContent> content,
+    private static DirectoryEntry entry(ScannedEntry e, Function<ScannedEntry.FileKey, ProcessedContent> content,
                                         long uid, long gid) {
         String name = e.path().name();
         return switch (e.kind()) {
@@ -71,15 +87,11 @@ public final class CatalogUpdater {
         };
     }
 
-    private static List<Chunk> chunks(ScannedEntry e, Map<ScannedEntry.FileKey, ProcessedContent> content) {
+    private static List<Chunk> chunks(ScannedEntry e, Function<ScannedEntry.FileKey, ProcessedContent> content) {
         return processed(e, content).chunks();
     }
 
-    private static ProcessedContent processed(ScannedEntry e, Map<ScannedEntry.FileKey, ProcessedContent> content) {
-        ProcessedContent c = content.get(e.fileKey());
-        if (c == null) {
-            throw new IllegalStateException("no processed content for " + e.path());
-        }
-        return c;
+    private static ProcessedContent processed(ScannedEntry e, Function<ScannedEntry.FileKey, ProcessedContent> content) {
+        return content.apply(e.fileKey());
     }
 }

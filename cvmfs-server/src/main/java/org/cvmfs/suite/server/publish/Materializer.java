@@ -61,7 +61,7 @@ public final class Materializer {
     public Materializer(ObjectCache source, int threads, Consumer<String> warnings) {
         this.source = source;
         this.threads = threads;
-        this.root = new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+        this.root = ProcessOwner.current().isRoot();
         this.warnings = warnings;
     }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.cvmfs.suite.protocol.catalog.CatalogCommit;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
@@ -21,6 +22,11 @@ import org.cvmfs.suite.protocol.store.RepositorySource;
  * objects (through the processor's sink), and the base catalogs plus the change set become new
  * catalogs, committed into {@code catalogStore}. What it returns is what the commit request and
  * the next snapshot need.
+ *
+ * <p>The work overlaps: a feeder thread hands the files to the processor (which blocks it when
+ * enough are queued) while this thread writes the catalog rows, each file's row as soon as its
+ * content is processed; compression, hashing, upload (in the processor's sink) and catalog
+ * writes thus keep every core busy instead of running one after the other.
  */
 public final class PublicationBuilder {
     private PublicationBuilder() {
@@ -35,18 +41,40 @@ public final class PublicationBuilder {
 
     public static Built build(RepositorySource base, ContentHash baseRoot, ChangeSet changes, Path workTree,
                               ContentProcessor processor, ObjectStore catalogStore, Path tmpDir, Clock clock) {
+        return build(base, baseRoot, changes, workTree, processor, catalogStore, tmpDir, clock, new PhaseTimes());
+    }
+
+    static Built build(RepositorySource base, ContentHash baseRoot, ChangeSet changes, Path workTree,
+                       ContentProcessor processor, ObjectStore catalogStore, Path tmpDir, Clock clock,
+                       PhaseTimes phases) {
         List<ScannedEntry> files = changes.contentToProcess();
         Map<ScannedEntry.FileKey, CompletableFuture<ProcessedContent>> pending = new LinkedHashMap<>();
         for (ScannedEntry f : files) {
-            pending.put(f.fileKey(), processor.submit(Materializer.fileOf(workTree, changes.root(), f.path())));
+            pending.put(f.fileKey(), new CompletableFuture<>());
         }
+        Thread feeder = new Thread(() -> feed(files, pending, workTree, changes.root(), processor), "publish-feeder");
+        feeder.setDaemon(true);
+        feeder.start();
         Map<ScannedEntry.FileKey, ProcessedContent> content = new HashMap<>();
-        long bytes = 0;
-        for (Map.Entry<ScannedEntry.FileKey, CompletableFuture<ProcessedContent>> e : pending.entrySet()) {
-            ProcessedContent c = ContentProcessor.await(e.getValue());
-            content.put(e.getKey(), c);
-            bytes += c.size();
+        CatalogCommit commit;
+        try (WritableCatalogManager catalogs = WritableCatalogManager.open(base, baseRoot, tmpDir)) {
+            CatalogUpdater.apply(catalogs, changes, key -> content.computeIfAbsent(key, k -> {
+                CompletableFuture<ProcessedContent> f = pending.get(k);
+                if (f == null) {
+                    throw new IllegalStateException("no processed content for file " + k);
+                }
+                return ContentProcessor.await(f);
+            }));
+            phases.end("compress+hash+catalog edits");
+            // content no catalog row asked for (none today): still processed, still awaited
+            pending.forEach((k, f) -> content.computeIfAbsent(k, x -> ContentProcessor.await(f)));
+            commit = catalogs.commit(catalogStore, processor.settings().algorithm(), clock);
+        } finally {
+            pending.values().forEach(f -> f.cancel(false));
+            awaitFeeder(feeder);
         }
+        phases.end("catalog commit");
+        long bytes = content.values().stream().mapToLong(ProcessedContent::size).sum();
         Map<RepositoryPath, String> ids = new HashMap<>();
         for (ScannedEntry e : changes.additions()) {
             if (e.isRegular()) {
@@ -58,11 +86,40 @@ public final class PublicationBuilder {
                 ids.put(m.path(), ContentId.of(content.get(m.after().fileKey())));
             }
         }
-        CatalogCommit commit;
-        try (WritableCatalogManager catalogs = WritableCatalogManager.open(base, baseRoot, tmpDir)) {
-            CatalogUpdater.apply(catalogs, changes, content);
-            commit = catalogs.commit(catalogStore, processor.settings().algorithm(), clock);
-        }
         return new Built(commit, ids, files.size(), bytes);
+    }
+
+    /** Submits every file in order; the first failure (or a cancelled slot) fails the rest. */
+    private static void feed(List<ScannedEntry> files, Map<ScannedEntry.FileKey, CompletableFuture<ProcessedContent>> slots,
+                             Path workTree, RepositoryPath root, ContentProcessor processor) {
+        RuntimeException failure = null;
+        for (ScannedEntry f : files) {
+            CompletableFuture<ProcessedContent> slot = slots.get(f.fileKey());
+            if (failure != null || slot.isDone()) {
+                slot.completeExceptionally(failure != null ? failure : new CompletionException(
+                        new IllegalStateException("publication stopped")));
+                continue;
+            }
+            try {
+                processor.submit(Materializer.fileOf(workTree, root, f.path())).whenComplete((c, e) -> {
+                    if (e != null) {
+                        slot.completeExceptionally(e);
+                    } else {
+                        slot.complete(c);
+                    }
+                });
+            } catch (RuntimeException e) {
+                failure = e;
+                slot.completeExceptionally(e);
+            }
+        }
+    }
+
+    private static void awaitFeeder(Thread feeder) {
+        try {
+            feeder.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -54,7 +54,7 @@ public final class PublisherConfiguration {
         return new PublisherSettings(layout.fqrn(), upstream.apiUrl(), GatewayKey.readFile(gatewayKey),
                 stratum0, List.of(KeyFiles.readPublicKey(publicKey)), layout.spoolDir(),
                 ingest(config), cpus, Math.max(4, 2 * cpus), config.autoTag(), hostname(), GATEWAY_TIMEOUT,
-                WorkTreeMount.possible() ? Optional.of(unionDir(layout, file)) : Optional.empty());
+                ProcessOwner.current().isRoot() ? Optional.of(unionDir(layout, file)) : Optional.empty());
     }
 
     /** {@code CVMFS_UNION_DIR} (default {@code /cvmfs/REPO}), below the host path prefix. */

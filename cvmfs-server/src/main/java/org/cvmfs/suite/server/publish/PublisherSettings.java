@@ -27,7 +27,8 @@ import org.cvmfs.suite.protocol.ingest.IngestSettings;
  * @param hostname     sent with lease requests
  * @param gatewayTimeout for each gateway request, commit included
  * @param repositoryMount {@code CVMFS_UNION_DIR} ({@code /cvmfs/REPO}) where the working tree is
- *                        bind-mounted during a transaction; empty when not running as root
+ *                        bind-mounted during a transaction if this host permits bind mounts;
+ *                        empty when not running as root
  */
 public record PublisherSettings(String repository, URI gatewayApi, GatewayKey gatewayKey, URI stratum0,
                                 List<PublicKey> masterKeys, Path spoolDir, IngestSettings ingest, int threads,

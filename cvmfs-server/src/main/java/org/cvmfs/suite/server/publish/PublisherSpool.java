@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import org.cvmfs.suite.protocol.files.AtomicFile;
 
 /**
  * The publisher's part of {@code /var/spool/cvmfs/REPO}. Upstream keeps the lease token in
@@ -79,13 +79,9 @@ public final class PublisherSpool {
             Path token = sessionTokenFile();
             if (!Files.isRegularFile(token)
                     || !new String(Files.readAllBytes(token), StandardCharsets.US_ASCII).equals(state.sessionToken())) {
-                Path tmp = token.resolveSibling("session_token.tmp");
-                Files.deleteIfExists(tmp);
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.write(tmp, state.sessionToken().getBytes(StandardCharsets.US_ASCII));
-                Durable.moveIntoPlace(tmp, token);
+                AtomicFile.replace(token, state.sessionToken().getBytes(StandardCharsets.US_ASCII), AtomicFile.OWNER_ONLY);
             }
-            Durable.write(stateFile(), state.toJson());
+            AtomicFile.replace(stateFile(), state.toJson(), AtomicFile.OWNER_ONLY);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save transaction state in " + spoolDir, e);
         }

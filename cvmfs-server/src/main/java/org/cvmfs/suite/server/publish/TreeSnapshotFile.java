@@ -1,13 +1,11 @@
 package org.cvmfs.suite.server.publish;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,10 +20,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.files.AtomicFile;
 
 /**
  * Stores the snapshot of a working tree taken right after materialisation, the "before" of the
- * next {@link ChangeSet}. Binary, with a SHA-1 trailer, written to a temporary file and renamed,
+ * next {@link ChangeSet}. Binary, with a SHA-1 trailer, replaced through {@link AtomicFile},
  * so that a crash leaves either the old or the new snapshot and a damaged file is recognised.
  */
 public final class TreeSnapshotFile {
@@ -38,12 +37,10 @@ public final class TreeSnapshotFile {
 
     public static void write(Path file, TreeSnapshot snapshot) {
         ScannedTree tree = snapshot.tree();
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.createDirectories(file.getParent());
-            MessageDigest sha1 = sha1();
-            try (OutputStream raw = Files.newOutputStream(tmp);
-                 BufferedOutputStream buffered = new BufferedOutputStream(raw, 1 << 16)) {
+            AtomicFile.replace(file, AtomicFile.OWNER_ONLY, buffered -> {
+                MessageDigest sha1 = sha1();
                 DataOutputStream out = new DataOutputStream(new DigestOutputStream(buffered, sha1));
                 out.write(MAGIC);
                 out.writeInt(VERSION);
@@ -66,10 +63,10 @@ public final class TreeSnapshotFile {
                 }
                 out.flush();
                 buffered.write(sha1.digest());
-            }
-            Durable.moveIntoPlace(tmp, file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write tree snapshot " + file, e);
+            });
+        } catch (IOException | UncheckedIOException e) {
+            throw new UncheckedIOException("cannot write tree snapshot " + file,
+                    e instanceof UncheckedIOException u ? u.getCause() : (IOException) e);
         }
     }
 

@@ -7,12 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 
 /**
  * Shows the working tree where users and scripts expect the repository, {@code /cvmfs/REPO/PATH},
  * by a bind mount (root only): writable during the transaction, read-only while publishing, gone
  * afterwards, as upstream's overlay is. Every step is idempotent, so a command interrupted
- * between mounting and recording its state can simply run again.
+ * between mounting and recording its state can simply run again. Being root is not enough to
+ * mount (a container without {@code CAP_SYS_ADMIN}, a user namespace): {@link #permitted} tries a
+ * bind mount between two scratch directories first, and without it the working tree is edited
+ * where it is, in the spool.
  */
 public final class WorkTreeMount {
     private final Path repositoryMount;
@@ -22,9 +26,27 @@ public final class WorkTreeMount {
         this.repositoryMount = repositoryMount.toAbsolutePath().normalize();
     }
 
-    /** Bind mounts are only possible for root. */
-    public static boolean possible() {
-        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+    /**
+     * Whether this process may bind-mount: a trial mount of one empty scratch directory below
+     * {@code scratch} onto another, undone at once. Nothing is left behind either way.
+     */
+    public static boolean permitted(Path scratch) {
+        Path source = scratch.resolve("source");
+        Path target = scratch.resolve("target");
+        try {
+            DirectoryTree.delete(scratch);
+            Files.createDirectories(source);
+            Files.createDirectories(target);
+            if (exec("mount", "--bind", source.toString(), target.toString()).status() != 0) {
+                return false;
+            }
+            run("umount", target.toString());
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the bind mount probe in " + scratch, e);
+        } finally {
+            DirectoryTree.delete(scratch);
+        }
     }
 
     public Path mountpoint(RepositoryPath leasePath) {
@@ -97,15 +119,22 @@ public final class WorkTreeMount {
         return b.toString();
     }
 
+    private record Outcome(int status, String output) {
+    }
+
     private static void run(String... command) {
+        Outcome o = exec(command);
+        if (o.status() != 0) {
+            throw new PublisherException(PublisherException.FAILED, String.join(" ", command) + " failed ("
+                    + o.status() + "): " + o.output() + (command[0].equals("umount") ? " (is a shell still inside it?)" : ""));
+        }
+    }
+
+    private static Outcome exec(String... command) {
         try {
             Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            int status = p.waitFor();
-            if (status != 0) {
-                throw new PublisherException(PublisherException.FAILED, String.join(" ", command) + " failed ("
-                        + status + "): " + output + (command[0].equals("umount") ? " (is a shell still inside it?)" : ""));
-            }
+            return new Outcome(p.waitFor(), output);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command[0], e);
         } catch (InterruptedException e) {

@@ -53,7 +53,7 @@ class ContentRoundTripTest {
 
     @Test
     void contentRoundTripsExactlyAcrossTwoRevisions() throws Exception {
-        assertEquals(0, one.transaction(LEASE).exitCode());
+        ServerCli.assertExit(0, one.transaction(LEASE));
         Path tree = one.tree(LEASE);
         writeFirstRevision(tree);
         stamp(tree, 1_600_000_000L);
@@ -71,7 +71,7 @@ class ContentRoundTripTest {
             assertArrayEquals(big, content.toByteArray());
         }
 
-        assertEquals(0, one.transaction(LEASE).exitCode());
+        ServerCli.assertExit(0, one.transaction(LEASE));
         assertEquals(first, TreeListing.of(one.tree(LEASE)), "the next transaction starts from what was published");
         changeForSecondRevision(one.tree(LEASE));
         stamp(one.tree(LEASE), 1_650_000_000L);
@@ -131,7 +131,7 @@ class ContentRoundTripTest {
         ServerCli.Result opened = two.transaction(LEASE);
         assertEquals(0, opened.exitCode(), opened.toString());
         TreeListing fetched = TreeListing.of(two.tree(LEASE));
-        assertEquals(0, two.abort().exitCode());
+        ServerCli.assertExit(0, two.abort());
         return fetched;
     }
 

@@ -23,7 +23,9 @@ import java.util.concurrent.CountDownLatch;
  * A TCP relay between a publisher and the gateway that reads the HTTP/1.1 requests passing
  * through, as the proxy that recorded the upstream fixture did: every request line, header and
  * (the first 4 MiB of the) body is kept in arrival order. On demand it stops forwarding a payload
- * upload halfway, so that a test can kill the publisher while the gateway holds half a pack.
+ * upload halfway, so that a test can kill the publisher while the gateway holds half a pack; it
+ * loses the reply of a commit the gateway carried out, or the commit request itself, so that a
+ * test can see the publisher find out what happened.
  */
 final class GatewayTap implements Closeable {
     private static final int KEPT_BODY_BYTES = 4 << 20;
@@ -78,6 +80,11 @@ final class GatewayTap implements Closeable {
             return route().substring("/leases/".length());
         }
 
+        /** {@code POST /leases/TOKEN}: a commit (an acquire has no token, a drop is a DELETE). */
+        boolean isCommit() {
+            return method.equals("POST") && route().startsWith("/leases/");
+        }
+
         boolean isPayload() {
             return method.equals("POST") && route().equals("/payloads");
         }
@@ -101,6 +108,21 @@ final class GatewayTap implements Closeable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile long cutPayloadAfter = -1;
     private volatile CountDownLatch payloadCut = new CountDownLatch(1);
+    private volatile CommitFault commitFault = CommitFault.NONE;
+
+    /** What happens to the next commit passing the tap. */
+    enum CommitFault {
+        NONE,
+        /** Forwarded; the connection is cut when the gateway answers, so its reply is lost. */
+        LOSE_REPLY,
+        /** Never forwarded; the connection is cut instead. */
+        LOSE_REQUEST
+    }
+
+    /** One publisher connection: set when the gateway's next reply must not reach the publisher. */
+    private static final class Connection {
+        volatile boolean swallowReply;
+    }
 
     private GatewayTap(ServerSocket listener, int gatewayPort) {
         this.listener = listener;
@@ -142,6 +164,11 @@ final class GatewayTap implements Closeable {
         return payloadCut;
     }
 
+    /** The next commit meets {@code fault}; later ones pass. */
+    void failNextCommit(CommitFault fault) {
+        commitFault = fault;
+    }
+
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
@@ -149,8 +176,11 @@ final class GatewayTap implements Closeable {
                 Socket gateway = new Socket(InetAddress.getLoopbackAddress(), gatewayPort);
                 sockets.add(client);
                 sockets.add(gateway);
-                daemon("tap-down", () -> copy(gateway.getInputStream(), client.getOutputStream()), client, gateway);
-                daemon("tap-up", () -> relayRequests(client.getInputStream(), gateway.getOutputStream()), client, gateway);
+                Connection connection = new Connection();
+                daemon("tap-down", () -> relayReplies(connection, gateway.getInputStream(), client.getOutputStream()),
+                        client, gateway);
+                daemon("tap-up", () -> relayRequests(connection, client.getInputStream(), gateway.getOutputStream()),
+                        client, gateway);
             } catch (IOException closed) {
                 return;
             }
@@ -176,16 +206,20 @@ final class GatewayTap implements Closeable {
         t.start();
     }
 
-    private static void copy(InputStream in, OutputStream out) throws IOException {
+    /** Gateway to publisher; a reply to be lost ends the connection as soon as its first bytes arrive. */
+    private static void relayReplies(Connection connection, InputStream in, OutputStream out) throws IOException {
         byte[] buf = new byte[64 * 1024];
         int n;
         while ((n = in.read(buf)) >= 0) {
+            if (connection.swallowReply) {
+                return;
+            }
             out.write(buf, 0, n);
             out.flush();
         }
     }
 
-    private void relayRequests(InputStream raw, OutputStream gateway) throws IOException {
+    private void relayRequests(Connection connection, InputStream raw, OutputStream gateway) throws IOException {
         BufferedInputStream in = new BufferedInputStream(raw);
         byte[] buf = new byte[64 * 1024];
         while (true) {
@@ -195,6 +229,15 @@ final class GatewayTap implements Closeable {
             }
             Request r = parseHead(head);
             requests.add(r);
+            CommitFault fault = r.isCommit() ? commitFault : CommitFault.NONE;
+            if (fault != CommitFault.NONE) {
+                commitFault = CommitFault.NONE;
+            }
+            if (fault == CommitFault.LOSE_REQUEST) {
+                return;
+            }
+            // HTTP/1.1 without pipelining: whatever the gateway sends next is this request's reply
+            connection.swallowReply = fault == CommitFault.LOSE_REPLY;
             gateway.write(head);
             gateway.flush();
             long cutAt = r.isPayload() ? cutPayloadAfter : -1;

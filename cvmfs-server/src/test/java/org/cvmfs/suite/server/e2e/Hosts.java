@@ -134,6 +134,7 @@ final class Hosts implements ExtensionContext.Store.CloseableResource, AutoClose
         publisher1.forgetTransaction();
         publisher2.forgetTransaction();
         tap.cutNextPayloadAfter(-1);
+        tap.failNextCommit(GatewayTap.CommitFault.NONE);
         tap.clear();
     }
 

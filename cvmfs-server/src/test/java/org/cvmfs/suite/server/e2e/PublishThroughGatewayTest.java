@@ -55,8 +55,8 @@ class PublishThroughGatewayTest {
 
     @Test
     void concurrentTransactionsOnDisjointPathsBothLand() throws Exception {
-        assertEquals(0, one.transaction("/team1").exitCode());
-        assertEquals(0, two.transaction("/team2").exitCode());
+        ServerCli.assertExit(0, one.transaction("/team1"));
+        ServerCli.assertExit(0, two.transaction("/team2"));
         write(one.tree("/team1").resolve("one.txt"), "from publisher 1\n");
         write(two.tree("/team2").resolve("sub/two.txt"), "from publisher 2\n");
         long before = gateway.head().revision();
@@ -84,7 +84,7 @@ class PublishThroughGatewayTest {
     @Test
     void conflictingTransactionFailsWithUpstreamsExitCodeAndMessage() throws Exception {
         ContentHash root = gateway.head().rootCatalog();
-        assertEquals(0, one.transaction("/contested").exitCode());
+        ServerCli.assertExit(0, one.transaction("/contested"));
 
         for (String path : List.of("/contested/deeper", "/contested", "")) {
             ServerCli.Result busy = two.transaction(path);
@@ -101,22 +101,22 @@ class PublishThroughGatewayTest {
         Future<ServerCli.Result> patient = threads.submit(() ->
                 two.cli().run(waiting, "transaction", "-t", "120", GatewayHost.REPO + "/contested"));
         awaitOutput(waiting, "retrying");
-        assertEquals(0, one.abort().exitCode());
+        ServerCli.assertExit(0, one.abort());
         ServerCli.Result acquired = patient.get(2, TimeUnit.MINUTES);
         assertEquals(0, acquired.exitCode(), acquired.toString());
-        assertEquals(0, two.abort().exitCode());
+        ServerCli.assertExit(0, two.abort());
         assertEquals(root, gateway.head().rootCatalog());
     }
 
     @Test
     void abortLeavesTheRepositoryUnchanged() throws Exception {
-        assertEquals(0, one.transaction("/kept").exitCode());
+        ServerCli.assertExit(0, one.transaction("/kept"));
         write(one.tree("/kept").resolve("a.txt"), "published\n");
         write(one.tree("/kept").resolve("dir/b.txt"), "published too\n");
         hosts.publish(one);
         DirectorySnapshot served = DirectorySnapshot.of(gateway.layout().servedRoot());
 
-        assertEquals(0, one.transaction("/kept").exitCode());
+        ServerCli.assertExit(0, one.transaction("/kept"));
         Path tree = one.tree("/kept");
         write(tree.resolve("a.txt"), "changed\n");
         Files.delete(tree.resolve("dir/b.txt"));
@@ -129,12 +129,12 @@ class PublishThroughGatewayTest {
         assertEquals(Optional.empty(), one.state());
         // the lease is free, and the next transaction starts from what was published, not from the aborted edits
         for (PublisherHost next : List.of(two, one)) {
-            assertEquals(0, next.transaction("/kept").exitCode());
+            ServerCli.assertExit(0, next.transaction("/kept"));
             Path fresh = next.tree("/kept");
             assertEquals("published\n", Files.readString(fresh.resolve("a.txt")));
             assertEquals("published too\n", Files.readString(fresh.resolve("dir/b.txt")));
             assertFalse(Files.exists(fresh.resolve("new.txt")));
-            assertEquals(0, next.abort().exitCode());
+            ServerCli.assertExit(0, next.abort());
         }
         hosts.assertChecks();
     }
@@ -167,9 +167,9 @@ class PublishThroughGatewayTest {
         assertEquals(0, aborted.exitCode(), aborted.toString());
         assertEquals(root, gateway.head().rootCatalog());
         awaitEmpty(gateway.layout().dataDir().resolve("txn"));
-        assertEquals(0, one.transaction("/dropped").exitCode(), "the lease is free again");
+        ServerCli.assertExit(0, one.transaction("/dropped"), "the lease is free again");
         assertFalse(Files.exists(one.tree("/dropped").resolve("data.bin")));
-        assertEquals(0, one.abort().exitCode());
+        ServerCli.assertExit(0, one.abort());
         hosts.assertChecks();
     }
 
@@ -178,7 +178,7 @@ class PublishThroughGatewayTest {
      * gateway holds half of the first object pack. Returns the content of the big file.
      */
     private byte[] killedUpload(String leasePath) throws Exception {
-        assertEquals(0, two.transaction(leasePath).exitCode());
+        ServerCli.assertExit(0, two.transaction(leasePath));
         byte[] data = new byte[3 << 20];
         new Random(leasePath.hashCode()).nextBytes(data);
         Files.write(two.tree(leasePath).resolve("data.bin"), data);

@@ -10,8 +10,10 @@ import org.cvmfs.suite.server.cli.ServerCommand;
 import picocli.CommandLine;
 
 /**
- * {@code cvmfs_server --prefix HOST ...} run in this JVM exactly as the launcher runs it, one
- * prefix standing for one host. Output can be watched while the command runs.
+ * {@code cvmfs_server --prefix HOST ...} run in this JVM: the same picocli command the launcher
+ * reaches ({@link ServerCommand}), without the Quarkus start-up around it, one prefix standing for
+ * one host. Output can be watched while the command runs. The packaged entry point itself is
+ * tested by {@code ServerCommandMainTest}; tests that kill a publisher use {@link ServerProcess}.
  */
 final class ServerCli {
     /** What a finished command left: exit code, text on stdout and stderr. */
@@ -46,6 +48,17 @@ final class ServerCli {
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(all.toArray(String[]::new));
         return new Result(code, out.toString(), err.toString());
+    }
+
+    /**
+     * Asserts a command's exit code; a mismatch shows everything the command printed (and
+     * {@code why}, when given), so that a failing end-to-end test says what went wrong.
+     */
+    static Result assertExit(int expected, Result r, String... why) {
+        if (r.exitCode() != expected) {
+            throw new AssertionError((why.length > 0 ? why[0] + ": " : "") + "expected exit " + expected + ", got " + r);
+        }
+        return r;
     }
 
     /** Runs a command that must succeed; a failure shows everything it printed. */

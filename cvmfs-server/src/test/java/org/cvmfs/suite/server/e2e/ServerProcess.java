@@ -21,7 +21,13 @@ public final class ServerProcess {
 
     /** Starts {@code cvmfs_server --prefix PREFIX ARGS...}, its output going to {@code log}. */
     static Process start(Path prefix, Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(GatewayHost.javaBinary(), "-cp",
+        return start(List.of(), prefix, log, args);
+    }
+
+    /** As {@link #start(Path, Path, String...)}, run by {@code wrapper} (e.g. {@code unshare -r}). */
+    static Process start(List<String> wrapper, Path prefix, Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(List.of(GatewayHost.javaBinary(), "-cp",
                 System.getProperty("java.class.path"), ServerProcess.class.getName(), "--prefix", prefix.toString()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

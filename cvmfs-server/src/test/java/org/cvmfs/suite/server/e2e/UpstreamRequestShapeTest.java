@@ -60,7 +60,7 @@ class UpstreamRequestShapeTest {
     void publicationSendsWhatUpstreamsPublisherSent() throws Exception {
         ContentHash base = hosts.gateway().head().rootCatalog();
         hosts.tap().clear();
-        assertEquals(0, two.transaction("/sw").exitCode());
+        ServerCli.assertExit(0, two.transaction("/sw"));
         writeTreeOfPublicationA(two.tree("/sw"));
         hosts.publish(two);
 
@@ -104,9 +104,9 @@ class UpstreamRequestShapeTest {
     @Test
     void abortSendsWhatUpstreamsPublisherSent() throws Exception {
         hosts.tap().clear();
-        assertEquals(0, two.transaction("/data").exitCode());
+        ServerCli.assertExit(0, two.transaction("/data"));
         Files.writeString(two.tree("/data").resolve("dropped.txt"), "dropped\n");
-        assertEquals(0, two.abort("-f").exitCode());
+        ServerCli.assertExit(0, two.abort("-f"));
 
         List<GatewayTap.Request> ours = hosts.tap().requests();
         String token = ours.get(ours.size() - 1).token();

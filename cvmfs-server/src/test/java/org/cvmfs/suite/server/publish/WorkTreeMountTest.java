@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs only where bind mounts are possible (root); elsewhere the working tree is used directly. */
+/** The mount steps run only where bind mounts are permitted (root outside a container); the probe runs everywhere. */
 class WorkTreeMountTest {
     private static final RepositoryPath LEASE = RepositoryPath.of("/sw/with space");
 
@@ -31,7 +31,7 @@ class WorkTreeMountTest {
 
     @Test
     void writableThenReadOnlyThenGone() throws Exception {
-        assumeTrue(WorkTreeMount.possible(), "needs root");
+        assumeTrue(WorkTreeMount.permitted(tmp.resolve("probe")), "needs a host that permits bind mounts");
         Path work = Files.createDirectories(tmp.resolve("work"));
         Files.writeString(work.resolve("existing"), "from the base");
         mount = new WorkTreeMount(tmp.resolve("cvmfs/capture.test"));
@@ -54,5 +54,21 @@ class WorkTreeMountTest {
         mount.unmount(LEASE);
         assertFalse(mount.isMounted(visible));
         assertFalse(Files.exists(visible.resolve("existing")));
+    }
+
+    @Test
+    void theProbeLeavesNothingBehindAndAgreesWithTheMountCommand() throws Exception {
+        Path probe = tmp.resolve("probe");
+        boolean permitted = WorkTreeMount.permitted(probe);
+        assertFalse(Files.exists(probe));
+        Path a = Files.createDirectories(tmp.resolve("a"));
+        Path b = Files.createDirectories(tmp.resolve("b"));
+        Process p = new ProcessBuilder("mount", "--bind", a.toString(), b.toString()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        boolean mounted = p.waitFor() == 0;
+        if (mounted) {
+            new ProcessBuilder("umount", b.toString()).inheritIO().start().waitFor();
+        }
+        assertEquals(mounted, permitted);
     }
 }

@@ -4,21 +4,21 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 
 /**
  * The mailbox of one subscriber connection (an SSE stream or a WebSocket session): at most one
- * publication per repository waits, the newest offered (highest {@link Publication#sequence()}),
+ * publication per repository waits, the newest offered (highest {@link AcceptedActivity#sequence()}),
  * and one that is not newer than what the connection already had is dropped. A slow reader so
  * holds one message per repository however fast they are published, and never goes back to an
  * older revision. Not thread-safe: it lives on its connection's event loop.
  */
 final class PendingPublications {
     private final Map<String, Long> lastSequence = new HashMap<>();
-    private final LinkedHashMap<String, Publication> waiting = new LinkedHashMap<>();
+    private final LinkedHashMap<String, AcceptedActivity> waiting = new LinkedHashMap<>();
 
     /** @return whether {@code p} is newer than everything offered before for its repository (it now waits) */
-    boolean offer(Publication p) {
+    boolean offer(AcceptedActivity p) {
         if (p.sequence() <= lastSequence.getOrDefault(p.repository(), -1L)) {
             return false;
         }
@@ -32,12 +32,12 @@ final class PendingPublications {
     }
 
     /** Removes and returns the publication of the repository that has waited longest; null when none waits. */
-    Publication take() {
-        Iterator<Publication> first = waiting.values().iterator();
+    AcceptedActivity take() {
+        Iterator<AcceptedActivity> first = waiting.values().iterator();
         if (!first.hasNext()) {
             return null;
         }
-        Publication p = first.next();
+        AcceptedActivity p = first.next();
         first.remove();
         return p;
     }

@@ -4,7 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.TimeUnit;
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 import org.cvmfs.suite.notify.service.Subscriber;
 
 /**
@@ -36,7 +36,7 @@ final class SseSubscriber implements Subscriber {
     }
 
     @Override
-    public void deliver(Publication p) {
+    public void deliver(AcceptedActivity p) {
         context.runOnContext(v -> offer(p));
     }
 
@@ -56,7 +56,7 @@ final class SseSubscriber implements Subscriber {
         pending.clear();
     }
 
-    private void offer(Publication p) {
+    private void offer(AcceptedActivity p) {
         if (!closed && pending.offer(p)) {
             pump();
         }
@@ -83,7 +83,7 @@ final class SseSubscriber implements Subscriber {
             });
             return;
         }
-        Publication p = pending.take();
+        AcceptedActivity p = pending.take();
         lastWriteNanos = System.nanoTime();
         response.write(Buffer.buffer(p.sseFrame())).onFailure(e -> closed());
     }

@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.cvmfs.suite.notify.service.BindingLimitException;
 import org.cvmfs.suite.notify.service.NotificationService;
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 import org.cvmfs.suite.notify.service.Subscriber;
 import org.cvmfs.suite.protocol.notify.NotifyMessageException;
 import org.cvmfs.suite.protocol.notify.SubscriptionRequest;
@@ -64,7 +64,7 @@ final class WebSocketSession {
         }
     }
 
-    private void offer(Publication p) {
+    private void offer(AcceptedActivity p) {
         // a subscription the service refused may have been handed a publication meanwhile
         if (!closed && subscriptions.containsKey(p.repository()) && pending.offer(p)) {
             pump();
@@ -98,7 +98,7 @@ final class WebSocketSession {
         }
 
         @Override
-        public void deliver(Publication p) {
+        public void deliver(AcceptedActivity p) {
             context.runOnContext(v -> offer(p));
         }
 

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cvmfs.suite.notify.config.NotifySettings;
 import org.cvmfs.suite.notify.service.ActivityRelay;
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 import org.jboss.logging.Logger;
 
 /**
@@ -77,7 +77,7 @@ public final class RabbitRelay implements ActivityRelay {
     private final int queueExpiryMillis;
     private final int maxBindings;
     private final String origin = UUID.randomUUID().toString();
-    private final ConcurrentHashMap<String, Publication> outbox = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AcceptedActivity> outbox = new ConcurrentHashMap<>();
     /** What the node follows or is about to: the bound is checked against it. */
     private final Set<String> followed = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean repairScheduled = new AtomicBoolean();
@@ -153,7 +153,7 @@ public final class RabbitRelay implements ActivityRelay {
     }
 
     @Override
-    public void publish(Publication p) {
+    public void publish(AcceptedActivity p) {
         outbox.merge(p.repository(), p, (old, neu) -> neu.sequence() >= old.sequence() ? neu : old);
         run(this::flush);
     }
@@ -327,7 +327,7 @@ public final class RabbitRelay implements ActivityRelay {
         }
         boolean refused = false;
         try {
-            for (Publication p : List.copyOf(outbox.values())) {
+            for (AcceptedActivity p : List.copyOf(outbox.values())) {
                 AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                         .appId("cvmfs-notify")
                         .deliveryMode(2)

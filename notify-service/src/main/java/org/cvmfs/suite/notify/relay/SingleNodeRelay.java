@@ -1,7 +1,7 @@
 package org.cvmfs.suite.notify.relay;
 
 import org.cvmfs.suite.notify.service.ActivityRelay;
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 
 /** Upstream's {@code testing_mode}: one node and no broker, so there is no one to tell. */
 public final class SingleNodeRelay implements ActivityRelay {
@@ -19,7 +19,7 @@ public final class SingleNodeRelay implements ActivityRelay {
     }
 
     @Override
-    public void publish(Publication publication) {
+    public void publish(AcceptedActivity publication) {
     }
 
     @Override

@@ -32,7 +32,7 @@ public interface ActivityRelay {
     void release(String repository);
 
     /** Tells the other nodes; returns at once and retries while the broker is away. */
-    void publish(Publication publication);
+    void publish(AcceptedActivity publication);
 
     /** Whether messages currently flow both ways (always true without a broker). */
     boolean connected();

@@ -30,11 +30,11 @@ public final class LastValueCache {
     private final AtomicLong sequence = new AtomicLong();
 
     private static final class Slot {
-        private Publication current;
+        private AcceptedActivity current;
     }
 
     /** What an offer did. {@code current} is the entry after the offer. */
-    public record Offer(Outcome outcome, Publication current) {
+    public record Offer(Outcome outcome, AcceptedActivity current) {
     }
 
     public enum Outcome { ACCEPTED, DUPLICATE, OUTDATED }
@@ -68,7 +68,7 @@ public final class LastValueCache {
         String name = file.getFileName().toString();
         String repository = name.substring(0, name.length() - SUFFIX.length());
         try {
-            Publication p = rules.check(Files.readAllBytes(file));
+            AcceptedActivity p = rules.check(Files.readAllBytes(file));
             if (!p.repository().equals(repository)) {
                 throw new PublicationRefusedException(PublicationRefusedException.Cause.MALFORMED,
                         "the file holds a message of repository " + p.repository());
@@ -80,7 +80,7 @@ public final class LastValueCache {
         }
     }
 
-    public Optional<Publication> latest(String repository) {
+    public Optional<AcceptedActivity> latest(String repository) {
         Slot s = slots.get(repository);
         if (s == null) {
             return Optional.empty();
@@ -95,10 +95,10 @@ public final class LastValueCache {
     }
 
     /** Offers a publication; an accepted one is on disk before this returns. */
-    public Offer offer(Publication p) {
+    public Offer offer(AcceptedActivity p) {
         Slot s = slot(p.repository());
         synchronized (s) {
-            Publication current = s.current;
+            AcceptedActivity current = s.current;
             if (current != null) {
                 if (p.revision() < current.revision()) {
                     return new Offer(Outcome.OUTDATED, current);
@@ -117,7 +117,7 @@ public final class LastValueCache {
         return slots.computeIfAbsent(repository, r -> new Slot());
     }
 
-    private void store(Publication p) {
+    private void store(AcceptedActivity p) {
         AtomicFile.replace(dir.resolve(p.repository() + SUFFIX), p.wire());
     }
 }

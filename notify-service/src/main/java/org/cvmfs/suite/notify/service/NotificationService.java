@@ -50,7 +50,7 @@ public final class NotificationService {
     public LastValueCache.Outcome publish(byte[] body, String authorization) {
         ActivityMessage message = rules.parse(body);
         authenticator.check(message.repository(), authorization, body);
-        Publication p = rules.validate(message, body);
+        AcceptedActivity p = rules.validate(message, body);
         LastValueCache.Offer offer = cache.offer(p);
         switch (offer.outcome()) {
             case OUTDATED -> throw new PublicationRefusedException(Cause.OUTDATED, "revision " + p.revision()
@@ -68,7 +68,7 @@ public final class NotificationService {
 
     /** A message another node relayed; refused ones are logged, as there is no one to answer. */
     void acceptRelayed(String routingKey, byte[] body) {
-        Publication p;
+        AcceptedActivity p;
         try {
             p = rules.check(body);
         } catch (PublicationRefusedException e) {
@@ -128,7 +128,7 @@ public final class NotificationService {
         }
     }
 
-    public Optional<Publication> latest(String repository) {
+    public Optional<AcceptedActivity> latest(String repository) {
         return cache.latest(repository);
     }
 
@@ -140,7 +140,7 @@ public final class NotificationService {
         return registry.of(repository).size();
     }
 
-    private void fanOut(Publication p) {
+    private void fanOut(AcceptedActivity p) {
         for (Subscriber s : registry.of(p.repository())) {
             s.deliver(p);
         }

@@ -41,7 +41,7 @@ public final class PublicationRules {
     }
 
     /** Checks the manifest against the message and returns what is forwarded. */
-    public Publication validate(ActivityMessage message, byte[] body) {
+    public AcceptedActivity validate(ActivityMessage message, byte[] body) {
         Manifest manifest;
         try {
             manifest = Manifest.parseBody(message.manifest());
@@ -53,11 +53,11 @@ public final class PublicationRules {
                     + manifest.repositoryName() + "', the message names '" + message.repository() + "'");
         }
         signatures.check(message.repository(), message.manifest());
-        return Publication.of(message.repository(), manifest.revision(), SseFraming.stripLineBreaks(body));
+        return AcceptedActivity.of(message.repository(), manifest.revision(), SseFraming.stripLineBreaks(body));
     }
 
     /** Both steps, for messages that need no authentication. */
-    public Publication check(byte[] body) {
+    public AcceptedActivity check(byte[] body) {
         return validate(parse(body), body);
     }
 }

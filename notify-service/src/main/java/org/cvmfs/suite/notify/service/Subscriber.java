@@ -6,9 +6,9 @@ public interface Subscriber {
 
     /**
      * Hands over a publication. Must not block: implementations queue it on their connection
-     * and may drop it in favour of a newer one (higher {@link Publication#sequence()}).
+     * and may drop it in favour of a newer one (higher {@link AcceptedActivity#sequence()}).
      */
-    void deliver(Publication publication);
+    void deliver(AcceptedActivity publication);
 
     /**
      * Ends the connection as a failure, never as a clean end of stream: C++ clients stop for good

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 import org.junit.jupiter.api.Test;
 
 class PendingPublicationsTest {
@@ -14,9 +14,9 @@ class PendingPublicationsTest {
 
     @Test
     void keepsTheNewestPerRepositoryInTheOrderTheRepositoriesFirstWaited() {
-        Publication a1 = publication("a.test", 1);
-        Publication b2 = publication("b.test", 2);
-        Publication a3 = publication("a.test", 3);
+        AcceptedActivity a1 = publication("a.test", 1);
+        AcceptedActivity b2 = publication("b.test", 2);
+        AcceptedActivity a3 = publication("a.test", 3);
         assertTrue(mailbox.offer(a1));
         assertTrue(mailbox.offer(b2));
         assertTrue(mailbox.offer(a3));
@@ -46,8 +46,8 @@ class PendingPublicationsTest {
         assertFalse(mailbox.offer(publication("a.test", 1)), "still remembers what it had");
     }
 
-    private static Publication publication(String repository, long sequence) {
+    private static AcceptedActivity publication(String repository, long sequence) {
         byte[] wire = (repository + sequence).getBytes();
-        return new Publication(repository, sequence, wire, wire, sequence);
+        return new AcceptedActivity(repository, sequence, wire, wire, sequence);
     }
 }

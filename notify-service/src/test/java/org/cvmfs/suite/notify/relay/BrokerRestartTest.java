@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.notify.service.LastValueCache;
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 import org.cvmfs.suite.notify.testing.Await;
 import org.cvmfs.suite.notify.testing.TestAmqp;
 import org.cvmfs.suite.notify.testing.TestMessages;
@@ -34,7 +34,7 @@ class BrokerRestartTest {
             try (TestNode a = TestNode.start(amqp); TestNode b = TestNode.start(amqp.withRetryInterval(Duration.ofSeconds(4)))) {
                 TestNode.Recorder onB = b.subscribe(REPO);
                 long revision = 0;
-                Publication first = null;
+                AcceptedActivity first = null;
                 while (first == null && revision < 300) { // B binds asynchronously
                     a.service.publish(TestMessages.json(REPO, ++revision), null);
                     first = onB.received.poll(100, TimeUnit.MILLISECONDS);
@@ -48,7 +48,7 @@ class BrokerRestartTest {
                 assertEquals(LastValueCache.Outcome.ACCEPTED, a.service.publish(whileDown, null));
 
                 broker.start();
-                Publication got;
+                AcceptedActivity got;
                 do {
                     got = onB.received.poll(60, TimeUnit.SECONDS);
                     assertNotNull(got, "B's subscriber receives the publication made while the broker was down");
@@ -74,7 +74,7 @@ class BrokerRestartTest {
             try (TestNode a = TestNode.start(amqp.withConfirmTimeout(Duration.ofSeconds(1))); TestNode b = TestNode.start(amqp)) {
                 TestNode.Recorder onB = b.subscribe(REPO);
                 long revision = 0;
-                Publication first = null;
+                AcceptedActivity first = null;
                 while (first == null && revision < 300) {
                     a.service.publish(TestMessages.json(REPO, ++revision), null);
                     first = onB.received.poll(100, TimeUnit.MILLISECONDS);
@@ -88,7 +88,7 @@ class BrokerRestartTest {
                 } finally {
                     signal("CONT");
                 }
-                Publication got;
+                AcceptedActivity got;
                 do {
                     got = onB.received.poll(60, TimeUnit.SECONDS);
                     assertNotNull(got, "the publication whose confirm never came is sent again on a new channel");

@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.notify.service.BindingLimitException;
 import org.cvmfs.suite.notify.service.LastValueCache;
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 import org.cvmfs.suite.notify.testing.Await;
 import org.cvmfs.suite.notify.testing.TestAmqp;
 import org.cvmfs.suite.notify.testing.TestMessages;
@@ -124,10 +124,10 @@ class RelayRepairTest {
     }
 
     /** Publishes as an upstream node would until the recorder has a message of at least that revision. */
-    private Publication relayUntilReceived(TestNode.Recorder recorder, long fromRevision) throws Exception {
+    private AcceptedActivity relayUntilReceived(TestNode.Recorder recorder, long fromRevision) throws Exception {
         for (long revision = fromRevision * 1000; revision < fromRevision * 1000 + 300; revision++) {
             channel.basicPublish(amqp.exchange(), recorder.repository(), null, TestMessages.json(recorder.repository(), revision));
-            Publication p = recorder.received.poll(100, TimeUnit.MILLISECONDS);
+            AcceptedActivity p = recorder.received.poll(100, TimeUnit.MILLISECONDS);
             if (p != null) {
                 return p;
             }

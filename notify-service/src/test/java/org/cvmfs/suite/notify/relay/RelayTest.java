@@ -23,7 +23,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.notify.config.NotifySettings;
 import org.cvmfs.suite.notify.service.NotificationService;
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 import org.cvmfs.suite.notify.testing.Await;
 import org.cvmfs.suite.notify.testing.NotifyTestHost;
 import org.cvmfs.suite.notify.testing.TestMessages;
@@ -110,7 +110,7 @@ class RelayTest {
     void twoNodesShareAPublishThroughTheBroker() throws Exception {
         try (TestNode second = TestNode.start(settings.amqp())) {
             TestNode.Recorder onSecond = second.subscribe("shared.test");
-            Publication arrived = null;
+            AcceptedActivity arrived = null;
             for (int revision = 1; arrived == null && revision <= 100; revision++) {
                 given().body(TestMessages.json("shared.test", revision)).when().post("/api/v1/publish").then().statusCode(200);
                 arrived = onSecond.received.poll(200, TimeUnit.MILLISECONDS);

@@ -83,7 +83,7 @@ class LastValueCacheTest {
                 return offers;
             }));
         }
-        List<Publication> accepted = new ArrayList<>();
+        List<AcceptedActivity> accepted = new ArrayList<>();
         for (Future<List<LastValueCache.Offer>> f : results) {
             f.get(60, TimeUnit.SECONDS).stream()
                     .filter(o -> o.outcome() == LastValueCache.Outcome.ACCEPTED)
@@ -96,7 +96,7 @@ class LastValueCacheTest {
         }
     }
 
-    private Publication publication(String repository, long revision) {
+    private AcceptedActivity publication(String repository, long revision) {
         return rules.check(TestMessages.json(repository, revision));
     }
 }

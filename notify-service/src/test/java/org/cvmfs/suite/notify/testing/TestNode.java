@@ -10,7 +10,7 @@ import org.cvmfs.suite.notify.config.NotifySettings;
 import org.cvmfs.suite.notify.relay.RabbitRelay;
 import org.cvmfs.suite.notify.service.LastValueCache;
 import org.cvmfs.suite.notify.service.NotificationService;
-import org.cvmfs.suite.notify.service.Publication;
+import org.cvmfs.suite.notify.service.AcceptedActivity;
 import org.cvmfs.suite.notify.service.PublicationRules;
 import org.cvmfs.suite.notify.service.PublishAuthenticator;
 import org.cvmfs.suite.notify.service.Subscriber;
@@ -57,7 +57,7 @@ public final class TestNode implements AutoCloseable {
     /** A subscriber that keeps what it is handed. */
     public static final class Recorder implements Subscriber {
         private final String repository;
-        public final BlockingQueue<Publication> received = new LinkedBlockingQueue<>();
+        public final BlockingQueue<AcceptedActivity> received = new LinkedBlockingQueue<>();
         private Runnable unsubscribe;
 
         Recorder(String repository) {
@@ -70,7 +70,7 @@ public final class TestNode implements AutoCloseable {
         }
 
         @Override
-        public void deliver(Publication publication) {
+        public void deliver(AcceptedActivity publication) {
             received.add(publication);
         }
 

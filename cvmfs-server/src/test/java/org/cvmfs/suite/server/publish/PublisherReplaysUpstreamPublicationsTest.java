@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * after the publication: same entries, modes, sizes, content hashes, chunks, symlinks and
  * nested catalogs.
  */
-class PublicationReplayTest {
+class PublisherReplaysUpstreamPublicationsTest {
     private static final RepositoryPath SW = RepositoryPath.of("/sw");
 
     @TempDir
@@ -72,6 +72,24 @@ class PublicationReplayTest {
         assertEquals(facts("after-b"), describe(result));
         assertEquals(List.of(), nestedCatalogs(result));
         result.close();
+    }
+
+    @Test
+    void aFileThatVanishesAfterTheScanFailsThePublicationByName() throws Exception {
+        Path repo = copyState("before");
+        Path work = tmp.resolve("work");
+        TreeSnapshot before = materialize(repo, work);
+        writeTreeOf("after-a", work);
+        ChangeSet changes = ChangeSet.compute(before, TreeScanner.scan(work, SW));
+        Files.delete(work.resolve("lib/version.txt"));
+        ObjectStore store = new ObjectStore(repo);
+        try (ContentProcessor processor = new ContentProcessor(IngestSettings.defaults(), new ObjectStoreSink(store), 2,
+                tmp.resolve("spill"))) {
+            RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> PublicationBuilder.build(new LocalRepositorySource(repo), baseRoot(repo), changes, work,
+                            processor, store, tmp.resolve("catalogs"), Clock.systemUTC()));
+            assertTrue(e.getMessage().contains("version.txt"), e.getMessage());
+        }
     }
 
     private CatalogHierarchy publish(Path repo, Path work, TreeSnapshot before) {

@@ -9,17 +9,17 @@ import org.cvmfs.suite.protocol.notify.SseFraming;
  * @param sequence the order in which this node accepted publications; -1 until accepted. A
  *                 subscriber never receives a lower sequence after a higher one.
  */
-public record Publication(String repository, long revision, byte[] wire, byte[] sseFrame, long sequence) {
-    static Publication of(String repository, long revision, byte[] wire) {
-        return new Publication(repository, revision, wire, SseFraming.frame(wire), -1);
+public record AcceptedActivity(String repository, long revision, byte[] wire, byte[] sseFrame, long sequence) {
+    static AcceptedActivity of(String repository, long revision, byte[] wire) {
+        return new AcceptedActivity(repository, revision, wire, SseFraming.frame(wire), -1);
     }
 
-    Publication accepted(long sequenceNumber) {
-        return new Publication(repository, revision, wire, sseFrame, sequenceNumber);
+    AcceptedActivity accepted(long sequenceNumber) {
+        return new AcceptedActivity(repository, revision, wire, sseFrame, sequenceNumber);
     }
 
     @Override
     public String toString() {
-        return "Publication[" + repository + " revision " + revision + ", #" + sequence + "]";
+        return "AcceptedActivity[" + repository + " revision " + revision + ", #" + sequence + "]";
     }
 }

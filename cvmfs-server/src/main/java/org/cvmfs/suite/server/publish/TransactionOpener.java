@@ -1,0 +1,105 @@
+package org.cvmfs.suite.server.publish;
+
+import static org.cvmfs.suite.server.publish.PublisherContext.display;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Optional;
+import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
+import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
+import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.manifest.Manifest;
+
+/**
+ * {@code cvmfs_server transaction REPO/PATH}: a lease on the subtree, recorded in the spool as
+ * {@link TransactionState.Phase#LEASED}, then the working tree brought to the head's content of
+ * the subtree and the phase set to {@link TransactionState.Phase#OPEN}. A transaction whose
+ * materialisation was interrupted is resumed by running the command again; the lease is never
+ * acquired twice.
+ */
+public final class TransactionOpener {
+    private final PublisherContext context;
+
+    public TransactionOpener(PublisherContext context) {
+        this.context = context;
+    }
+
+    /** Acquires the lease (retrying while busy for {@code retryFor}, forever if zero) and fills the working tree. */
+    public TransactionState open(RepositoryPath leasePath, Optional<Duration> retryFor) {
+        PublisherSpool spool = context.spool();
+        TransactionState state = spool.load().orElse(null);
+        if (state != null && (state.phase() != TransactionState.Phase.LEASED || !state.leasePath().equals(leasePath))) {
+            throw new PublisherException(PublisherException.FAILED, "repository " + context.settings().repository()
+                    + " is already in a transaction on " + display(state.leasePath()) + " (" + state.phase()
+                    + "); publish or abort it first");
+        }
+        if (state == null) {
+            state = lease(leasePath, retryFor);
+        }
+        ObjectCache cache = context.cache();
+        Materializer.Result result;
+        try (CatalogHierarchy catalogs = CatalogHierarchy.open(cache, state.baseRootCatalog(), context.tmp("catalogs"))) {
+            result = new Materializer(cache, context.settings().fetchThreads(), context::warn)
+                    .materialize(catalogs, leasePath, spool.workTree(), previousSnapshot(leasePath), context.clockProbe());
+        }
+        TreeSnapshotFile.write(spool.snapshotFile(), result.snapshot());
+        context.mountForTransaction().ifPresent(m -> m.mountWritable(spool.workTree(), leasePath));
+        TransactionState open = state.withPhase(TransactionState.Phase.OPEN);
+        spool.save(open);
+        context.say(String.format("Transaction on %s%s open in %s (revision %d; %d files fetched, %d kept)",
+                context.settings().repository(), leasePath, context.editableTree(leasePath), state.baseRevision(),
+                result.filesWritten(), result.filesKept()));
+        return open;
+    }
+
+    /**
+     * The lease alone, recorded as {@link TransactionState.Phase#LEASED} on the verified head;
+     * dropped again when the head cannot be read or the lease path's parent is not a directory.
+     */
+    TransactionState lease(RepositoryPath leasePath, Optional<Duration> retryFor) {
+        String token = new LeaseAcquirer(context).acquire(leasePath, retryFor);
+        try {
+            Manifest head = context.verifiedHead();
+            if (!leasePath.isRoot()) {
+                requireParentDirectory(head.rootCatalog(), leasePath);
+            }
+            TransactionState state = TransactionState.leased(context.settings().repository(), leasePath, token,
+                    head.rootCatalog(), head.revision(), context.clock().instant());
+            context.spool().save(state);
+            return state;
+        } catch (RuntimeException e) {
+            context.dropQuietly(token);
+            throw e;
+        }
+    }
+
+    /** Upstream refuses a lease whose parent is not an existing directory, and drops it again. */
+    private void requireParentDirectory(ContentHash root, RepositoryPath leasePath) {
+        try (CatalogHierarchy catalogs = CatalogHierarchy.open(context.cache(), root, context.tmp("catalogs"))) {
+            RepositoryPath parent = leasePath.parent();
+            Optional<DirectoryEntry> entry = catalogs.lookup(parent);
+            if (entry.isEmpty()) {
+                throw new PublisherException(PublisherException.NOT_FOUND, "cannot open a transaction on "
+                        + leasePath + ": " + display(parent) + " does not exist");
+            }
+            if (!entry.get().isDirectory()) {
+                throw new PublisherException(PublisherException.NOT_A_DIRECTORY, "cannot open a transaction on "
+                        + leasePath + ": " + display(parent) + " is not a directory");
+            }
+        }
+    }
+
+    private TreeSnapshot previousSnapshot(RepositoryPath leasePath) {
+        PublisherSpool spool = context.spool();
+        if (!Files.exists(spool.snapshotFile())) {
+            return TreeSnapshot.empty(leasePath);
+        }
+        try {
+            return TreeSnapshotFile.read(spool.snapshotFile());
+        } catch (IllegalStateException damaged) {
+            context.warn(damaged.getMessage() + "; fetching the whole subtree again");
+            return TreeSnapshot.empty(leasePath);
+        }
+    }
+}

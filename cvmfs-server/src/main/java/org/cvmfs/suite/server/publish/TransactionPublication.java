@@ -1,0 +1,101 @@
+package org.cvmfs.suite.server.publish;
+
+import static org.cvmfs.suite.server.publish.PublisherContext.display;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+
+/**
+ * {@code cvmfs_server publish}: what changed in the working tree of an open transaction becomes
+ * objects and catalogs uploaded in packs, then the commit. The phases in the spool make it
+ * resumable: OPEN → PUBLISHING (scan, process, upload; a killed attempt is redone from the
+ * working tree) → COMMITTING (the new root catalog recorded before the commit is sent; a retry
+ * finds out whether the commit landed, see {@link LandedCommit}) → no state (done). While it
+ * runs, a bind-mounted working tree is read-only, so that what is scanned is what is published.
+ */
+public final class TransactionPublication {
+    private final PublisherContext context;
+
+    public TransactionPublication(PublisherContext context) {
+        this.context = context;
+    }
+
+    public Published publish(Optional<String> tag, Optional<String> description) {
+        PublisherSpool spool = context.spool();
+        TransactionState state = spool.load().orElseThrow(() -> new PublisherException(PublisherException.FAILED,
+                "repository " + context.settings().repository() + " is not in a transaction"));
+        GatewayCommit commit = new GatewayCommit(context);
+        String tagName = commit.tagName(tag);
+        switch (state.phase()) {
+            case LEASED -> throw new PublisherException(PublisherException.FAILED, "the transaction on "
+                    + display(state.leasePath()) + " was not completely opened; run transaction again or abort");
+            case COMMITTING -> {
+                long revision = new LandedCommit(context).finish(state, tagName, description.orElse(""));
+                context.mount().ifPresent(m -> m.unmount(state.leasePath()));
+                spool.clear();
+                return new Published(revision, state.newRootCatalog().orElseThrow(), 0, 0, 0);
+            }
+            default -> {
+                context.mount().ifPresent(m -> m.makeReadOnly(state.leasePath()));
+                try {
+                    Published p = publishChanges(state, commit, tagName, description.orElse(""));
+                    context.mount().ifPresent(m -> m.unmount(state.leasePath()));
+                    return p;
+                } catch (RuntimeException e) {
+                    context.mount().ifPresent(m -> m.makeWritable(state.leasePath()));
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Published publishChanges(TransactionState state, GatewayCommit commit, String tagName, String description) {
+        PublisherSpool spool = context.spool();
+        PhaseTimes phases = new PhaseTimes();
+        TransactionState publishing = state.withPhase(TransactionState.Phase.PUBLISHING);
+        spool.save(publishing);
+        TreeSnapshot before = TreeSnapshotFile.read(spool.snapshotFile());
+        TreeSnapshot now = TreeSnapshot.take(spool.workTree(), state.leasePath(), context.clockProbe(), Map.of());
+        ChangeSet changes = ChangeSet.compute(before, now.tree());
+        context.say("Processing changes... (" + changes.additions().size() + " added, "
+                + changes.modifications().size() + " modified, " + changes.removals().size() + " removed)");
+        phases.end("scan");
+        PublicationBuilder.Built built;
+        long uploaded;
+        try (PayloadUpload upload = new PayloadUpload(context, state.sessionToken())) {
+            built = PublicationBuilder.build(context.cache(), state.baseRootCatalog(), changes, spool.workTree(),
+                    upload.processor(), upload.catalogStore(), context.tmp("catalogs"), context.clock(), phases);
+            uploaded = upload.finish();
+        }
+        phases.end("upload");
+        TransactionState committing = publishing.committing(built.commit().rootHash());
+        spool.save(committing);
+        long revision = commit.send(committing, tagName, description);
+        phases.end("commit");
+        TreeSnapshotFile.write(spool.snapshotFile(), nextSnapshot(before, now, changes, built));
+        spool.clear();
+        phases.end("snapshot");
+        context.say(phases.line());
+        return new Published(revision, built.commit().rootHash(), built.filesProcessed(), built.bytesProcessed(), uploaded);
+    }
+
+    /** The scan just published, with what each regular file holds, for the next transaction. */
+    private static TreeSnapshot nextSnapshot(TreeSnapshot before, TreeSnapshot now, ChangeSet changes,
+                                             PublicationBuilder.Built built) {
+        Set<RepositoryPath> touched = new HashSet<>();
+        changes.additions().forEach(e -> touched.add(e.path()));
+        changes.modifications().forEach(m -> touched.add(m.path()));
+        Map<RepositoryPath, String> contents = new HashMap<>();
+        before.contents().forEach((p, id) -> {
+            if (!touched.contains(p) && now.tree().get(p).filter(ScannedEntry::isRegular).isPresent()) {
+                contents.put(p, id);
+            }
+        });
+        contents.putAll(built.contentIds());
+        return new TreeSnapshot(now.tree(), now.stampNanos(), contents);
+    }
+}
