@@ -126,7 +126,9 @@ public final class GarbageCollector {
         }
         List<ContentHash> condemned = new ArrayList<>();
         List<ContentHash> unlisted = new ArrayList<>();
-        try (Reflog reflog = Reflog.fetch(source, head.reflog(), scratch)) {
+        // a head without Y (an old repository) has no reflog to prune; the sweep still runs
+        try (Reflog reflog = head.reflog() == null ? Reflog.create(scratch, layout.fqrn())
+                : Reflog.fetch(source, head.reflog(), scratch)) {
             for (Reflog.Entry e : reflog.entries()) {
                 if (!marked.contains(e.object().objectPath())) {
                     unlisted.add(e.object());
