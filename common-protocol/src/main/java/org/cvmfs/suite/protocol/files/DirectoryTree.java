@@ -5,10 +5,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Private scratch directories for staged catalogs and databases, and their removal. */
+/**
+ * The one way to handle whole directory trees: private scratch directories, recursive removal
+ * and recursive copy. Symbolic links are never followed: removal deletes the link, copy copies it
+ * as a link, so neither can reach outside the tree it was given.
+ */
 public final class DirectoryTree {
     private DirectoryTree() {
     }
@@ -34,6 +39,27 @@ public final class DirectoryTree {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + root, e);
+        }
+    }
+
+    /**
+     * Copies {@code source} and everything below it to {@code target} (created with its parents
+     * if missing): directories are created, regular files and symbolic links copied (links as
+     * links), files already at the target replaced. Returns {@code target}.
+     */
+    public static Path copy(Path source, Path target) {
+        try (Stream<Path> walk = Files.walk(source)) {
+            for (Path p : walk.toList()) {
+                Path dest = target.resolve(source.relativize(p).toString());
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(p, dest, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + source + " to " + target, e);
         }
     }
 }

@@ -48,11 +48,37 @@ class ContentHashTest {
 
     @Test
     void refusesMalformedText() {
-        for (String bad : new String[] {"", "abc", EMPTY_FILE.toUpperCase(), EMPTY_FILE + "-md5",
-                "../" + EMPTY_FILE.substring(3), EMPTY_FILE.substring(1) + "\0", EMPTY_FILE + "Q"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ContentHash.parseSuffixed(bad));
-            assertTrue(e.getMessage().contains("hash") || e.getMessage().contains("suffix"), e.getMessage());
+        // Each refusal names the reason and quotes the input, so that a log line tells which object
+        // name was bad; an input that parsed (or failed somewhere else) would change the message.
+        String[][] cases = {
+                {"", "not a content hash: ''"},
+                {"abc", "not a content hash: 'abc'"},
+                // Upper-case hex is not the store's spelling, although HexFormat would read it.
+                {EMPTY_FILE.toUpperCase(), "not a content hash: '" + EMPTY_FILE.toUpperCase() + "'"},
+                {EMPTY_FILE + "-md5", "not a content hash: '" + EMPTY_FILE + "-md5'"},
+                {"../" + EMPTY_FILE.substring(3), "not a content hash: '../" + EMPTY_FILE.substring(3) + "'"},
+                {EMPTY_FILE.substring(1) + "\0", "not a content hash: '" + EMPTY_FILE.substring(1) + "\0'"},
+                {EMPTY_FILE + "Q", "unknown object suffix 'Q'"},
+                // A suffix letter alone, and an identifier at the length of another algorithm.
+                {"C", "not a content hash: ''"},
+                {EMPTY_FILE.substring(2) + "-rmd160", "not a content hash: '" + EMPTY_FILE.substring(2) + "-rmd160'"},
+        };
+        for (String[] c : cases) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ContentHash.parseSuffixed(c[0]), c[0]);
+            assertEquals(c[1], e.getMessage());
         }
+    }
+
+    @Test
+    void refusalQuotesAtMostEightyCharacters() {
+        String longText = "a".repeat(81);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ContentHash.parse(longText, ObjectSuffix.NONE));
+        assertEquals("not a content hash: '" + "a".repeat(80) + "...'", e.getMessage());
+        String eighty = "a".repeat(80);
+        e = assertThrows(IllegalArgumentException.class, () -> ContentHash.parse(eighty, ObjectSuffix.NONE));
+        assertEquals("not a content hash: '" + eighty + "'", e.getMessage());
     }
 
     @Test

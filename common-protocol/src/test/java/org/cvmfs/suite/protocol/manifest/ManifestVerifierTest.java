@@ -20,7 +20,7 @@ import org.cvmfs.suite.protocol.store.MissingObjectException;
 import org.cvmfs.suite.protocol.store.MissingRootFileException;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.testing.Fixtures;
-import org.cvmfs.suite.protocol.testing.TreeCopy;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +46,7 @@ class ManifestVerifierTest {
 
     @BeforeEach
     void copyRepository() {
-        repo = TreeCopy.copy(Fixtures.upstreamTestLocal().resolve("served"), tmp.resolve("repo"));
+        repo = DirectoryTree.copy(Fixtures.upstreamTestLocal().resolve("served"), tmp.resolve("repo"));
     }
 
     private VerifiedManifest verify(Clock clock, List<PublicKey> keys, String fqrn) {

@@ -26,7 +26,7 @@ import org.cvmfs.suite.protocol.store.RepositorySource;
 import org.cvmfs.suite.protocol.testing.DirectorySnapshot;
 import org.cvmfs.suite.protocol.testing.Fixtures;
 import org.cvmfs.suite.protocol.testing.StaticHttpServer;
-import org.cvmfs.suite.protocol.testing.TreeCopy;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,7 +129,7 @@ class RepositoryBrowserTest {
 
     @Test
     void catOfACorruptObjectFailsNamingPathAndObject() throws Exception {
-        Path served = TreeCopy.copy(Fixtures.upstreamTestLocal().resolve("served"), tmp.resolve("served"));
+        Path served = DirectoryTree.copy(Fixtures.upstreamTestLocal().resolve("served"), tmp.resolve("served"));
         DirectoryEntry readme;
         try (RepositoryBrowser b = open(new LocalRepositorySource(served), Optional.empty())) {
             readme = b.stat(RepositoryPath.of("/README.txt"));

@@ -27,7 +27,7 @@ import org.cvmfs.suite.protocol.manifest.ManifestVerifier;
 import org.cvmfs.suite.protocol.manifest.VerifiedManifest;
 import org.cvmfs.suite.protocol.testing.Fixtures;
 import org.cvmfs.suite.protocol.testing.StaticHttpServer;
-import org.cvmfs.suite.protocol.testing.TreeCopy;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,7 @@ class HttpRepositorySourceTest {
 
     @BeforeEach
     void serve() {
-        repo = TreeCopy.copy(Fixtures.upstreamTestLocal().resolve("served"), tmp.resolve("cvmfs/test.local"));
+        repo = DirectoryTree.copy(Fixtures.upstreamTestLocal().resolve("served"), tmp.resolve("cvmfs/test.local"));
         server = StaticHttpServer.serve(tmp);
         source = new HttpRepositorySource(server.url("cvmfs/test.local/"), Duration.ofSeconds(10), FetchLimits.DEFAULT);
     }

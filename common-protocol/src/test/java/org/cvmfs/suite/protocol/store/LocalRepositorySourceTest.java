@@ -12,7 +12,7 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.testing.Fixtures;
-import org.cvmfs.suite.protocol.testing.TreeCopy;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +30,7 @@ class LocalRepositorySourceTest {
 
     @BeforeEach
     void copy() {
-        repo = TreeCopy.copy(Fixtures.upstreamTestLocal().resolve("served"), tmp.resolve("test.local"));
+        repo = DirectoryTree.copy(Fixtures.upstreamTestLocal().resolve("served"), tmp.resolve("test.local"));
         source = new LocalRepositorySource(repo);
     }
 

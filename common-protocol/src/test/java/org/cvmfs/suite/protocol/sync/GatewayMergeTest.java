@@ -23,7 +23,7 @@ import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.store.RepositorySource;
 import org.cvmfs.suite.protocol.testing.Fixtures;
-import org.cvmfs.suite.protocol.testing.TreeCopy;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,7 +70,7 @@ class GatewayMergeTest {
     @Test
     void publicationAThenB() throws Exception {
         // our store starts with every object upstream served, so it reads the publisher's uploads and its own results
-        Path ours = TreeCopy.copy(Fixtures.gatewayPublication().resolve("after-b"), dir.resolve("repo"));
+        Path ours = DirectoryTree.copy(Fixtures.gatewayPublication().resolve("after-b"), dir.resolve("repo"));
         ObjectStore store = new ObjectStore(ours);
         RepositorySource source = new LocalRepositorySource(ours);
 

@@ -208,6 +208,10 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 failure = e;
+            } catch (Error e) {
+                // The loop must outlive any failure: processing threads blocked in accept() wait for
+                // it to take their pack, and ContentProcessor.close() waits for them.
+                failure = new IllegalStateException("pack upload failed: " + e, e);
             } finally {
                 deleteQuietly(pack.file);
             }

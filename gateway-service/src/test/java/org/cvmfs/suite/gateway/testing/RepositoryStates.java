@@ -4,8 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.config.HostPaths;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.testing.Fixtures;
@@ -33,7 +32,7 @@ public final class RepositoryStates {
         try {
             deleteTree(layout.servedRoot());
             deleteTree(layout.spoolDir());
-            TestHost.copyTree(fixture.resolve(state), layout.servedRoot());
+            DirectoryTree.copy(fixture.resolve(state), layout.servedRoot());
             Files.createDirectories(layout.dataDir().resolve("txn"));
             Files.createDirectories(layout.configDir());
             Files.copy(fixture.resolve("server-config/gateway-side.server.conf"), layout.serverConf(),
@@ -55,13 +54,6 @@ public final class RepositoryStates {
     }
 
     static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        DirectoryTree.delete(root);
     }
 }

@@ -38,7 +38,7 @@ import org.cvmfs.suite.protocol.store.Zlib;
 import org.cvmfs.suite.protocol.testing.DirectorySnapshot;
 import org.cvmfs.suite.protocol.testing.Fixtures;
 import org.cvmfs.suite.protocol.testing.StaticHttpServer;
-import org.cvmfs.suite.protocol.testing.TreeCopy;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,7 +145,7 @@ class RepositoryCheckerTest {
     // ---- hostile input: refused with the fault named, nothing changed ----
 
     private Path copyOfTestLocal() {
-        Path served = TreeCopy.copy(Fixtures.upstreamTestLocal().resolve("served"), tmp.resolve("served"));
+        Path served = DirectoryTree.copy(Fixtures.upstreamTestLocal().resolve("served"), tmp.resolve("served"));
         try (var walk = Files.walk(served)) {
             for (Path p : walk.toList()) {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
