@@ -41,7 +41,10 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ -n "$role" ] || { echo "install.sh: which role? gateway, publisher or frontend" >&2; usage; }
-case "$repo" in */* | .* | "") echo "install.sh: bad repository name '$repo'" >&2; exit 2 ;; esac
+# names go into file names and sed expressions: letters, digits, dots, dashes only
+[[ "$repo" =~ ^[A-Za-z0-9][A-Za-z0-9.-]*$ ]] || { echo "install.sh: bad repository name '$repo'" >&2; exit 2; }
+[[ -z "$gateway_host" || "$gateway_host" =~ ^[A-Za-z0-9][A-Za-z0-9.:-]*$ ]] ||
+  { echo "install.sh: bad gateway host name '$gateway_host'" >&2; exit 2; }
 mkdir -p "$prefix"
 prefix="$(cd "$prefix" && pwd)"
 root="${prefix%/}"   # "" for /
@@ -64,11 +67,9 @@ esac
 
 # localize: the example as this host should read it (gateway host name, repository name)
 localize() {
-  local text
-  text=$(cat "$1")
-  if [ -n "$gateway_host" ]; then text=${text//cvm19-gw-\$ID.cern.ch/$gateway_host}; fi
-  text=${text//cvm19.cern.ch/$repo}
-  printf '%s\n' "$text"
+  local edits=(-e "s/cvm19\.cern\.ch/$repo/g")
+  [ -z "$gateway_host" ] || edits=(-e "s/cvm19-gw-\\\$ID\.cern\.ch/$gateway_host/g" "${edits[@]}")
+  sed "${edits[@]}" "$1"
 }
 
 mkdir -p "$root/usr/bin"
