@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# build.sh: every container image of the suite, into the suite's podman storage
+# (CONTAINERS_CONF / CONTAINERS_STORAGE_CONF of podman-env.sh):
+#   localhost/cvmfs-suite/{jre,postgres,rabbitmq}:bookworm   base-images.sh (cached tars)
+#   localhost/cvmfs-suite/{gateway,notify}:latest           Jib (pom.xml here) on jre.tar
+# Packages the suite's jars first when they are missing. With the base images cached, a run
+# takes about a minute; the first run (debootstrap, apt) several.
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+suite="$(cd "$here/../.." && pwd)"
+. "$here/podman-env.sh"
+
+"$here/base-images.sh"
+
+modules=(gateway-service notify-service cvmfs-server)
+for module in "${modules[@]}"; do
+  if [ ! -f "$suite/$module/target/quarkus-app/quarkus-run.jar" ]; then
+    echo "== packaging the suite (mvn -B -q package -DskipTests)" >&2
+    (cd "$suite" && mvn -B -q -DskipTests -pl "$(IFS=,; echo "${modules[*]}")" -am package)
+    break
+  fi
+done
+
+images=(gateway notify)
+goals=()
+for image in "${images[@]}"; do goals+=("jib:buildTar@$image"); done
+echo "== Jib: ${images[*]} on tar://$CVMFS_SUITE_CACHE/images/jre.tar" >&2
+mvn -B -q -f "$here/pom.xml" -Dbase.image="tar://$CVMFS_SUITE_CACHE/images/jre.tar" "${goals[@]}"
+for image in "${images[@]}"; do
+  podman load -q -i "$here/target/images/$image.tar" >/dev/null
+  echo "== localhost/cvmfs-suite/$image:latest" >&2
+done
