@@ -25,6 +25,7 @@ images=(gateway notify)
 goals=()
 for image in "${images[@]}"; do goals+=("jib:buildTar@$image"); done
 echo "== Jib: ${images[*]} on tar://$CVMFS_SUITE_CACHE/images/jre.tar" >&2
+mkdir -p "$here/target/classes"  # Jib insists on a build output; this project has no classes
 mvn -B -q -f "$here/pom.xml" -Dbase.image="tar://$CVMFS_SUITE_CACHE/images/jre.tar" "${goals[@]}"
 for image in "${images[@]}"; do
   podman load -q -i "$here/target/images/$image.tar" >/dev/null
