@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# test.sh: the tutorial's hosts on one machine, each publisher and the frontend in a network
+# namespace of its own, joined to the gateway host by a private bridge this script makes
+# (10.219.N.0/24, N from the process id; no route anywhere else, no other traffic):
+#   gateway host   root namespace, 10.219.N.1: cvmfs_gateway and cvmfs_notify bound to that
+#                  address; the repository made with cvmfs_server mkfs
+#   publisher 1, 2 namespaces, 10.219.N.11/.12: cvmfs_server mkfs -u gw,...,http://10.219.N.1:4929/api/v1,
+#                  then concurrent transactions on disjoint paths, published at the same time
+#   frontend       namespace, 10.219.N.20: reads the repository over HTTP (cvmfs_server check,
+#                  cat) and receives the new revision from the notification service
+# Every host is a directory below a temporary work dir (CVMFS_SUITE_PREFIX); addresses come only
+# from the configuration files written as the tutorial writes them. Needs root and iproute2.
+# Prints "N passed, 0 failed"; cleans up namespaces, bridge, mounts and daemons on every exit.
+set -euo pipefail
+suite="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
+bin="$suite/deploy/bin"
+[ "$(id -u)" -eq 0 ] || { echo "netns/test.sh needs root (ip netns, veth)" >&2; exit 1; }
+for module in gateway-service notify-service cvmfs-server; do
+  [ -f "$suite/$module/target/quarkus-app/quarkus-run.jar" ] ||
+    (cd "$suite" && mvn -B -q -DskipTests -pl gateway-service,notify-service,cvmfs-server -am package)
+done
+
+id=$$
+net="10.219.$((id % 250 + 1))"
+gw_ip="$net.1"
+bridge="cvbr$id"
+repo=netns.cvmfs.test
+work=$(mktemp -d /tmp/cvmfs-netns-test.XXXXXX)
+hosts=(pub1 pub2 front)
+declare -A host_ip=([pub1]="$net.11" [pub2]="$net.12" [front]="$net.20")
+pids=()
+passed=0
+ok() { passed=$((passed + 1)); echo "ok $passed - $*"; }
+fail() { echo "FAILED: $*" >&2; echo "$passed passed, 1 failed"; exit 1; }
+ns() { echo "cvmfs-$1-$id"; }
+# on HOST CMD...: run CMD in HOST's network namespace only (mounts stay visible, files shared)
+on() { local h=$1; shift; nsenter --net="/run/netns/$(ns "$h")" -- "$@"; }
+
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  awk -v root="$work/" 'index($5, root) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount || true
+  for h in "${hosts[@]}"; do ip netns del "$(ns "$h")" 2>/dev/null || true; done
+  ip link del "$bridge" 2>/dev/null || true
+  if [ "${KEEP_WORK:-}" = yes ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# --- the network: a bridge in the root namespace, one veth per host namespace -----------------
+ip link add "$bridge" type bridge
+ip addr add "$gw_ip/24" dev "$bridge"
+ip link set "$bridge" up
+i=0
+for h in "${hosts[@]}"; do
+  i=$((i + 1))
+  ip netns add "$(ns "$h")"
+  ip link add "cvv$i-$id" type veth peer name eth0 netns "$(ns "$h")"
+  ip link set "cvv$i-$id" master "$bridge" up
+  on "$h" ip addr add "${host_ip[$h]}/24" dev eth0
+  on "$h" ip link set eth0 up
+  on "$h" ip link set lo up
+done
+
+# --- gateway host --------------------------------------------------------------------------------
+gwh="$work/gateway"
+CVMFS_SUITE_PREFIX="$gwh" "$bin/cvmfs_server" mkfs -o root "$repo" > "$work/mkfs-gw.log" 2>&1 ||
+  { cat "$work/mkfs-gw.log"; fail "gateway mkfs"; }
+echo "plain_text key1 $(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" > "$gwh/etc/cvmfs/keys/$repo.gw"
+chmod 600 "$gwh/etc/cvmfs/keys/$repo.gw"
+mkdir -p "$gwh/etc/cvmfs/gateway" "$gwh/etc/cvmfs/notify"
+printf '{\n  "version": 2,\n  "repos": ["%s"]\n}\n' "$repo" > "$gwh/etc/cvmfs/gateway/repo.json"
+printf '{\n  "port": 4929,\n  "max_lease_time": 600,\n  "notify_url": "http://%s:4930/api/v1"\n}\n' "$gw_ip" \
+  > "$gwh/etc/cvmfs/gateway/user.json"
+# notify relays through the machine's RabbitMQ on loopback (same host, guest may log in)
+printf '{"port": 4930, "testing_mode": false, "amqp": {"user": "guest", "pass": "guest", "url": "127.0.0.1", "exchange": "repository.activity", "port": 5672, "vhost": "/"}}\n' \
+  > "$gwh/etc/cvmfs/notify/config.json"
+CVMFS_SUITE_PREFIX="$gwh" JAVA_OPTS="-Xmx256m -Dquarkus.http.host=$gw_ip" "$bin/cvmfs_notify" > "$work/notify.log" 2>&1 &
+pids+=($!)
+CVMFS_SUITE_PREFIX="$gwh" JAVA_OPTS="-Xmx512m -Dquarkus.http.host=$gw_ip" "$bin/cvmfs_gateway" > "$work/gateway.log" 2>&1 &
+pids+=($!)
+await() {
+  local url=$1 log=$2
+  for _ in $(seq 1 120); do curl -fsS -o /dev/null "$url" 2>/dev/null && return 0; sleep 1; done
+  tail -n 40 "$log"
+  fail "no answer from $url"
+}
+await "http://$gw_ip:4929/api/v1/repos" "$work/gateway.log"
+await "http://$gw_ip:4930/q/health/ready" "$work/notify.log"
+for h in "${hosts[@]}"; do
+  on "$h" curl -fsS -o /dev/null "http://$gw_ip:4929/cvmfs/$repo/.cvmfspublished" || fail "$h cannot read the repository"
+  ! on "$h" curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:4929/api/v1/repos" 2>/dev/null ||
+    fail "$h reaches a gateway on its own loopback: the namespace is not separate"
+done
+ok "gateway and notify listen on $gw_ip; the three host namespaces reach it over $bridge, and only there"
+! curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:4929/api/v1/repos" 2>/dev/null ||
+  fail "the gateway should not answer on loopback"
+
+# --- publisher hosts: keys copied from the gateway host as the tutorial does -------------------
+mkdir -p "$work/keys"
+cp "$gwh/etc/cvmfs/keys/$repo".{crt,pub,gw} "$work/keys/"
+for h in pub1 pub2; do
+  on "$h" env CVMFS_SUITE_PREFIX="$work/$h" "$bin/cvmfs_server" mkfs -o root -k "$work/keys" \
+    -u "gw,$work/$h/var/spool/cvmfs/$repo/tmp/,http://$gw_ip:4929/api/v1" -w "http://$gw_ip:4929/cvmfs/$repo" "$repo" \
+    > "$work/mkfs-$h.log" 2>&1 || { cat "$work/mkfs-$h.log"; fail "$h mkfs -u gw,..."; }
+done
+ok "both publisher hosts set up against http://$gw_ip:4929/api/v1"
+
+revision=$(on front curl -fsS "http://$gw_ip:4929/cvmfs/$repo/.cvmfspublished" | tr -d '\000' | sed -n 's/^S\([0-9]*\)$/\1/p' | head -n 1)
+on front timeout 180 "$bin/cvmfs_swissknife" notify -s -u "http://$gw_ip:4930/api/v1/subscribe" -t "$repo" -m "$revision" \
+  > "$work/subscribe.log" 2>&1 &
+subscriber=$!
+
+for h in pub1 pub2; do
+  out=$(on "$h" env CVMFS_SUITE_PREFIX="$work/$h" "$bin/cvmfs_server" transaction "$repo/$h" 2>&1) ||
+    { echo "$out"; fail "$h transaction $repo/$h"; }
+  tree=$(sed -n 's/.* open in \(.*\) (revision .*/\1/p' <<<"$out")
+  [ -d "$tree" ] || fail "$h: transaction did not say where to write: $out"
+  echo "written on $h" > "$tree/host.txt"
+  head -c 200000 /dev/urandom > "$tree/random.bin"
+  sha1sum < "$tree/random.bin" | cut -d' ' -f1 > "$work/$h.sha1"
+done
+ok "two transactions open at once on disjoint paths /pub1 and /pub2"
+
+publishers=()
+for h in pub1 pub2; do
+  on "$h" env CVMFS_SUITE_PREFIX="$work/$h" "$bin/cvmfs_server" publish -m "from $h" "$repo" > "$work/publish-$h.log" 2>&1 &
+  publishers+=($!)
+done
+for i in 0 1; do
+  wait "${publishers[$i]}" || { cat "$work/publish-pub$((i + 1)).log"; fail "pub$((i + 1)) publish"; }
+done
+ok "both publishers published at the same time through the gateway"
+
+# --- frontend ---------------------------------------------------------------------------------
+on front "$bin/cvmfs_server" check -k "$work/keys/$repo.pub" "http://$gw_ip:4929/cvmfs/$repo" > "$work/check.log" 2>&1 ||
+  { cat "$work/check.log"; fail "cvmfs_server check from the frontend"; }
+for h in pub1 pub2; do
+  text=$(on front "$bin/cvmfs_server" cat -k "$work/keys/$repo.pub" "http://$gw_ip:4929/cvmfs/$repo" "/$h/host.txt")
+  [ "$text" = "written on $h" ] || fail "/$h/host.txt reads '$text'"
+  sum=$(on front "$bin/cvmfs_server" cat -k "$work/keys/$repo.pub" "http://$gw_ip:4929/cvmfs/$repo" "/$h/random.bin" | sha1sum | cut -d' ' -f1)
+  [ "$sum" = "$(cat "$work/$h.sha1")" ] || fail "/$h/random.bin differs"
+done
+ok "the frontend sees both publications, byte for byte, and the repository passes cvmfs_server check"
+wait "$subscriber" || { cat "$work/subscribe.log"; fail "the frontend got no notification above revision $revision"; }
+ok "the frontend's subscriber received a revision above $revision from $gw_ip:4930"
+echo "$passed passed, 0 failed"
