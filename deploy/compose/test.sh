@@ -10,6 +10,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 suite="$(cd "$here/../.." && pwd)"
 . "$suite/deploy/images/podman-env.sh"
+command -v curl >/dev/null && command -v psql >/dev/null ||
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl postgresql-client; }
 command -v podman-compose >/dev/null || {
   apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman-compose
 }

@@ -15,6 +15,8 @@ set -euo pipefail
 suite="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 bin="$suite/deploy/bin"
 [ "$(id -u)" -eq 0 ] || { echo "netns/test.sh needs root (ip netns, veth)" >&2; exit 1; }
+command -v curl >/dev/null && command -v ip >/dev/null ||
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl iproute2; }
 for module in gateway-service notify-service cvmfs-server; do
   [ -f "$suite/$module/target/quarkus-app/quarkus-run.jar" ] ||
     (cd "$suite" && mvn -B -q -DskipTests -pl gateway-service,notify-service,cvmfs-server -am package)
