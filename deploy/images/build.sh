@@ -3,6 +3,7 @@
 # (CONTAINERS_CONF / CONTAINERS_STORAGE_CONF of podman-env.sh):
 #   localhost/cvmfs-suite/{jre,postgres,rabbitmq}:bookworm   base-images.sh (cached tars)
 #   localhost/cvmfs-suite/{gateway,notify}:latest           Jib (pom.xml here) on jre.tar
+#   localhost/cvmfs-suite/conveyor-{server,worker}:latest   the same, when deploy/bin/conveyor exists
 # Packages the suite's jars first when they are missing. With the base images cached, a run
 # takes about a minute; the first run (debootstrap, apt) several.
 set -euo pipefail
@@ -13,6 +14,12 @@ suite="$(cd "$here/../.." && pwd)"
 "$here/base-images.sh"
 
 modules=(gateway-service notify-service cvmfs-server)
+images=(gateway notify)
+# the Conveyor daemons, once deploy/bin/conveyor is in the checkout
+if [ -x "$suite/deploy/bin/conveyor" ]; then
+  modules+=(conveyor-server conveyor-worker)
+  images+=(conveyor-server conveyor-worker)
+fi
 for module in "${modules[@]}"; do
   if [ ! -f "$suite/$module/target/quarkus-app/quarkus-run.jar" ]; then
     echo "== packaging the suite (mvn -B -q package -DskipTests)" >&2
@@ -21,7 +28,6 @@ for module in "${modules[@]}"; do
   fi
 done
 
-images=(gateway notify)
 goals=()
 for image in "${images[@]}"; do goals+=("jib:buildTar@$image"); done
 echo "== Jib: ${images[*]} on tar://$CVMFS_SUITE_CACHE/images/jre.tar" >&2
