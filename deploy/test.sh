@@ -16,7 +16,10 @@ as_root() {
 
 need_apt=()
 java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p' || true)
-[ "${java_major:-0}" -ge 17 ] 2>/dev/null || need_apt+=(openjdk-17-jdk-headless)
+# a JDK (javac), not only a runtime
+if ! [ "${java_major:-0}" -ge 17 ] 2>/dev/null || ! command -v javac >/dev/null; then
+  need_apt+=(openjdk-17-jdk-headless)
+fi
 command -v mvn >/dev/null || need_apt+=(maven)
 installed_postgres=false
 if ! command -v pg_ctlcluster >/dev/null; then
