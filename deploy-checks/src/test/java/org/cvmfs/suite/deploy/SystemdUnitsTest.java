@@ -143,7 +143,7 @@ class SystemdUnitsTest {
         // the gateway writes repositories and its lease database and mounts nothing
         String gateway = read("cvmfs-gateway.service");
         assertFalse(gateway.contains("CAP_SYS_ADMIN"));
-        assertTrue(gateway.contains("\nReadWritePaths=/srv/cvmfs\n") && gateway.contains("\nStateDirectory=cvmfs-gateway\n"));
+        assertTrue(gateway.contains("\nReadWritePaths=-/srv/cvmfs -/var/spool/cvmfs\n") && gateway.contains("\nStateDirectory=cvmfs-gateway\n"));
         for (String name : UNITS) {
             assertTrue(read(name).contains("\nNoNewPrivileges=yes\n"), name + " gains no privileges");
         }
