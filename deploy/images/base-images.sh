@@ -5,6 +5,7 @@
 #             scripts): the base Jib puts the daemons on, as tar://$CVMFS_SUITE_CACHE/images/jre.tar
 #   postgres  bookworm minbase + postgresql, entrypoint postgres-entrypoint.sh
 #   rabbitmq  bookworm minbase + rabbitmq-server, entrypoint rabbitmq-entrypoint.sh
+#   systemd   bookworm minbase + systemd + the JRE: a host booted by systemd, for the units' test
 # Each is loaded into the suite's podman storage (localhost/cvmfs-suite/NAME:bookworm) and saved
 # as a docker-archive under $CVMFS_SUITE_CACHE/images (default /var/cache/cvmfs-suite/images).
 # The archives are the cache: an image whose archive exists is only loaded, never rebuilt
@@ -92,6 +93,10 @@ image postgres "postgresql" postgres-entrypoint.sh \
   --change 'ENV LANG=C.UTF-8' --change 'EXPOSE 5432' \
   --change 'VOLUME /var/lib/postgresql/data' \
   --change 'ENTRYPOINT ["/usr/local/bin/postgres-entrypoint.sh"]'
+# a host with systemd as its init: the units of deploy/systemd started for real (deploy/systemd/test.sh)
+image systemd "systemd systemd-sysv dbus openjdk-17-jre-headless curl ca-certificates" "" \
+  --change 'ENV LANG=C.UTF-8' --change 'ENV container=podman' --change 'STOPSIGNAL SIGRTMIN+3' \
+  --change 'ENTRYPOINT ["/sbin/init"]'
 image rabbitmq "rabbitmq-server" rabbitmq-entrypoint.sh \
   --change 'ENV LANG=C.UTF-8' --change 'EXPOSE 5672' \
   --change 'VOLUME /var/lib/rabbitmq' \
