@@ -31,3 +31,47 @@ run_suite_jar() {
   # shellcheck disable=SC2086
   exec java ${JAVA_OPTS:-} -jar "$jar" "$@"
 }
+
+# run_lean_main TOOL MODULE MAINCLASS JAR_GLOBS -- [ARGS...]: run a plain-Java main (no Quarkus
+# boot) from MODULE's jar plus the named jars of its quarkus-app/lib/main, for commands that
+# must start fast. Class-data sharing: the first run writes an AppCDS archive
+# (-XX:ArchiveClassesAtExit, JDK 17) into the cache dir; later runs map it (-XX:SharedArchiveFile).
+# The archive's name carries a checksum of the class path's jars, so a rebuild makes a new one.
+run_lean_main() {
+  local tool=$1 module=$2 main=$3
+  shift 3
+  local app home cp="" glob jar
+  home="$(suite_home "$0")"
+  app="$home/$module/target/quarkus-app"
+  if [ ! -d "$app/app" ]; then
+    echo "$tool: $app is missing; build the suite (mvn -B package -DskipTests) or set CVMFS_SUITE_HOME" >&2
+    exit 1
+  fi
+  for jar in "$app"/app/*.jar; do cp="$cp:$jar"; done
+  while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
+    for glob in "$app"/lib/main/$1; do cp="$cp:$glob"; done
+    shift
+  done
+  [ "$#" -gt 0 ] && shift
+  cp=${cp#:}
+  local cache="${CVMFS_SUITE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/cvmfs-suite}"
+  local key
+  key=$(stat -c '%n %s %Y' ${cp//:/ } 2>/dev/null | cksum | cut -d' ' -f1)
+  local jsa="$cache/$tool-$key.jsa"
+  local fast="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData"
+  if [ -f "$jsa" ]; then
+    # shellcheck disable=SC2086
+    exec java $fast -XX:SharedArchiveFile="$jsa" -Xshare:auto ${JAVA_OPTS:-} -cp "$cp" "$main" "$@"
+  fi
+  if mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ]; then
+    local tmp="$jsa.$$"
+    # shellcheck disable=SC2086
+    java $fast -XX:ArchiveClassesAtExit="$tmp" -Xlog:cds=off -Xlog:cds+dynamic=off ${JAVA_OPTS:-} -cp "$cp" "$main" "$@"
+    local rc=$?
+    [ -s "$tmp" ] && mv -f "$tmp" "$jsa" 2>/dev/null
+    rm -f "$tmp"
+    exit $rc
+  fi
+  # shellcheck disable=SC2086
+  exec java $fast ${JAVA_OPTS:-} -cp "$cp" "$main" "$@"
+}

@@ -5,9 +5,10 @@ import io.vertx.core.http.HttpServerOptions;
 import jakarta.inject.Singleton;
 
 /**
- * Subscriptions are long and mostly silent, and the SSE framing leaves no room for heartbeats.
- * The idle timeout is therefore off (application.properties) and TCP keep-alive finds peers that
- * vanished. Legacy WebSocket clients that offer the {@code json} subprotocol get it echoed.
+ * Subscriptions are long and mostly silent, and the SSE framing leaves no room for heartbeats:
+ * SSE streams are exempt from the idle timeout ({@link IdleTimeoutExemption}), and TCP keep-alive
+ * finds the peers that vanished (after some two minutes of silence and four unanswered probes).
+ * Legacy WebSocket clients that offer the {@code json} subprotocol get it echoed.
  */
 @Singleton
 public class HttpServerTuning implements HttpServerOptionsCustomizer {

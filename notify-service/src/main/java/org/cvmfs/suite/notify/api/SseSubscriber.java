@@ -10,7 +10,7 @@ import org.cvmfs.suite.notify.service.Subscriber;
 /**
  * One SSE stream. Everything runs on the connection's event loop. Each event is one write of
  * one SSE frame; consecutive writes are at least {@code spacing} apart and a slow reader only
- * ever has the newest publication waiting, so a C++ client never finds two events in one read.
+ * ever has the newest publication waiting ({@link PendingPublications}), so a C++ client never finds two events in one read.
  */
 final class SseSubscriber implements Subscriber {
     private final String repository;
@@ -18,8 +18,7 @@ final class SseSubscriber implements Subscriber {
     private final HttpServerResponse response;
     private final long spacingNanos;
 
-    private Publication pending;
-    private long lastSequence = -1;
+    private final PendingPublications pending = new PendingPublications();
     private long lastWriteNanos;
     private boolean waiting;
     private boolean closed;
@@ -54,20 +53,17 @@ final class SseSubscriber implements Subscriber {
     /** The connection is gone. */
     void closed() {
         closed = true;
-        pending = null;
+        pending.clear();
     }
 
     private void offer(Publication p) {
-        if (closed || p.sequence() <= lastSequence) {
-            return;
+        if (!closed && pending.offer(p)) {
+            pump();
         }
-        lastSequence = p.sequence();
-        pending = p;
-        pump();
     }
 
     private void pump() {
-        if (closed || waiting || pending == null) {
+        if (closed || waiting || pending.isEmpty()) {
             return;
         }
         if (response.writeQueueFull()) {
@@ -87,8 +83,7 @@ final class SseSubscriber implements Subscriber {
             });
             return;
         }
-        Publication p = pending;
-        pending = null;
+        Publication p = pending.take();
         lastWriteNanos = System.nanoTime();
         response.write(Buffer.buffer(p.sseFrame())).onFailure(e -> closed());
     }

@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.cvmfs.suite.notify.config.NotifySettings;
+import org.cvmfs.suite.notify.service.BindingLimitException;
 import org.cvmfs.suite.notify.service.NotificationService;
 import org.cvmfs.suite.protocol.notify.NotifyMessageException;
 import org.cvmfs.suite.protocol.notify.SubscriptionRequest;
@@ -96,7 +97,13 @@ public class SubscribeRoutes {
             // deliveries run on this event loop after this handler, so the stream is set up by then
             unsubscribe = service.subscribe(subscriber);
         } catch (IllegalArgumentException e) {
+            subscriber.closed();
             refuse(ctx, 400, e.getMessage());
+            return;
+        } catch (BindingLimitException e) {
+            subscriber.closed();
+            LOG.warn(e.getMessage());
+            refuse(ctx, 503, e.getMessage());
             return;
         }
         response.setChunked(true)
@@ -107,6 +114,9 @@ public class SubscribeRoutes {
             subscriber.closed();
             unsubscribe.run();
         });
+        if (!IdleTimeoutExemption.grant(ctx.request().connection())) {
+            LOG.debugf("no idle timeout to lift on the subscription to %s", request.repository());
+        }
         // Headers go out at once (the Go gateway waits for the first event), so a client knows it is subscribed.
         response.writeHead();
         if (response.closed()) {

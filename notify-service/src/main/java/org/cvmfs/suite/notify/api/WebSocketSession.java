@@ -4,8 +4,8 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import org.cvmfs.suite.notify.service.BindingLimitException;
 import org.cvmfs.suite.notify.service.NotificationService;
 import org.cvmfs.suite.notify.service.Publication;
 import org.cvmfs.suite.notify.service.Subscriber;
@@ -24,8 +24,7 @@ final class WebSocketSession {
     private final Context context;
     private final NotificationService service;
     private final Map<String, Runnable> subscriptions = new HashMap<>();
-    private final Map<String, Long> lastSequence = new HashMap<>();
-    private final Map<String, Publication> pending = new LinkedHashMap<>();
+    private final PendingPublications pending = new PendingPublications();
     private boolean waiting;
     private boolean closed;
 
@@ -60,18 +59,16 @@ final class WebSocketSession {
         }
         try {
             subscriptions.put(repository, service.subscribe(new Subscription(repository)));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | BindingLimitException e) {
             socket.writeBinaryMessage(Buffer.buffer(StatusReply.error(e.getMessage()).toJson()));
         }
     }
 
     private void offer(Publication p) {
-        if (closed || p.sequence() <= lastSequence.getOrDefault(p.repository(), -1L)) {
-            return;
+        // a subscription the service refused may have been handed a publication meanwhile
+        if (!closed && subscriptions.containsKey(p.repository()) && pending.offer(p)) {
+            pump();
         }
-        lastSequence.put(p.repository(), p.sequence());
-        pending.put(p.repository(), p);
-        pump();
     }
 
     private void pump() {
@@ -84,8 +81,7 @@ final class WebSocketSession {
                 });
                 return;
             }
-            String first = pending.keySet().iterator().next();
-            socket.writeBinaryMessage(Buffer.buffer(pending.remove(first).wire()));
+            socket.writeBinaryMessage(Buffer.buffer(pending.take().wire()));
         }
     }
 

@@ -49,6 +49,30 @@ public interface NotifySettings {
 
         @WithDefault("repository.activity")
         String exchange();
+
+        /** How long the relay waits before reconnecting, or reopening a channel, after a failure. */
+        @WithDefault("5s")
+        Duration retryInterval();
+
+        /** How long a publisher confirm may take before the publishing channel is given up and reopened. */
+        @WithDefault("10s")
+        Duration confirmTimeout();
+
+        /**
+         * How long the broker keeps this node's queue once no one consumes from it: a node away
+         * for less (a broker restart, a network cut) finds what was routed to it meanwhile; the
+         * queue of a node gone for good goes away by itself.
+         */
+        @WithDefault("30m")
+        Duration queueExpiry();
+
+        /**
+         * The most repositories this node binds on the exchange (those it has subscribers or a
+         * cached publication for). Subscriber requests name repositories freely, so they must not
+         * grow the broker's bindings without bound.
+         */
+        @WithDefault("10000")
+        int maxBindings();
     }
 
     enum PublishAuth {

@@ -7,11 +7,9 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import com.rabbitmq.client.Recoverable;
-import com.rabbitmq.client.RecoveryListener;
-import com.rabbitmq.client.impl.recovery.AutorecoveringConnection;
+import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,47 +19,95 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.cvmfs.suite.notify.config.NotifySettings;
+import org.cvmfs.suite.notify.service.ActivityRelay;
 import org.cvmfs.suite.notify.service.Publication;
 import org.jboss.logging.Logger;
 
 /**
  * The relay over RabbitMQ, wire-compatible with upstream's {@code cvmfs-notify} nodes: a durable
  * direct exchange ({@code repository.activity}), routing key = repository name, payload = the
- * message bytes. Each node has one server-named exclusive queue, bound per repository as soon
- * as the node has a reason to care (a subscriber, a publish, a cached entry). Messages carry an
- * origin header so a node skips its own; upstream nodes ignore it.
+ * message bytes. Messages carry an origin header so a node skips its own; upstream nodes ignore it.
  *
- * <p>All broker calls run on one thread. The client's automatic recovery re-creates the queue,
- * its bindings and the consumer after a broker restart; publications made meanwhile wait in an
- * outbox that keeps the newest per repository and is flushed, with publisher confirms, once the
- * broker is back. The first connection is retried every few seconds until it succeeds.
+ * <p><b>Delivery across a broker restart: one durable queue per node.</b> Each node consumes
+ * from a queue of its own that is server-named ({@code amq.gen-...}, which upstream's
+ * {@code worker} account may declare), durable, not exclusive, and expires
+ * ({@code x-expires}) once nobody has consumed from it for {@code queue-expiry}. Its bindings
+ * are durable too, so a broker that restarts routes to every node's queue from its first
+ * second, before any node is back: a publication that node A accepted while the broker was away,
+ * and flushes from its outbox as soon as the broker returns, waits in node B's queue until B
+ * re-attaches to it by name and consumes it, in whatever order the nodes reconnect.
+ * Publications are persistent, so a second restart meanwhile keeps them. Rejected
+ * alternatives: a mandatory publish is returned only when no queue at all takes it, so with
+ * one peer re-bound and another not it still reaches one and is lost for the other; a resync on
+ * recovery needs to know when every peer is back, which no node knows. Limits: a node away for
+ * longer than {@code queue-expiry}, or a broker that lost its definitions, gets a new queue and
+ * misses what was routed meanwhile (it learns the next publication); a queue holds at most
+ * {@link #QUEUE_MAX_LENGTH} messages, dropping the oldest.
+ *
+ * <p><b>Never quietly deaf.</b> The relay keeps its connection and its two channels (consume,
+ * publish) itself instead of through the client's automatic recovery, which rebuilds channels
+ * only after the connection dropped. Any of them that closes (broker gone, an exchange deleted
+ * under us, a publisher confirm that does not come within {@code confirm-timeout}, which makes
+ * the relay give the channel up) is reopened after {@code retry-interval}, and the exchange,
+ * queue, every binding and the consumer are set up again. Readiness ({@link #connected()}) is
+ * true only while the connection and both channels are open and the consumer is registered.
+ * Confirms are awaited per message: a nack (a queue that refuses it) keeps the publication in the
+ * outbox, which holds the newest per repository, for a retry; the others go on.
+ *
+ * <p><b>Bounded bindings.</b> A repository is bound while the node follows it
+ * ({@link ActivityRelay.Interest}: local subscribers or a cached publication); when its last
+ * subscriber leaves the relay asks again and unbinds what is no longer followed. At most
+ * {@code max-bindings} are followed; {@link #follow} refuses a new one beyond that.
+ *
+ * <p>All broker calls but acknowledgements run on one thread.
  */
 public final class RabbitRelay implements ActivityRelay {
     static final String ORIGIN_HEADER = "cvmfs-notify-origin";
+    /** Messages kept for a node that is away: far above one per repository, so a node misses none. */
+    static final int QUEUE_MAX_LENGTH = 10_000;
     private static final Logger LOG = Logger.getLogger(RabbitRelay.class);
-    private static final long RETRY_SECONDS = 5;
 
     private final ConnectionFactory factory;
     private final String exchange;
+    private final long retryMillis;
+    private final long confirmTimeoutMillis;
+    private final int queueExpiryMillis;
+    private final int maxBindings;
     private final String origin = UUID.randomUUID().toString();
-    private final Set<String> bound = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Publication> outbox = new ConcurrentHashMap<>();
+    /** What the node follows or is about to: the bound is checked against it. */
+    private final Set<String> followed = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean repairScheduled = new AtomicBoolean();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cvmfs-notify-relay");
         t.setDaemon(true);
         return t;
     });
 
+    // written on the worker thread only; volatile for connected()
     private volatile Connection connection;
-    private Channel consuming;
-    private Channel publishing;
-    private volatile String queue;
+    private volatile Channel consuming;
+    private volatile Channel publishing;
+    private volatile boolean consumerRegistered;
+    private volatile boolean stopping;
+    // worker thread only
+    private String queue;
+    private final Set<String> bound = new HashSet<>();
+    private boolean failing;
     private Inbound inbound;
+    private Interest interest;
 
-    private RabbitRelay(ConnectionFactory factory, String exchange) {
+    private RabbitRelay(ConnectionFactory factory, NotifySettings.Amqp amqp) {
         this.factory = factory;
-        this.exchange = exchange;
+        this.exchange = amqp.exchange();
+        this.retryMillis = amqp.retryInterval().toMillis();
+        this.confirmTimeoutMillis = amqp.confirmTimeout().toMillis();
+        this.queueExpiryMillis = (int) Math.min(Integer.MAX_VALUE, amqp.queueExpiry().toMillis());
+        this.maxBindings = amqp.maxBindings();
     }
 
     public static RabbitRelay create(NotifySettings.Amqp amqp) {
@@ -73,23 +119,37 @@ public final class RabbitRelay implements ActivityRelay {
         amqp.password().ifPresent(f::setPassword);
         f.setRequestedHeartbeat(30);
         f.setConnectionTimeout(5000);
-        f.setAutomaticRecoveryEnabled(true);
-        f.setTopologyRecoveryEnabled(true);
-        f.setNetworkRecoveryInterval(RETRY_SECONDS * 1000);
-        return new RabbitRelay(f, amqp.exchange());
+        // a stalled broker must not hold the relay's thread in a channel close for the default 10 minutes
+        f.setChannelRpcTimeout((int) Math.max(1000, amqp.confirmTimeout().toMillis()));
+        f.setAutomaticRecoveryEnabled(false);
+        f.setTopologyRecoveryEnabled(false);
+        return new RabbitRelay(f, amqp);
     }
 
     @Override
-    public void start(Inbound handler) {
+    public void start(Inbound handler, Interest nodeInterest) {
         this.inbound = handler;
-        run(this::connect);
+        this.interest = nodeInterest;
+        run(this::repair);
     }
 
     @Override
-    public void bind(String repository) {
-        if (bound.add(repository)) {
-            run(() -> bindNow(repository));
+    public boolean follow(String repository) {
+        synchronized (followed) {
+            if (!followed.contains(repository)) {
+                if (followed.size() >= maxBindings) {
+                    return false;
+                }
+                followed.add(repository);
+            }
         }
+        run(() -> keepBinding(repository));
+        return true;
+    }
+
+    @Override
+    public void release(String repository) {
+        run(() -> keepBinding(repository));
     }
 
     @Override
@@ -100,92 +160,220 @@ public final class RabbitRelay implements ActivityRelay {
 
     @Override
     public boolean connected() {
-        Connection c = connection;
-        return c != null && c.isOpen();
+        return !stopping && isOpen(connection) && isOpen(consuming) && isOpen(publishing) && consumerRegistered;
     }
 
+    /** Leaves the exchange: this node's queue is deleted (another node start gets a new one). */
     @Override
     public void stop() {
-        worker.shutdownNow();
+        stopping = true;
+        run(() -> {
+            Channel ch = consuming;
+            if (isOpen(ch) && queue != null) {
+                try {
+                    ch.queueDelete(queue);
+                } catch (IOException | RuntimeException e) {
+                    LOG.debugf("deleting queue %s: %s", queue, e.getMessage());
+                }
+            }
+        });
+        worker.shutdown();
+        try {
+            if (!worker.awaitTermination(5, TimeUnit.SECONDS)) {
+                worker.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            worker.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         Connection c = connection;
         if (c != null) {
-            try {
-                c.close(1000);
-            } catch (IOException | RuntimeException e) {
-                LOG.debugf("closing the broker connection: %s", e.getMessage());
+            c.abort(1000);
+        }
+    }
+
+    /** Worker: binds a followed repository on the current queue, or unbinds one no longer followed. */
+    private void keepBinding(String repository) {
+        if (interest == null) {
+            return; // not started: start() binds what is followed by then
+        }
+        if (interest.follows(repository)) {
+            followed.add(repository);
+            if (isOpen(consuming) && !bound.contains(repository)) {
+                bind(repository);
             }
-        }
-    }
-
-    private void connect() {
-        try {
-            Connection c = factory.newConnection("cvmfs-notify " + origin);
-            ((Recoverable) c).addRecoveryListener(new RecoveryListener() {
-                @Override
-                public void handleRecovery(Recoverable recoverable) {
-                    LOG.infof("broker connection to %s recovered", describe());
-                    run(RabbitRelay.this::flush);
-                }
-
-                @Override
-                public void handleRecoveryStarted(Recoverable recoverable) {
-                    LOG.warnf("broker connection to %s lost, recovering", describe());
-                }
-            });
-            ((AutorecoveringConnection) c).addQueueRecoveryListener((oldName, newName) -> queue = newName);
-            consuming = c.createChannel();
-            consuming.exchangeDeclare(exchange, BuiltinExchangeType.DIRECT, true, false, false, null);
-            queue = consuming.queueDeclare("", false, true, true, null).getQueue();
-            consuming.basicConsume(queue, true, new Consumer(consuming));
-            publishing = c.createChannel();
-            publishing.confirmSelect();
-            connection = c;
-            LOG.infof("relaying through exchange %s at %s", exchange, describe());
-            bound.forEach(this::bindNow);
-            flush();
-        } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
-            LOG.warnf("cannot reach the broker at %s (%s); local delivery continues, retrying in %d s",
-                    describe(), e.getMessage(), RETRY_SECONDS);
-            try {
-                worker.schedule(this::connect, RETRY_SECONDS, TimeUnit.SECONDS);
-            } catch (RejectedExecutionException stopping) {
-                LOG.debug("relay stopped, no reconnect");
-            }
-        }
-    }
-
-    private void bindNow(String repository) {
-        if (connection == null) {
-            return; // bound when connect() succeeds
-        }
-        try {
-            consuming.queueBind(queue, exchange, repository);
-        } catch (IOException | RuntimeException e) {
-            LOG.warnf("cannot bind %s to exchange %s: %s", repository, exchange, e.getMessage());
-            bound.remove(repository);
-        }
-    }
-
-    private void flush() {
-        if (connection == null || outbox.isEmpty()) {
             return;
         }
-        List<Publication> sent = new ArrayList<>();
+        followed.remove(repository);
+        if (bound.remove(repository) && isOpen(consuming)) {
+            try {
+                consuming.queueUnbind(queue, exchange, repository);
+                LOG.debugf("unbound %s: no subscriber and nothing cached", repository);
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("cannot unbind %s from exchange %s: %s", repository, exchange, e.getMessage());
+                scheduleRepair();
+            }
+        }
+    }
+
+    private void bind(String repository) {
         try {
-            for (Publication p : outbox.values()) {
+            consuming.queueBind(queue, exchange, repository);
+            bound.add(repository);
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("cannot bind %s to exchange %s: %s", repository, exchange, e.getMessage());
+            scheduleRepair();
+        }
+    }
+
+    /** Worker: (re)opens whatever is closed, sets the topology up again and flushes the outbox. */
+    private void repair() {
+        repairScheduled.set(false);
+        if (stopping) {
+            return;
+        }
+        try {
+            if (!isOpen(connection)) {
+                abort(connection);
+                Connection c = factory.newConnection("cvmfs-notify " + origin);
+                c.addShutdownListener(cause -> closed(c == connection, "connection", cause));
+                connection = c;
+            }
+            if (!isOpen(consuming) || !consumerRegistered) {
+                consumerRegistered = false;
+                abort(consuming);
+                consuming = openConsuming();
+            }
+            if (!isOpen(publishing)) {
+                Channel ch = openChannel("publishing channel");
+                ch.exchangeDeclare(exchange, BuiltinExchangeType.DIRECT, true, false, false, null);
+                ch.confirmSelect();
+                publishing = ch;
+            }
+            // bindings are lost with a deleted exchange even while our channels stay open
+            bound.clear();
+            for (String repository : List.copyOf(followed)) {
+                keepBinding(repository);
+            }
+            if (failing || !consumerRegistered) {
+                LOG.infof("relaying through exchange %s at %s, queue %s", exchange, describe(), queue);
+            }
+            consumerRegistered = true;
+            failing = false;
+            flush();
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            if (!failing) {
+                LOG.warnf("the broker at %s is not usable (%s); local delivery continues, retrying every %d ms",
+                        describe(), e.getMessage(), retryMillis);
+            } else {
+                LOG.debugf("broker at %s still not usable: %s", describe(), e.getMessage());
+            }
+            failing = true;
+            scheduleRepair();
+        }
+    }
+
+    /**
+     * The consuming channel, attached to this node's queue: the same queue as before when the
+     * broker still has it (what was routed to it meanwhile is delivered now), else a new one.
+     */
+    private Channel openConsuming() throws IOException {
+        Channel ch = openChannel("consuming channel");
+        ch.exchangeDeclare(exchange, BuiltinExchangeType.DIRECT, true, false, false, null);
+        boolean attached = false;
+        if (queue != null) {
+            try {
+                ch.queueDeclarePassive(queue);
+                attached = true;
+            } catch (IOException gone) {
+                LOG.warnf("queue %s is gone (expired, or the broker lost its definitions); publications"
+                        + " routed to it meanwhile are lost for this node", queue);
+                ch = openChannel("consuming channel");
+            }
+        }
+        if (!attached) {
+            queue = ch.queueDeclare("", true, false, false,
+                    Map.of("x-expires", queueExpiryMillis, "x-max-length", QUEUE_MAX_LENGTH)).getQueue();
+        }
+        ch.basicQos(256);
+        ch.basicConsume(queue, false, new Consumer(ch));
+        return ch;
+    }
+
+    private Channel openChannel(String what) throws IOException {
+        Channel ch = connection.createChannel();
+        ch.addShutdownListener(cause -> closed(ch == consuming || ch == publishing, what, cause));
+        return ch;
+    }
+
+    /** A shutdown listener: a current connection or channel closed by someone else is repaired. */
+    private void closed(boolean current, String what, ShutdownSignalException cause) {
+        if (stopping || !current || cause.isInitiatedByApplication()) {
+            return;
+        }
+        LOG.warnf("%s to %s closed: %s", what, describe(), cause.getMessage());
+        scheduleRepair();
+    }
+
+    /** Worker: sends the outbox, one confirm at a time, keeping what the broker refused. */
+    private void flush() {
+        if (outbox.isEmpty()) {
+            return;
+        }
+        Channel ch = publishing;
+        if (!isOpen(ch)) {
+            scheduleRepair();
+            return;
+        }
+        boolean refused = false;
+        try {
+            for (Publication p : List.copyOf(outbox.values())) {
                 AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                         .appId("cvmfs-notify")
+                        .deliveryMode(2)
                         .headers(Map.of(ORIGIN_HEADER, origin))
                         .build();
-                publishing.basicPublish(exchange, p.repository(), props, p.wire());
-                sent.add(p);
+                ch.basicPublish(exchange, p.repository(), props, p.wire());
+                if (ch.waitForConfirms(confirmTimeoutMillis)) {
+                    outbox.remove(p.repository(), p);
+                } else {
+                    refused = true;
+                    LOG.warnf("the broker refused %s (nack); retrying in %d ms", p, retryMillis);
+                }
             }
-            publishing.waitForConfirmsOrDie(10_000);
-            sent.forEach(p -> outbox.remove(p.repository(), p));
-        } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
-            LOG.warnf("relaying %d publication(s) failed (%s); retrying when the broker is back", outbox.size(), e.getMessage());
+        } catch (TimeoutException e) {
+            LOG.warnf("no publisher confirm within %d ms; reopening the publishing channel", confirmTimeoutMillis);
+            abort(ch);
+            scheduleRepair();
+            return;
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("relaying %d publication(s) failed (%s); retrying when the channel is reopened",
+                    outbox.size(), e.getMessage());
+            scheduleRepair();
+            return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
+        }
+        if (refused && flushScheduled.compareAndSet(false, true)) {
+            later(() -> {
+                flushScheduled.set(false);
+                flush();
+            });
+        }
+    }
+
+    private void scheduleRepair() {
+        if (!stopping && repairScheduled.compareAndSet(false, true)) {
+            later(this::repair);
+        }
+    }
+
+    private void later(Runnable task) {
+        try {
+            worker.schedule(task, retryMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopped) {
+            LOG.debug("relay stopped, nothing rescheduled");
         }
     }
 
@@ -193,8 +381,32 @@ public final class RabbitRelay implements ActivityRelay {
     private void run(Runnable task) {
         try {
             worker.execute(task);
-        } catch (RejectedExecutionException stopping) {
+        } catch (RejectedExecutionException stopped) {
             LOG.debug("relay stopped, task dropped");
+        }
+    }
+
+    private static boolean isOpen(Connection c) {
+        return c != null && c.isOpen();
+    }
+
+    private static boolean isOpen(Channel ch) {
+        return ch != null && ch.isOpen();
+    }
+
+    private static void abort(Connection c) {
+        if (c != null) {
+            c.abort(1000);
+        }
+    }
+
+    private static void abort(Channel ch) {
+        if (ch != null && ch.isOpen()) {
+            try {
+                ch.abort();
+            } catch (IOException | RuntimeException e) {
+                LOG.debugf("aborting a channel: %s", e.getMessage());
+            }
         }
     }
 
@@ -209,14 +421,28 @@ public final class RabbitRelay implements ActivityRelay {
 
         @Override
         public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-            Object from = props.getHeaders() == null ? null : props.getHeaders().get(ORIGIN_HEADER);
-            if (from != null && origin.equals(from.toString())) {
-                return;
-            }
             try {
-                inbound.accept(envelope.getRoutingKey(), body);
+                Object from = props.getHeaders() == null ? null : props.getHeaders().get(ORIGIN_HEADER);
+                if (from == null || !origin.equals(from.toString())) {
+                    inbound.accept(envelope.getRoutingKey(), body);
+                }
             } catch (RuntimeException e) {
                 LOG.warnf("relayed message for %s dropped: %s", envelope.getRoutingKey(), e.getMessage());
+            } finally {
+                try {
+                    getChannel().basicAck(envelope.getDeliveryTag(), false);
+                } catch (IOException | RuntimeException e) {
+                    LOG.debugf("ack failed (the message comes again): %s", e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public void handleCancel(String consumerTag) {
+            if (!stopping && getChannel() == consuming) {
+                LOG.warnf("the broker cancelled the consumer of queue %s (queue deleted?)", queue);
+                consumerRegistered = false;
+                scheduleRepair();
             }
         }
     }

@@ -1,5 +1,6 @@
 package org.cvmfs.suite.notify.relay;
 
+import org.cvmfs.suite.notify.service.ActivityRelay;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;

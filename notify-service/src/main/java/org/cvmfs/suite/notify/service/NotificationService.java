@@ -2,7 +2,6 @@ package org.cvmfs.suite.notify.service;
 
 import org.cvmfs.suite.protocol.repository.RepositoryName;
 import java.util.Optional;
-import org.cvmfs.suite.notify.relay.ActivityRelay;
 import org.cvmfs.suite.notify.service.PublicationRefusedException.Cause;
 import org.cvmfs.suite.protocol.notify.ActivityMessage;
 import org.jboss.logging.Logger;
@@ -30,10 +29,10 @@ public final class NotificationService {
         this.relay = relay;
     }
 
-    /** Joins the relay and asks it for every repository already cached. */
+    /** Joins the relay and follows every repository already cached. */
     public void start() {
-        relay.start(this::acceptRelayed);
-        cache.repositories().forEach(relay::bind);
+        relay.start(this::acceptRelayed, this::follows);
+        cache.repositories().forEach(this::followCached);
     }
 
     /** Ends every subscription as a failure, so clients reconnect (to this node once restarted, or another). */
@@ -59,7 +58,7 @@ public final class NotificationService {
             case DUPLICATE -> LOG.debugf("%s revision %d published again, unchanged", p.repository(), p.revision());
             case ACCEPTED -> {
                 LOG.infof("%s is now at revision %d", p.repository(), p.revision());
-                relay.bind(p.repository());
+                followCached(p.repository());
                 relay.publish(offer.current());
                 fanOut(offer.current());
             }
@@ -92,20 +91,41 @@ public final class NotificationService {
     /**
      * Registers a subscriber and sends it the cached publication of its repository. Registration
      * comes first, so a publication accepted meanwhile reaches it either way (subscribers drop
-     * what is not newer than what they have).
+     * what is not newer than what they have), and so the relay, which asks whether the node
+     * still follows a repository before letting it go, sees the new subscriber.
      *
      * @return the action that ends the subscription
      * @throws IllegalArgumentException when the repository name is not one the service routes
+     * @throws BindingLimitException    when the node may follow no more repositories
      */
     public Runnable subscribe(Subscriber s) {
-        if (!RepositoryName.isValid(s.repository())) {
-            throw new IllegalArgumentException("subscription request field 'repository' is \"" + s.repository()
+        String repository = s.repository();
+        if (!RepositoryName.isValid(repository)) {
+            throw new IllegalArgumentException("subscription request field 'repository' is \"" + repository
                     + "\", not a repository name");
         }
         registry.add(s);
-        relay.bind(s.repository());
-        cache.latest(s.repository()).ifPresent(s::deliver);
-        return () -> registry.remove(s);
+        if (!relay.follow(repository)) {
+            registry.remove(s);
+            throw new BindingLimitException(repository);
+        }
+        cache.latest(repository).ifPresent(s::deliver);
+        return () -> {
+            registry.remove(s);
+            relay.release(repository);
+        };
+    }
+
+    /** The relay's question: a repository is followed while it has subscribers here or a cached publication. */
+    boolean follows(String repository) {
+        return !registry.of(repository).isEmpty() || cache.latest(repository).isPresent();
+    }
+
+    private void followCached(String repository) {
+        if (!relay.follow(repository)) {
+            LOG.warnf("%s is cached but not followed: the node follows as many repositories as it may;"
+                    + " its cache entry will not learn of publications made on other nodes", repository);
+        }
     }
 
     public Optional<Publication> latest(String repository) {

@@ -8,7 +8,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.cvmfs.suite.notify.config.NotifySettings;
-import org.cvmfs.suite.notify.relay.ActivityRelay;
 import org.jboss.logging.Logger;
 
 /** Builds the node from its settings and runs it for the life of the application. */

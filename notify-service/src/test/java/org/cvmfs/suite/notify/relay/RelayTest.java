@@ -18,21 +18,16 @@ import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.notify.config.NotifySettings;
-import org.cvmfs.suite.notify.service.LastValueCache;
 import org.cvmfs.suite.notify.service.NotificationService;
 import org.cvmfs.suite.notify.service.Publication;
-import org.cvmfs.suite.notify.service.PublicationRules;
-import org.cvmfs.suite.notify.service.PublishAuthenticator;
-import org.cvmfs.suite.notify.service.Subscriber;
-import org.cvmfs.suite.notify.service.SubscriberRegistry;
 import org.cvmfs.suite.notify.testing.Await;
 import org.cvmfs.suite.notify.testing.NotifyTestHost;
 import org.cvmfs.suite.notify.testing.TestMessages;
+import org.cvmfs.suite.notify.testing.TestNode;
 import org.cvmfs.suite.protocol.notify.ActivityMessage;
 import org.cvmfs.suite.protocol.notify.NotifyClient;
 import org.junit.jupiter.api.AfterEach;
@@ -57,12 +52,6 @@ class RelayTest {
 
     @Inject
     NotificationService service;
-
-    @Inject
-    PublicationRules rules;
-
-    @Inject
-    ActivityRelay relay;
 
     private Connection amqp;
     private Channel channel;
@@ -119,15 +108,8 @@ class RelayTest {
 
     @Test
     void twoNodesShareAPublishThroughTheBroker() throws Exception {
-        Path cache = Files.createTempDirectory("second-node");
-        RabbitRelay secondRelay = RabbitRelay.create(settings.amqp());
-        NotificationService second = new NotificationService(rules,
-                new PublishAuthenticator(NotifySettings.PublishAuth.NONE, cache), LastValueCache.open(cache, rules),
-                new SubscriberRegistry(), secondRelay);
-        second.start();
-        try {
-            Recorder onSecond = new Recorder("shared.test");
-            Runnable unsubscribe = second.subscribe(onSecond);
+        try (TestNode second = TestNode.start(settings.amqp())) {
+            TestNode.Recorder onSecond = second.subscribe("shared.test");
             Publication arrived = null;
             for (int revision = 1; arrived == null && revision <= 100; revision++) {
                 given().body(TestMessages.json("shared.test", revision)).when().post("/api/v1/publish").then().statusCode(200);
@@ -135,24 +117,20 @@ class RelayTest {
             }
             assertNotNull(arrived, "a publish on the first node reaches a subscriber of the second");
             assertArrayEquals(TestMessages.json("shared.test", arrived.revision()), arrived.wire());
-            assertEquals(arrived.revision(), second.latest("shared.test").orElseThrow().revision());
-            assertTrue(Files.exists(cache.resolve("shared.test.json")), "the second node caches it on disk");
-            unsubscribe.run();
+            assertEquals(arrived.revision(), second.service.latest("shared.test").orElseThrow().revision());
+            assertTrue(Files.exists(second.cache.resolve("cache/shared.test.json")), "the second node caches it on disk");
+            onSecond.unsubscribe();
 
             BlockingQueue<ActivityMessage> onFirst = new LinkedBlockingQueue<>();
             try (NotifyClient.Subscription s = NotifyClient.create(URI.create(root + "api/v1")).subscribe("shared-back.test", onFirst::add)) {
                 Await.subscribers(service, "shared-back.test", 1);
                 ActivityMessage back = null;
                 for (int revision = 1; back == null && revision <= 100; revision++) {
-                    second.publish(TestMessages.json("shared-back.test", revision), null);
+                    second.service.publish(TestMessages.json("shared-back.test", revision), null);
                     back = onFirst.poll(200, TimeUnit.MILLISECONDS);
                 }
                 assertNotNull(back, "a publish on the second node reaches a subscriber of the first");
             }
-        } finally {
-            second.stop();
-            secondRelay.stop();
-            NotifyTestHost.deleteTree(cache);
         }
     }
 
@@ -165,28 +143,5 @@ class RelayTest {
             Thread.sleep(50);
         }
         return null;
-    }
-
-    private static final class Recorder implements Subscriber {
-        private final String repository;
-        final BlockingQueue<Publication> received = new LinkedBlockingQueue<>();
-
-        Recorder(String repository) {
-            this.repository = repository;
-        }
-
-        @Override
-        public String repository() {
-            return repository;
-        }
-
-        @Override
-        public void deliver(Publication publication) {
-            received.add(publication);
-        }
-
-        @Override
-        public void abort() {
-        }
     }
 }

@@ -63,6 +63,15 @@ class LastValueCacheTest {
     void concurrentOffersEndAtTheHighestRevisionWithAcceptedSequencesInRevisionOrder() throws Exception {
         LastValueCache cache = LastValueCache.open(dir, rules);
         ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            offerConcurrently(cache, pool);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(400, LastValueCache.open(dir, rules).latest("race.test").orElseThrow().revision());
+    }
+
+    private void offerConcurrently(LastValueCache cache, ExecutorService pool) throws Exception {
         List<Future<List<LastValueCache.Offer>>> results = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
             int first = t + 1;
@@ -80,13 +89,11 @@ class LastValueCacheTest {
                     .filter(o -> o.outcome() == LastValueCache.Outcome.ACCEPTED)
                     .forEach(o -> accepted.add(o.current()));
         }
-        pool.shutdown();
         assertEquals(400, cache.latest("race.test").orElseThrow().revision());
         accepted.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
         for (int i = 1; i < accepted.size(); i++) {
             assertTrue(accepted.get(i).revision() > accepted.get(i - 1).revision(), "sequence order is revision order");
         }
-        assertEquals(400, LastValueCache.open(dir, rules).latest("race.test").orElseThrow().revision());
     }
 
     private Publication publication(String repository, long revision) {

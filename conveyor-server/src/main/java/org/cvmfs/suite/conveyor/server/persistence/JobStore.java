@@ -1,0 +1,170 @@
+package org.cvmfs.suite.conveyor.server.persistence;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import java.sql.Timestamp;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.cvmfs.suite.protocol.conveyor.JobQuery;
+import org.cvmfs.suite.protocol.conveyor.JobState;
+import org.cvmfs.suite.protocol.conveyor.ProcessedJob;
+
+/**
+ * SQL of the job server, callers inside a transaction: our {@code conveyor_job} rows, their
+ * dependency edges, upstream's {@code Jobs} table (upserted exactly as upstream does, times
+ * normalised to UTC wall clock) and the outbox.
+ */
+@ApplicationScoped
+public class JobStore {
+    @Inject
+    EntityManager em;
+
+    public Optional<JobEntity> find(String id) {
+        return Optional.ofNullable(JobEntity.findById(id));
+    }
+
+    public Optional<JobEntity> lock(String id) {
+        return Optional.ofNullable(JobEntity.findById(id, LockModeType.PESSIMISTIC_WRITE));
+    }
+
+    public void insert(JobEntity job, Collection<String> dependsOn) {
+        job.persist();
+        em.flush();
+        for (String dep : dependsOn) {
+            em.createNativeQuery("INSERT INTO conveyor_job_dependency (job_id, depends_on) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
+                    .setParameter(1, job.id).setParameter(2, dep).executeUpdate();
+        }
+    }
+
+    /** Of {@code ids}, those the server knows. */
+    public List<JobEntity> findAll(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return JobEntity.list("id in ?1", List.copyOf(ids));
+    }
+
+    /** Jobs waiting on {@code id}, locked, in submission order. */
+    @SuppressWarnings("unchecked")
+    public List<JobEntity> waitingDependents(String id) {
+        List<String> ids = em.createNativeQuery("SELECT d.job_id FROM conveyor_job_dependency d JOIN conveyor_job j ON j.id = d.job_id "
+                + "WHERE d.depends_on = ?1 AND j.state = 'waiting' ORDER BY j.submit_time").setParameter(1, id).getResultList();
+        List<JobEntity> out = new ArrayList<>();
+        for (String dep : ids) {
+            lock(dep.trim()).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** Upstream's completion upsert of all 11 columns of {@code Jobs} (spec 8.2). */
+    public void upsertUpstreamRow(ProcessedJob job) {
+        em.createNativeQuery("INSERT INTO Jobs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (ID) DO UPDATE SET "
+                        + "JobName = EXCLUDED.JobName, Repository = EXCLUDED.Repository, Payload = EXCLUDED.Payload, "
+                        + "LeasePath = EXCLUDED.LeasePath, Dependencies = EXCLUDED.Dependencies, WorkerName = EXCLUDED.WorkerName, "
+                        + "StartTime = EXCLUDED.StartTime, FinishTime = EXCLUDED.FinishTime, Successful = EXCLUDED.Successful, "
+                        + "ErrorMessage = EXCLUDED.ErrorMessage")
+                .setParameter(1, job.id())
+                .setParameter(2, job.jobName())
+                .setParameter(3, job.repository())
+                .setParameter(4, job.payload())
+                .setParameter(5, job.leasePath())
+                .setParameter(6, job.dependencies() == null ? "" : String.join(",", job.dependencies()))
+                .setParameter(7, job.workerName())
+                .setParameter(8, utcWallClock(job.startTime()))
+                .setParameter(9, utcWallClock(job.finishTime()))
+                .setParameter(10, job.successful())
+                .setParameter(11, job.errorMessage())
+                .executeUpdate();
+    }
+
+    /** Rows of upstream's {@code Jobs} for {@code ids}, columns by position as upstream reads them. */
+    @SuppressWarnings("unchecked")
+    public List<Object[]> upstreamRows(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return em.createNativeQuery("SELECT ID, JobName, Repository, Payload, LeasePath, Dependencies, WorkerName, "
+                + "StartTime, FinishTime, Successful, ErrorMessage FROM Jobs WHERE ID IN (?1)")
+                .setParameter(1, List.copyOf(ids)).getResultList();
+    }
+
+    public void enqueue(String exchange, String routingKey, String body, OffsetDateTime notBefore) {
+        em.createNativeQuery("INSERT INTO conveyor_outbox (exchange, routing_key, body, not_before) VALUES (?1, ?2, ?3, ?4)")
+                .setParameter(1, exchange).setParameter(2, routingKey).setParameter(3, body)
+                .setParameter(4, notBefore).executeUpdate();
+    }
+
+    /** One page of jobs matching {@code query}, in submission order, and the number of matches. */
+    public Page list(JobQuery query) {
+        StringBuilder where = new StringBuilder(" WHERE 1=1");
+        List<Object> params = new ArrayList<>();
+        if (!query.ids().isEmpty()) {
+            params.add(query.ids());
+            where.append(" AND id IN ?").append(params.size());
+        }
+        if (!query.states().isEmpty()) {
+            params.add(query.states().stream().map(JobState::wireName).toList());
+            where.append(" AND state IN ?").append(params.size());
+        }
+        if (query.repository() != null) {
+            params.add(query.repository());
+            where.append(" AND repository = ?").append(params.size());
+        }
+        if (query.since() != null) {
+            params.add(query.since());
+            where.append(" AND submitTime >= ?").append(params.size());
+        }
+        if (query.until() != null) {
+            params.add(query.until());
+            where.append(" AND submitTime < ?").append(params.size());
+        }
+        var count = em.createQuery("SELECT count(j) FROM JobEntity j" + where, Long.class);
+        var page = em.createQuery("SELECT j FROM JobEntity j" + where + " ORDER BY j.submitTime, j.id", JobEntity.class);
+        for (int i = 0; i < params.size(); i++) {
+            count.setParameter(i + 1, params.get(i));
+            page.setParameter(i + 1, params.get(i));
+        }
+        page.setFirstResult(query.offset()).setMaxResults(query.limit());
+        return new Page(count.getSingleResult(), page.getResultList());
+    }
+
+    /** Number of jobs per state, for metrics. */
+    @SuppressWarnings("unchecked")
+    public List<Object[]> countByState() {
+        return em.createNativeQuery("SELECT state, count(*) FROM conveyor_job GROUP BY state").getResultList();
+    }
+
+    /** Upstream's start check: newest valid {@code SchemaVersion} (0 if none). */
+    public int upstreamSchemaVersion() {
+        Object v = em.createNativeQuery("SELECT COALESCE(MAX(VersionNumber), 0) FROM SchemaVersion WHERE ValidTo IS NULL")
+                .getSingleResult();
+        return ((Number) v).intValue();
+    }
+
+    public record Page(long total, List<JobEntity> jobs) {
+    }
+
+    /** {@code timestamp without time zone} holds UTC wall-clock time (spec 5.3's SHOULD). */
+    static Timestamp utcWallClock(OffsetDateTime time) {
+        return Timestamp.valueOf(time.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime());
+    }
+
+    public static OffsetDateTime fromUtcWallClock(Object value) {
+        if (value instanceof Timestamp t) {
+            return t.toLocalDateTime().atOffset(ZoneOffset.UTC);
+        }
+        if (value instanceof java.time.LocalDateTime l) {
+            return l.atOffset(ZoneOffset.UTC);
+        }
+        if (value instanceof OffsetDateTime o) {
+            return o.withOffsetSameInstant(ZoneOffset.UTC);
+        }
+        throw new IllegalArgumentException("not a timestamp: " + value);
+    }
+}

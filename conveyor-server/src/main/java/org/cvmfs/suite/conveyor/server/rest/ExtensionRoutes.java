@@ -1,0 +1,98 @@
+package org.cvmfs.suite.conveyor.server.rest;
+
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.cvmfs.suite.conveyor.server.service.JobService;
+import org.cvmfs.suite.conveyor.server.service.OutboxRelay;
+import org.cvmfs.suite.protocol.conveyor.ConveyorConfig;
+import org.cvmfs.suite.protocol.conveyor.ConveyorJson;
+import org.cvmfs.suite.protocol.conveyor.JobListReply;
+import org.cvmfs.suite.protocol.conveyor.JobQuery;
+import org.cvmfs.suite.protocol.conveyor.JobState;
+import org.cvmfs.suite.protocol.conveyor.Replies;
+
+/**
+ * Our routes under {@code /api/v1} (new paths, so upstream's four keep their behaviour), signed
+ * like upstream's: {@code GET /api/v1/jobs} lists and filters ({@link JobQuery}),
+ * {@code POST /api/v1/jobs/ID/cancel} cancels a job not yet started, and
+ * {@code POST /api/v1/jobs/ID/start} (body: a ProcessedJob-shaped object with
+ * {@code WorkerName} and {@code Attempt}) is the worker's claim before it runs a job. Bad
+ * parameters answer 400 with a JSON {@code Reason}.
+ */
+@ApplicationScoped
+public class ExtensionRoutes {
+    @Inject
+    JobService jobs;
+    @Inject
+    OutboxRelay relay;
+    @Inject
+    ConveyorConfig config;
+
+    void register(@Observes Router router) {
+        router.get("/api/v1/jobs").blockingHandler(this::list, false);
+        router.post("/api/v1/jobs/:id/cancel").handler(BodyHandler.create()).blockingHandler(this::cancel, false);
+        router.post("/api/v1/jobs/:id/start").handler(BodyHandler.create()).blockingHandler(this::start, false);
+    }
+
+    private void list(RoutingContext ctx) {
+        if (!SignedRequest.verify(ctx, config.sharedKey())) {
+            return;
+        }
+        JobQuery query;
+        try {
+            var p = ctx.queryParams();
+            int limit = p.contains("limit") ? Integer.parseInt(p.get("limit")) : JobQuery.DEFAULT_LIMIT;
+            int offset = p.contains("offset") ? Integer.parseInt(p.get("offset")) : 0;
+            if (limit < 1 || limit > JobQuery.MAX_LIMIT || offset < 0) {
+                throw new IllegalArgumentException("limit must be 1.." + JobQuery.MAX_LIMIT + " and offset >= 0");
+            }
+            query = new JobQuery(p.getAll("id").stream().map(String::toLowerCase).toList(),
+                    p.getAll("status").stream().map(JobState::fromWire).toList(),
+                    p.get("repository"),
+                    p.contains("since") ? ConveyorJson.parseTime(p.get("since")) : null,
+                    p.contains("until") ? ConveyorJson.parseTime(p.get("until")) : null,
+                    offset, limit);
+        } catch (IllegalArgumentException e) {
+            ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+                    .end(ConveyorJson.writeString(JobListReply.error(e.getMessage())));
+            return;
+        }
+        Responses.json(ctx, jobs.list(query));
+    }
+
+    private void cancel(RoutingContext ctx) {
+        if (!SignedRequest.verify(ctx, config.sharedKey())) {
+            return;
+        }
+        var reply = jobs.cancel(ctx.pathParam("id").toLowerCase());
+        relay.wake();
+        Responses.json(ctx, reply);
+    }
+
+    private void start(RoutingContext ctx) {
+        if (!SignedRequest.verify(ctx, config.sharedKey())) {
+            return;
+        }
+        String worker = "";
+        Integer attempt = null;
+        byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        if (body.length > 0) {
+            try {
+                var claim = ConveyorJson.mapper().readTree(body);
+                worker = claim.path("WorkerName").asText("");
+                attempt = claim.has("Attempt") ? claim.get("Attempt").asInt() : null;
+            } catch (java.io.IOException e) {
+                ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+                        .end(ConveyorJson.writeString(Replies.BasicReply.error("JSON deserialization of request failed")));
+                return;
+            }
+        }
+        Responses.json(ctx, jobs.start(ctx.pathParam("id").toLowerCase(), worker, attempt));
+    }
+
+
+}

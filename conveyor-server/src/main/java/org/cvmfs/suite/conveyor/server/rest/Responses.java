@@ -1,0 +1,39 @@
+package org.cvmfs.suite.conveyor.server.rest;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import org.cvmfs.suite.protocol.conveyor.ConveyorJson;
+
+/**
+ * Replies as upstream's Go server writes them: JSON without a trailing newline under the
+ * Content-Type Go sniffs for it, errors as {@code http.Error} does (text, newline, nosniff),
+ * 405 with no body and no Content-Type.
+ */
+final class Responses {
+    static final String SNIFFED = "text/plain; charset=utf-8";
+
+    private Responses() {
+    }
+
+    static void json(RoutingContext ctx, Object reply) {
+        ctx.response().setStatusCode(200).putHeader("Content-Type", SNIFFED)
+                .end(Buffer.buffer(ConveyorJson.write(reply)));
+    }
+
+    static void text(RoutingContext ctx, String body) {
+        ctx.response().setStatusCode(200).putHeader("Content-Type", SNIFFED).end(body);
+    }
+
+    static void error(RoutingContext ctx, int status, String message) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", SNIFFED)
+                .putHeader("X-Content-Type-Options", "nosniff").end(message.endsWith("\n") ? message : message + "\n");
+    }
+
+    static void notFound(RoutingContext ctx) {
+        error(ctx, 404, "404 page not found");
+    }
+
+    static void methodNotAllowed(RoutingContext ctx) {
+        ctx.response().setStatusCode(405).end();
+    }
+}

@@ -1,0 +1,91 @@
+package org.cvmfs.suite.conveyor.server.service;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.cvmfs.suite.conveyor.server.broker.BrokerConnection;
+import org.jboss.logging.Logger;
+
+/**
+ * Moves committed outbox rows to RabbitMQ. Invariant: a job's message is written in the same
+ * SQL transaction as its state change, and its outbox row is deleted only after the broker
+ * confirmed it. A crash or a broker/database outage in between therefore re-sends (at least
+ * once) but never loses; workers and the completion path are idempotent by job id. Rows whose
+ * {@code not_before} lies ahead (retry backoff) wait until due.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    private static final int BATCH = 200;
+
+    @Inject
+    EntityManager em;
+    @Inject
+    BrokerConnection broker;
+
+    private final Semaphore wake = new Semaphore(0);
+    private volatile boolean running;
+    private Thread thread;
+
+    void start(@Observes StartupEvent event) {
+        running = true;
+        thread = new Thread(this::loop, "conveyor-outbox-relay");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        wake.release();
+    }
+
+    /** Called after a commit that wrote outbox rows. */
+    public void wake() {
+        wake.release();
+    }
+
+    private void loop() {
+        long pause = 100;
+        while (running) {
+            try {
+                int sent = relayBatch();
+                pause = 100;
+                if (sent >= BATCH) {
+                    continue;
+                }
+                wake.tryAcquire(250, TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                LOG.warnf("outbox relay: %s; retrying in %d ms", e.toString(), pause);
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                pause = Math.min(pause * 2, 5000);
+            }
+        }
+    }
+
+    /** Publishes due rows in order; each is deleted only after its confirm. */
+    @Transactional
+    @SuppressWarnings("unchecked")
+    int relayBatch() throws java.io.IOException {
+        List<Object[]> rows = em.createNativeQuery("SELECT seq, exchange, routing_key, body FROM conveyor_outbox "
+                + "WHERE not_before <= now() ORDER BY seq LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED").getResultList();
+        for (Object[] row : rows) {
+            broker.publish((String) row[1], (String) row[2], (String) row[3]);
+            em.createNativeQuery("DELETE FROM conveyor_outbox WHERE seq = ?1").setParameter(1, row[0]).executeUpdate();
+        }
+        return rows.size();
+    }
+}
