@@ -28,8 +28,8 @@ fail() { echo "FAILED: $*" >&2; echo "$passed passed, 1 failed"; exit 1; }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() { local p; while :; do p=$((20000 + RANDOM % 30000)); port_free "$p" && { echo "$p"; return; }; done; }
-export CVMFS_GATEWAY_PORT CVMFS_NOTIFY_PORT CVMFS_POSTGRES_PORT CVMFS_RABBITMQ_PORT CVMFS_REPOSITORY=$repo
-CVMFS_GATEWAY_PORT=$(free_port); CVMFS_NOTIFY_PORT=$(free_port)
+export CVMFS_GATEWAY_PORT CVMFS_NOTIFY_PORT CVMFS_POSTGRES_PORT CVMFS_RABBITMQ_PORT CVMFS_CONVEYOR_PORT CVMFS_REPOSITORY=$repo
+CVMFS_GATEWAY_PORT=$(free_port); CVMFS_NOTIFY_PORT=$(free_port); CVMFS_CONVEYOR_PORT=$(free_port)
 CVMFS_POSTGRES_PORT=$(free_port); CVMFS_RABBITMQ_PORT=$(free_port)
 compose() { podman-compose -f "$here/compose.yml" -p "$project" "$@"; }
 
@@ -61,6 +61,20 @@ pg_isready -h 127.0.0.1 -p "$CVMFS_POSTGRES_PORT" -q ||
 PGPASSWORD=password psql -h 127.0.0.1 -p "$CVMFS_POSTGRES_PORT" -U postgres -d cvmfs -tAc 'select 1' | grep -qx 1 ||
   fail "PostgreSQL container: database cvmfs with postgres/password"
 ok "PostgreSQL container serves database cvmfs to postgres/password"
+
+# the frontend: conveyor submit/check from this host against the published ports
+await "http://127.0.0.1:$CVMFS_CONVEYOR_PORT/q/health/ready"
+ok "conveyor-server container is ready (PostgreSQL and RabbitMQ containers reached)"
+sed -e "s/cvm19-gw-\$ID.cern.ch/127.0.0.1/" -e "s/^port = 8080/port = $CVMFS_CONVEYOR_PORT/" \
+    -e "s/^port = 5672/port = $CVMFS_RABBITMQ_PORT/" "$suite/deploy/conveyor/frontend.toml" > "$work/front.toml"
+job=$("$bin/conveyor" -c "$work/front.toml" submit --repo "$repo" --lease-path /queued 2>"$work/submit.err" |
+      tail -n 1 | sed -n 's/.*"job_id":"\([^"]*\)".*/\1/p')
+[ -n "$job" ] || { cat "$work/submit.err"; fail "conveyor submit printed no job id"; }
+"$bin/conveyor" -c "$work/front.toml" check --ids "$job" > "$work/check-job.out" 2> "$work/check-job.err" ||
+  { cat "$work/check-job.out" "$work/check-job.err"; fail "conveyor check"; }
+grep -q "\"job_id\":\"$job\".*\"state\":\"queued\"" "$work/check-job.err" ||
+  { cat "$work/check-job.err"; fail "job $job not recorded as queued"; }
+ok "conveyor submit from the frontend: job $job recorded as queued"
 
 # the publisher host: keys copied from the gateway container, as the tutorial copies ~/keys
 gw_container=$(podman ps --filter "label=io.podman.compose.project=$project" --format '{{.Names}}' | grep gateway | head -n 1)

@@ -3,7 +3,7 @@
 # (CONTAINERS_CONF / CONTAINERS_STORAGE_CONF of podman-env.sh):
 #   localhost/cvmfs-suite/{jre,postgres,rabbitmq}:bookworm   base-images.sh (cached tars)
 #   localhost/cvmfs-suite/{gateway,notify}:latest           Jib (pom.xml here) on jre.tar
-#   localhost/cvmfs-suite/conveyor-{server,worker}:latest   the same, when deploy/bin/conveyor exists
+#   localhost/cvmfs-suite/conveyor-{server,worker}:latest   the same, once both are in the checkout
 # Packages the suite's jars first when they are missing. With the base images cached, a run
 # takes about a minute; the first run (debootstrap, apt) several.
 set -euo pipefail
@@ -15,10 +15,14 @@ suite="$(cd "$here/../.." && pwd)"
 
 modules=(gateway-service notify-service cvmfs-server)
 images=(gateway notify)
-# the Conveyor daemons, once deploy/bin/conveyor is in the checkout
+# the Conveyor daemons, once they are in the checkout
 if [ -x "$suite/deploy/bin/conveyor" ]; then
-  modules+=(conveyor-server conveyor-worker)
-  images+=(conveyor-server conveyor-worker)
+  modules+=(conveyor-server)
+  images+=(conveyor-server)
+  if [ -d "$suite/conveyor-worker/src/main/java" ]; then
+    modules+=(conveyor-worker)
+    images+=(conveyor-worker)
+  fi
 fi
 for module in "${modules[@]}"; do
   if [ ! -f "$suite/$module/target/quarkus-app/quarkus-run.jar" ]; then
