@@ -2,12 +2,16 @@
 # test.sh: the tutorial's hosts on one machine, each publisher and the frontend in a network
 # namespace of its own, joined to the gateway host by a private bridge this script makes
 # (10.219.N.0/24, N from the process id; no route anywhere else, no other traffic):
-#   gateway host   root namespace, 10.219.N.1: cvmfs_gateway and cvmfs_notify bound to that
-#                  address; the repository made with cvmfs_server mkfs
+#   gateway host   root namespace, 10.219.N.1: cvmfs_gateway, cvmfs_notify and the Conveyor
+#                  job server bound to that address; the repository made with cvmfs_server mkfs;
+#                  a private RabbitMQ node on that address with a broker user of the test's own
+#                  (RabbitMQ refuses guest from other hosts; the machine's broker is shared),
+#                  Conveyor's jobs in a database of the test's own on the machine's PostgreSQL
 #   publisher 1, 2 namespaces, 10.219.N.11/.12: cvmfs_server mkfs -u gw,...,http://10.219.N.1:4929/api/v1,
 #                  then concurrent transactions on disjoint paths, published at the same time
 #   frontend       namespace, 10.219.N.20: reads the repository over HTTP (cvmfs_server check,
-#                  cat) and receives the new revision from the notification service
+#                  cat), receives the new revision from the notification service, submits a
+#                  Conveyor job and checks it
 # Every host is a directory below a temporary work dir (CVMFS_SUITE_PREFIX); addresses come only
 # from the configuration files written as the tutorial writes them. Needs root and iproute2.
 # Prints "N passed, 0 failed"; cleans up namespaces, bridge, mounts and daemons on every exit.
@@ -17,9 +21,12 @@ bin="$suite/deploy/bin"
 [ "$(id -u)" -eq 0 ] || { echo "netns/test.sh needs root (ip netns, veth)" >&2; exit 1; }
 command -v curl >/dev/null && command -v ip >/dev/null ||
   { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl iproute2; }
-for module in gateway-service notify-service cvmfs-server; do
+modules=(gateway-service notify-service cvmfs-server)
+conveyor=false
+if [ -x "$bin/conveyor" ]; then conveyor=true; modules+=(conveyor-server); fi
+for module in "${modules[@]}"; do
   [ -f "$suite/$module/target/quarkus-app/quarkus-run.jar" ] ||
-    (cd "$suite" && mvn -B -q -DskipTests -pl gateway-service,notify-service,cvmfs-server -am package)
+    (cd "$suite" && mvn -B -q -DskipTests -pl "$(IFS=,; echo "${modules[*]}")" -am package)
 done
 
 id=$$
@@ -38,11 +45,21 @@ ns() { echo "cvmfs-$1-$id"; }
 # on HOST CMD...: run CMD in HOST's network namespace only (mounts stay visible, files shared)
 on() { local h=$1; shift; nsenter --net="/run/netns/$(ns "$h")" -- "$@"; }
 
+rabbit_env() {
+  env HOME="$work/rabbit" RABBITMQ_NODENAME="rabbit-netns-$id@localhost" ERL_EPMD_ADDRESS=127.0.0.1 \
+    RABBITMQ_NODE_IP_ADDRESS="$gw_ip" RABBITMQ_NODE_PORT=5672 RABBITMQ_DIST_PORT="$rabbit_dist_port" \
+    RABBITMQ_MNESIA_BASE="$work/rabbit/mnesia" RABBITMQ_LOG_BASE="$work/rabbit/log" \
+    RABBITMQ_CONFIG_FILE="$work/rabbit/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$work/rabbit/enabled_plugins" \
+    RABBITMQ_CONF_ENV_FILE="$work/rabbit/rabbitmq-env.conf" RABBITMQ_ADVANCED_CONFIG_FILE="$work/rabbit/advanced.config" \
+    RABBITMQ_PID_FILE="$work/rabbit/rabbitmq.pid" RABBITMQ_LOGS="$work/rabbit/log/node.log" "$@"
+}
+database="conveyor_netns_$id"
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   awk -v root="$work/" 'index($5, root) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount || true
+  if $conveyor; then psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $database" >/dev/null 2>&1 || true; fi
   for h in "${hosts[@]}"; do ip netns del "$(ns "$h")" 2>/dev/null || true; done
   ip link del "$bridge" 2>/dev/null || true
   if [ "${KEEP_WORK:-}" = yes ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
@@ -146,4 +163,54 @@ done
 ok "the frontend sees both publications, byte for byte, and the repository passes cvmfs_server check"
 wait "$subscriber" || { cat "$work/subscribe.log"; fail "the frontend got no notification above revision $revision"; }
 ok "the frontend's subscriber received a revision above $revision from $gw_ip:4930"
+
+# --- Conveyor: a private broker and the job server on the gateway host, jobs from the frontend ---
+if $conveyor; then
+  port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+  rabbit_dist_port=$((30000 + RANDOM % 20000)); while ! port_free "$rabbit_dist_port"; do rabbit_dist_port=$((30000 + RANDOM % 20000)); done
+  mkdir -p "$work/rabbit/log"
+  # the broker user of the test's own, made at the node's first boot
+  broker_pass=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+  printf 'listeners.tcp.1 = %s:5672\ndefault_user = conveyor\ndefault_pass = %s\n' "$gw_ip" "$broker_pass" \
+    > "$work/rabbit/rabbitmq.conf"
+  echo '[].' > "$work/rabbit/enabled_plugins"
+  : > "$work/rabbit/rabbitmq-env.conf"
+  echo '[].' > "$work/rabbit/advanced.config"
+  rabbit_env /usr/lib/rabbitmq/bin/rabbitmq-server > "$work/rabbit/log/console.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 120); do (exec 3<>"/dev/tcp/$gw_ip/5672") 2>/dev/null && break; sleep 1; done
+  (exec 3<>"/dev/tcp/$gw_ip/5672") 2>/dev/null || { tail -n 30 "$work/rabbit/log/console.log"; fail "private RabbitMQ on $gw_ip"; }
+  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $database" >/dev/null || fail "create database $database"
+  # a free port rather than 8080: a listener on 0.0.0.0:8080 elsewhere on the machine would collide
+  conveyor_port=$((30000 + RANDOM % 20000)); while ! port_free "$conveyor_port"; do conveyor_port=$((30000 + RANDOM % 20000)); done
+  # the gateway host's config.toml: the tutorial's config_gw.toml with this host's names
+  mkdir -p "$gwh/etc/cvmfs/conveyor"
+  sed -e "s/^host = \"localhost\"/host = \"$gw_ip\"/" -e 's/^username = "guest"/username = "conveyor"/' \
+      -e "s/^password = \"guest\"/password = \"$broker_pass\"/" -e "s/^database = \"cvmfs\"/database = \"$database\"/" \
+      "$suite/deploy/conveyor/gateway.toml" > "$gwh/etc/cvmfs/conveyor/config.toml"
+  # PostgreSQL stays on loopback, where the gateway host reaches it (trust: the password is unused)
+  sed -i -e '/^\[db\]/,/^\[/ s/^host = .*/host = "127.0.0.1"/' \
+         -e "/^\[server\]/,/^\[/ s/^port = .*/port = $conveyor_port/" "$gwh/etc/cvmfs/conveyor/config.toml"
+  JAVA_OPTS="-Xmx256m -Dquarkus.http.host=$gw_ip" "$bin/conveyor" server -c "$gwh/etc/cvmfs/conveyor/config.toml" \
+    > "$work/conveyor-server.log" 2>&1 &
+  pids+=($!)
+  await "http://$gw_ip:$conveyor_port/q/health/ready" "$work/conveyor-server.log"
+  ok "Conveyor server on $gw_ip:$conveyor_port with a private broker (user conveyor) and database $database"
+
+  # the frontend's config.toml: the tutorial's config_front.toml, gateway host named by address
+  mkdir -p "$work/front/etc/cvmfs/conveyor"
+  sed -e "s/cvm19-gw-\$ID.cern.ch/$gw_ip/" -e 's/^username = "guest"/username = "conveyor"/' \
+      -e "s/^password = \"guest\"/password = \"$broker_pass\"/" \
+      -e "/^\[server\]/,/^\[/ s/^port = .*/port = $conveyor_port/" "$suite/deploy/conveyor/frontend.toml" \
+      > "$work/front/etc/cvmfs/conveyor/config.toml"
+  front_conf="$work/front/etc/cvmfs/conveyor/config.toml"
+  job=$(on front "$bin/conveyor" -c "$front_conf" submit --repo "$repo" --lease-path /conveyor 2>"$work/submit.err" |
+        tail -n 1 | sed -n 's/.*"job_id":"\([^"]*\)".*/\1/p')
+  [ -n "$job" ] || { cat "$work/submit.err"; fail "conveyor submit from the frontend printed no job id"; }
+  on front "$bin/conveyor" -c "$front_conf" check --ids "$job" > "$work/check-job.out" 2> "$work/check-job.err" ||
+    { cat "$work/check-job.out" "$work/check-job.err"; fail "conveyor check from the frontend"; }
+  grep -q "\"job_id\":\"$job\"" "$work/check-job.err" "$work/check-job.out" ||
+    { cat "$work/check-job.out" "$work/check-job.err"; fail "job $job unknown to the server"; }
+  ok "the frontend submitted job $job to $gw_ip:$conveyor_port and the server knows it"
+fi
 echo "$passed passed, 0 failed"
