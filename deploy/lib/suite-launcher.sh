@@ -60,15 +60,21 @@ run_lean_main() {
   local jsa="$cache/$tool-$key.jsa"
   local fast="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData"
   if [ -f "$jsa" ]; then
+    # JVM warnings (e.g. an archive that no longer matches) to stderr: stdout carries JSON lines
     # shellcheck disable=SC2086
-    exec java $fast -XX:SharedArchiveFile="$jsa" -Xshare:auto ${JAVA_OPTS:-} -cp "$cp" "$main" "$@"
+    exec java $fast -Xlog:disable -Xlog:all=warning:stderr -XX:SharedArchiveFile="$jsa" -Xshare:auto ${JAVA_OPTS:-} -cp "$cp" "$main" "$@"
   fi
   if mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ]; then
-    local tmp="$jsa.$$"
+    # Concurrent first runs each dump to a name of their own and rename it into place (atomic;
+    # the last one wins, a reader keeps the file it mapped). Only a run that exited 0 publishes
+    # its archive: a killed run may leave a partial file, a failed one covers too few classes.
+    local tmp="$jsa.tmp.$$"
     # shellcheck disable=SC2086
-    java $fast -XX:ArchiveClassesAtExit="$tmp" -Xlog:cds=off -Xlog:cds+dynamic=off ${JAVA_OPTS:-} -cp "$cp" "$main" "$@"
+    java $fast -Xlog:disable -Xlog:all=error:stderr -XX:ArchiveClassesAtExit="$tmp" ${JAVA_OPTS:-} -cp "$cp" "$main" "$@"
     local rc=$?
-    [ -s "$tmp" ] && mv -f "$tmp" "$jsa" 2>/dev/null
+    if [ $rc = 0 ] && [ -s "$tmp" ]; then
+      mv -f "$tmp" "$jsa" 2>/dev/null
+    fi
     rm -f "$tmp"
     exit $rc
   fi

@@ -26,6 +26,12 @@ import java.util.Set;
  * @param notifyUrl       {@code notify_url} (our addition): a notification service (API root such as
  *                        {@code http://notify:4929/api/v1}, or its {@code .../publish} endpoint) that
  *                        receives each newly published manifest; empty for none
+ * @param idleTimeout     {@code idle_timeout} (ours, seconds): a connection with no byte in either
+ *                        direction for this long is closed; it must exceed the longest commit, whose
+ *                        reply comes only at its end
+ * @param maxConnections  {@code max_connections} (ours): connections beyond this are closed at once
+ * @param requireSignedLeaseRequests {@code require_signed_lease_requests} (ours): refuse lease
+ *                        requests without a signed time stamp and nonce (upstream clients send none)
  */
 public record GatewayUserConfig(
         Path accessConfigFile,
@@ -37,7 +43,10 @@ public record GatewayUserConfig(
         String logLevel,
         boolean logTimestamps,
         String receiverBackend,
-        Optional<URI> notifyUrl) {
+        Optional<URI> notifyUrl,
+        Duration idleTimeout,
+        int maxConnections,
+        boolean requireSignedLeaseRequests) {
 
     public static final String BACKEND_NATIVE = "native";
     public static final String BACKEND_UPSTREAM = "upstream";
@@ -45,12 +54,13 @@ public record GatewayUserConfig(
 
     /** Keys that may be given in the file or as {@code --key=value} flags. */
     public static final Set<String> KEYS = Set.of("access_config_file", "port", "max_lease_time", "num_receivers",
-            "receiver_path", "work_dir", "log_level", "log_timestamps", "receiver_backend", "notify_url");
+            "receiver_path", "work_dir", "log_level", "log_timestamps", "receiver_backend", "notify_url",
+            "idle_timeout", "max_connections", "require_signed_lease_requests");
 
     public static GatewayUserConfig defaults(HostPaths host) {
         return new GatewayUserConfig(host.etcCvmfs().resolve("gateway/repo.json"), 4929, Duration.ofSeconds(7200), 1,
                 Path.of("/usr/bin/cvmfs_receiver"), host.resolve("/var/lib/cvmfs-gateway"), "info", false,
-                BACKEND_NATIVE, Optional.empty());
+                BACKEND_NATIVE, Optional.empty(), Duration.ofSeconds(600), 4096, false);
     }
 
     /**
@@ -121,7 +131,18 @@ public record GatewayUserConfig(
                     LOG_LEVELS.contains(level) ? level : "info", // upstream falls back to info
                     bool("log_timestamps", d.logTimestamps()),
                     backend,
-                    url("notify_url", d.notifyUrl()));
+                    url("notify_url", d.notifyUrl()),
+                    Duration.ofSeconds(atLeastOne("idle_timeout", (int) d.idleTimeout().toSeconds())),
+                    atLeastOne("max_connections", d.maxConnections()),
+                    bool("require_signed_lease_requests", d.requireSignedLeaseRequests()));
+        }
+
+        private int atLeastOne(String key, int fallback) {
+            int v = integer(key, fallback);
+            if (v < 1) {
+                throw fail(key, "must be at least 1, got " + v);
+            }
+            return v;
         }
 
         private String value(String key) {

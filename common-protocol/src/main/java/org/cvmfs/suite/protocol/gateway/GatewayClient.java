@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -34,11 +35,23 @@ public final class GatewayClient {
     private final HttpClient http;
     private final Duration timeout;
     private final String userAgent;
+    /** Set: lease requests carry a signed time stamp and nonce. */
+    private Clock replayClock;
 
     /**
      * @param apiUrl  the API prefix, used verbatim as upstream does, e.g. {@code http://gw:4929/api/v1}
      * @param timeout for each whole request, including a commit
      */
+    /**
+     * This client, sending a signed time stamp and nonce with every lease request: our gateway
+     * then refuses a replay of a recorded request (upstream's gateway ignores both fields).
+     */
+    public GatewayClient replayProtected(Clock clock) {
+        GatewayClient c = new GatewayClient(URI.create(apiUrl), key, timeout, userAgent);
+        c.replayClock = clock;
+        return c;
+    }
+
     public GatewayClient(URI apiUrl, GatewayKey key, Duration timeout, String userAgent) {
         String url = apiUrl.toString();
         this.apiUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
@@ -53,7 +66,8 @@ public final class GatewayClient {
 
     /** {@code POST <api>/leases}; replies ok (with session_token), path_busy or error. */
     public GatewayReply acquire(LeasePath path, String hostname) {
-        byte[] body = LeaseRequest.of(path, hostname).toWireBytes();
+        byte[] body = (replayClock == null ? LeaseRequest.of(path, hostname)
+                : LeaseRequest.replayProtected(path, hostname, replayClock.instant())).toWireBytes();
         return send(request("/leases", GatewayAuth.sign(key, body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }

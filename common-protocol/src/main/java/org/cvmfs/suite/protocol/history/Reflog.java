@@ -97,6 +97,17 @@ public final class Reflog implements AutoCloseable {
         }
     }
 
+    /** Drops a reference (garbage collection deleted the object); false if it was not listed. */
+    public boolean remove(ContentHash object) {
+        try (PreparedStatement s = staged.db().prepare("DELETE FROM refs WHERE hash = ? AND type = ?")) {
+            s.setString(1, object.toText());
+            s.setInt(2, typeOf(object));
+            return s.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw new SqliteException("cannot remove " + object + " from the reflog: " + e.getMessage(), e);
+        }
+    }
+
     public boolean contains(ContentHash object) {
         try (PreparedStatement s = staged.db().prepare("SELECT 1 FROM refs WHERE hash = ? AND type = ?")) {
             s.setString(1, object.toText());

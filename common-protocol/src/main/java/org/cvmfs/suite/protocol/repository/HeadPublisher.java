@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.cvmfs.suite.protocol.catalog.Catalog;
 import org.cvmfs.suite.protocol.files.AtomicFile;
 import org.cvmfs.suite.protocol.hash.ContentHash;
@@ -26,15 +27,31 @@ import org.cvmfs.suite.protocol.store.Zlib;
 
 /**
  * The one code path that turns a new root catalog into a published revision of a local
- * repository: tags in a new history object, the reflog, the signed manifest, then the atomic
- * replacement of {@code .cvmfsreflog} and {@code .cvmfspublished}. mkfs's initial commit and the
- * gateway's commit both end here. Publications of one repository are serialised (threads and
- * processes), and each is a compare-and-swap on the head manifest.
+ * repository: tags in a new history object, the reflog, the signed manifest, then the
+ * replacement of {@code .cvmfspublished}, {@code .cvmfsreflog} and {@code reflog.chksum}. mkfs's
+ * initial commit and the gateway's commit both end here. Publications of one repository are
+ * serialised (threads and processes, {@link RepositoryLock}), and each is a compare-and-swap on
+ * the head manifest.
  *
- * <p>Order on disk: new objects first (history, certificate), then the reflog and
- * {@code reflog.chksum}, last the manifest. A crash before the manifest rename leaves the old
- * head served; its reflog then lists extra objects (harmless for garbage collection) and
- * {@code check} reports the reflog digest mismatch until the next publication.
+ * <p>Steps on disk ({@link PublicationStep} names the boundary after each):
+ * <ol>
+ *   <li>new objects: history database, certificate (content-addressed; unreferenced until the
+ *       manifest names them, then at worst orphans for garbage collection);</li>
+ *   <li>the new reflog staged as {@code reflog.pending} in the spool ({@link PendingReflog});</li>
+ *   <li>{@code .cvmfspublished} atomically replaced: the commit point;</li>
+ *   <li>{@code .cvmfsreflog} atomically replaced by the staged reflog;</li>
+ *   <li>{@code reflog.chksum} atomically replaced; then the staged reflog removed.</li>
+ * </ol>
+ *
+ * <p>Invariant: at every instant either no {@code reflog.pending} exists and the served manifest's
+ * {@code Y}, the served {@code .cvmfsreflog} and {@code reflog.chksum} agree, or a
+ * {@code reflog.pending} exists and the disagreement is repaired from it by {@link #recover}, which
+ * runs when the gateway starts, at the start of every publication and in {@code check -r}:
+ * if the manifest's {@code Y} is the pending reflog's digest the manifest was replaced and the
+ * reflog and checksum are brought to it (a reflog only grows, so the newer one holds every entry
+ * the older one had); otherwise the manifest was not replaced, the old three still agree, and
+ * the pending reflog is dropped. No step ever leaves a state from which a later publication
+ * fails.
  */
 public final class HeadPublisher {
     /** Largest root catalog this step inflates to read its properties. */
@@ -58,6 +75,7 @@ public final class HeadPublisher {
     /** Publishes {@code publication} and returns the manifest now served. */
     public SignedManifest publish(Publication publication) {
         try (RepositoryLock lock = RepositoryLock.acquire(layout)) {
+            PendingReflog.recoverLocked(layout);
             requireHead(publication.base());
             CatalogFacts facts = readCatalog(publication.rootCatalog());
             Manifest base = publication.base();
@@ -86,6 +104,7 @@ public final class HeadPublisher {
      */
     SignedManifest publishFirst(Manifest unsigned) {
         try (RepositoryLock lock = RepositoryLock.acquire(layout)) {
+            PendingReflog.recoverLocked(layout);
             if (Files.exists(layout.manifest())) {
                 throw new HeadMovedException("repository " + layout.fqrn() + " already serves a manifest at "
                         + layout.manifest());
@@ -99,10 +118,9 @@ public final class HeadPublisher {
         }
     }
 
-    private void requireHead(Manifest expected) {
-        Manifest current;
+    private Manifest readHead() {
         try {
-            current = SignedManifest.parse(Files.readAllBytes(layout.manifest())).manifest();
+            return SignedManifest.parse(Files.readAllBytes(layout.manifest())).manifest();
         } catch (NoSuchFileException e) {
             throw new HeadMovedException("repository " + layout.fqrn() + " has no manifest at " + layout.manifest());
         } catch (IOException e) {
@@ -110,6 +128,10 @@ public final class HeadPublisher {
         } catch (ManifestException e) {
             throw new RepositoryException("the served manifest of " + layout.fqrn() + " is unreadable: " + e.getMessage(), e);
         }
+    }
+
+    private void requireHead(Manifest expected) {
+        Manifest current = readHead();
         if (!current.equals(expected)) {
             throw new HeadMovedException("head of " + layout.fqrn() + " moved: publication is based on revision "
                     + expected.revision() + " (" + expected.rootCatalog() + "), the repository serves revision "
@@ -173,9 +195,45 @@ public final class HeadPublisher {
         return Reflog.create(layout.tmpDir(), layout.fqrn());
     }
 
+    /**
+     * Re-signs the served revision after {@code edit} changed its reflog (garbage collection drops
+     * the objects it deleted): same revision, catalogs and history, a new {@code Y} and time
+     * stamp; installed like any publication. Callers may hold the repository's lock already.
+     */
+    public SignedManifest resignWithReflog(Consumer<Reflog> edit) {
+        try (RepositoryLock lock = RepositoryLock.acquire(layout)) {
+            PendingReflog.recoverLocked(layout);
+            Manifest head = readHead();
+            SignedPublication signed;
+            try (Reflog reflog = openReflog(head)) {
+                edit.accept(reflog);
+                signed = new RepositorySigner(keys, store, clock).sign(head, reflog, List.of());
+            }
+            install(signed);
+            return signed.manifest();
+        }
+    }
+
+    /**
+     * Finishes or undoes a publication that a crash interrupted (see the class comment); takes
+     * the repository's lock, so it is safe beside a running publication.
+     */
+    public static PendingReflog.Outcome recover(RepositoryLayout layout) {
+        try (RepositoryLock lock = RepositoryLock.acquire(layout)) {
+            return PendingReflog.recoverLocked(layout);
+        }
+    }
+
     private void install(SignedPublication signed) {
-        AtomicFile.replace(layout.reflog(), signed.reflog());
-        ReflogChecksum.write(layout, signed.manifest().manifest().reflog());
+        PublicationStep.OBJECTS_STORED.reached();
+        PendingReflog.stage(layout, signed.reflog());
+        PublicationStep.REFLOG_STAGED.reached();
         AtomicFile.replace(layout.manifest(), signed.manifest().toBytes());
+        PublicationStep.MANIFEST_REPLACED.reached();
+        AtomicFile.replace(layout.reflog(), signed.reflog());
+        PublicationStep.REFLOG_REPLACED.reached();
+        ReflogChecksum.write(layout, signed.manifest().manifest().reflog());
+        PublicationStep.CHECKSUM_WRITTEN.reached();
+        PendingReflog.discard(layout);
     }
 }

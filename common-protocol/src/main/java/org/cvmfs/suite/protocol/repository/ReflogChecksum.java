@@ -43,7 +43,7 @@ public final class ReflogChecksum {
         }
     }
 
-    static void write(RepositoryLayout layout, ContentHash digest) {
+    public static void write(RepositoryLayout layout, ContentHash digest) {
         try {
             Files.createDirectories(layout.spoolDir());
         } catch (IOException e) {

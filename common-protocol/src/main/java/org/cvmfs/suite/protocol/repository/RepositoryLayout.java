@@ -39,6 +39,11 @@ public record RepositoryLayout(HostPaths hostPaths, String fqrn) {
         return configDir().resolve("server.conf");
     }
 
+    /** The server's own client configuration, written by mkfs ({@link ClientConf}). */
+    public Path clientConf() {
+        return configDir().resolve("client.conf");
+    }
+
     /** The directory the web server exposes as {@code http://HOST/cvmfs/REPO}. */
     public Path servedRoot() {
         return hostPaths.srvCvmfs().resolve(fqrn);
@@ -71,6 +76,11 @@ public record RepositoryLayout(HostPaths hostPaths, String fqrn) {
     /** Last reflog digest (hex, no newline), the check's second source of truth for {@code Y}. */
     public Path reflogChecksum() {
         return spoolDir().resolve("reflog.chksum");
+    }
+
+    /** The reflog of a revision being installed ({@link PendingReflog}); absent between publications. */
+    public Path pendingReflog() {
+        return spoolDir().resolve("reflog.pending");
     }
 
     /** Scratch space for databases being built or inspected. */

@@ -15,9 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * threads of this JVM and across processes: a gateway daemon committing while an operator runs
  * {@code cvmfs_server resign} must not interleave. The in-JVM lock is taken first because file
  * locks belong to the whole process; the file lock is only taken by the outermost holder, so a
- * thread may nest (mkfs publishing its initial commit).
+ * thread may nest (mkfs publishing its initial commit, garbage collection re-signing its head).
  */
-final class RepositoryLock implements AutoCloseable {
+public final class RepositoryLock implements AutoCloseable {
     private static final ConcurrentHashMap<Path, ReentrantLock> LOCAL = new ConcurrentHashMap<>();
 
     private final ReentrantLock local;
@@ -31,7 +31,7 @@ final class RepositoryLock implements AutoCloseable {
     }
 
     /** Blocks until this thread holds the repository. */
-    static RepositoryLock acquire(RepositoryLayout layout) {
+    public static RepositoryLock acquire(RepositoryLayout layout) {
         Path file = layout.publishLock().toAbsolutePath().normalize();
         ReentrantLock local = LOCAL.computeIfAbsent(file, f -> new ReentrantLock());
         local.lock();

@@ -118,6 +118,7 @@ public final class Stratum0Creator {
 
         ServerConfig.newStratum0(layout, options.owner().name(), algorithm, options.garbageCollection())
                 .write(layout);
+        ClientConf.write(layout, layout.defaultStratum0Url(), options.owner().name());
         return head;
     }
 

@@ -3,8 +3,8 @@ package org.cvmfs.suite.protocol.signing;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
 
 /**
- * The two root files a signing produces, to be put in place in this order: the reflog first, so
- * that the manifest never names a reflog digest that is not served yet.
+ * The two root files a signing produces. {@code HeadPublisher} stages the reflog, replaces the
+ * manifest, then the reflog, so that a crash in between is repaired from the staged copy.
  *
  * @param reflog   raw bytes of {@code .cvmfsreflog}, hashing to the manifest's {@code Y}
  * @param manifest the new {@code .cvmfspublished}

@@ -186,4 +186,44 @@ class HeadPublisherTest {
                 layout.keyDirectory().readRepositoryKeys(layout.fqrn()), LATER));
         assertEquals("keys of pub.example.org cannot publish other.example.org", e.getMessage());
     }
+
+    /**
+     * The state a crash after the manifest's replacement leaves (new manifest, old reflog and
+     * checksum, the new reflog staged): recovery completes the publication from the staged copy.
+     */
+    @Test
+    void recoveryCompletesAPublicationWhoseManifestWasReplaced() throws Exception {
+        byte[] oldReflog = Files.readAllBytes(layout.reflog());
+        byte[] oldChecksum = Files.readAllBytes(layout.reflogChecksum());
+        SignedManifest published = publisher().publish(new Publication(head.manifest(),
+                nextCatalog(head.manifest(), "a.txt").rootHash(), "", "", List.of()));
+        byte[] newReflog = Files.readAllBytes(layout.reflog());
+        Files.write(layout.pendingReflog(), newReflog);
+        Files.write(layout.reflog(), oldReflog);
+        Files.write(layout.reflogChecksum(), oldChecksum);
+
+        assertEquals(PendingReflog.Outcome.COMPLETED, HeadPublisher.recover(layout));
+
+        assertTrue(java.util.Arrays.equals(newReflog, Files.readAllBytes(layout.reflog())));
+        assertEquals(published.manifest().reflog().toText(), Files.readString(layout.reflogChecksum()));
+        assertTrue(Files.notExists(layout.pendingReflog()));
+        assertChecksClean();
+        publisher().publish(new Publication(published.manifest(),
+                nextCatalog(published.manifest(), "b.txt").rootHash(), "", "", List.of()));
+        assertChecksClean();
+    }
+
+    /** A reflog staged for a manifest that was never installed is dropped; the old head stays whole. */
+    @Test
+    void recoveryDropsTheStagedReflogOfAnUnpublishedRevision() throws Exception {
+        byte[] before = Files.readAllBytes(layout.manifest());
+        Files.createDirectories(layout.spoolDir());
+        Files.write(layout.pendingReflog(), new byte[] {1, 2, 3});
+
+        assertEquals(PendingReflog.Outcome.DISCARDED, HeadPublisher.recover(layout));
+        assertTrue(Files.notExists(layout.pendingReflog()));
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(layout.manifest())));
+        assertEquals(PendingReflog.Outcome.NOTHING, HeadPublisher.recover(layout));
+        assertChecksClean();
+    }
 }

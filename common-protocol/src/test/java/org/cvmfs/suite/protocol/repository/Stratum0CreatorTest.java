@@ -3,7 +3,6 @@ package org.cvmfs.suite.protocol.repository;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,8 +69,34 @@ public class Stratum0CreatorTest {
         assertEquals(1, m.revision());
         assertEquals(240, m.ttlSeconds());
         assertFalse(m.garbageCollectable());
-        assertNotNull(m.history());
-        assertNotNull(m.metaInfo());
+        try (TagDatabase history = TagDatabase.fetch(new LocalRepositorySource(layout.servedRoot()), m.history(),
+                prefix.resolve("h"))) {
+            assertEquals(m.rootCatalog(), history.find(Tag.HEAD).orElseThrow().target().rootCatalog());
+            assertEquals(layout.fqrn(), history.fqrn());
+        }
+        assertArrayEquals(MetaInfo.skeleton(layout.fqrn()), Zlib.inflate(
+                new ObjectStore(layout.servedRoot()).readStored(m.metaInfo()), 1 << 20));
+        assertEquals("""
+                # Created by cvmfs_server.  Don't touch.
+                CVMFS_CACHE_BASE=%1$s/var/spool/cvmfs/test.example.org/cache
+                CVMFS_RELOAD_SOCKETS=%1$s/var/spool/cvmfs/test.example.org/cache
+                CVMFS_QUOTA_LIMIT=4000
+                CVMFS_MOUNT_DIR=/cvmfs
+                CVMFS_SERVER_URL=http://localhost/cvmfs/test.example.org
+                CVMFS_HTTP_PROXY=DIRECT
+                CVMFS_PUBLIC_KEY=%1$s/etc/cvmfs/keys/test.example.org.pub
+                CVMFS_CHECK_PERMISSIONS=yes
+                CVMFS_IGNORE_SIGNATURE=no
+                CVMFS_AUTO_UPDATE=no
+                CVMFS_NFS_SOURCE=no
+                CVMFS_MAGIC_XATTRS_VISIBILITY=never
+                CVMFS_FOLLOW_REDIRECTS=yes
+                CVMFS_SERVER_CACHE_MODE=yes
+                CVMFS_NFILES=65536
+                CVMFS_TALK_SOCKET=%1$s/var/spool/cvmfs/test.example.org/cvmfs_io
+                CVMFS_TALK_OWNER=cvmfs
+                CVMFS_USE_SSL_SYSTEM_CA=true
+                """.formatted(prefix), Files.readString(layout.clientConf()));
         assertEquals(CLOCK.instant().getEpochSecond(), m.publishedSeconds());
         assertEquals("CN=test.example.org CernVM-FS Release Managers", verified.certificate().subject());
         assertEquals(Instant.parse("2026-12-25T10:00:00Z"), verified.whitelist().whitelist().expires());

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
             "Exit codes: 0 success, 1 failure, 2 usage error; check exits with 3-8 for the class of the "
                 + "first fault found (see cvmfs_server check --help)."},
         subcommands = {MkfsCommand.class, ResignCommand.class, CheckCommand.class, ListCatalogsCommand.class,
-            LsCommand.class, CatCommand.class, TransactionCommand.class, PublishCommand.class, AbortCommand.class, IngestCommand.class})
+            LsCommand.class, CatCommand.class, TransactionCommand.class, PublishCommand.class, AbortCommand.class, IngestCommand.class,
+            GcCommand.class})
 public final class ServerCommand {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;

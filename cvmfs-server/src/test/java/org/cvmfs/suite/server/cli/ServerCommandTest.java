@@ -227,4 +227,68 @@ class ServerCommandTest {
             }
         }
     }
+
+    @Test
+    void checkRepairsTheReflogChecksumAndTakesUpstreamsFlags() throws Exception {
+        mkfs("one.example.org");
+        mkfs("two.example.org");
+        Path checksum = prefix.resolve("var/spool/cvmfs/one.example.org/reflog.chksum");
+        String good = Files.readString(checksum);
+        Files.writeString(checksum, "0000000000000000000000000000000000000000");
+        assertEquals(5, run("check", "one.example.org").exitCode());
+
+        Run repaired = run("check", "-r", "one.example.org");
+        assertEquals(0, repaired.exitCode(), repaired.out() + repaired.err());
+        assertTrue(repaired.out().startsWith("Warning: restored reflog checksum as " + good
+                + " (was: 0000000000000000000000000000000000000000)\n"), repaired.out());
+        assertEquals(good, Files.readString(checksum));
+
+        Run all = run("check", "-a");
+        assertEquals(0, all.exitCode(), all.err());
+        assertTrue(all.out().contains("no problems found in one.example.org")
+                && all.out().contains("no problems found in two.example.org"), all.out());
+        assertEquals(2, run("check", "-a", "one.example.org").exitCode());
+
+        Run scrub = run("check", "-i", "-c", "two.example.org");
+        assertEquals(0, scrub.exitCode(), scrub.out());
+        Path replicaChecksum = prefix.resolve("replica.chksum");
+        Files.writeString(replicaChecksum, "0000000000000000000000000000000000000000");
+        Run replica = run("check", "-R", replicaChecksum.toString(), "two.example.org");
+        assertEquals(5, replica.exitCode(), replica.out());
+        Files.writeString(replicaChecksum, good.isEmpty() ? "x" : Files.readString(
+                prefix.resolve("var/spool/cvmfs/two.example.org/reflog.chksum")));
+        assertEquals(0, run("check", "-R", replicaChecksum.toString(), "two.example.org").exitCode());
+    }
+
+    @Test
+    void gcDeletesOrphansOfAGarbageCollectableRepository() throws Exception {
+        Run mkfs = run("mkfs", "-o", "root", "-z", "gc.example.org");
+        assertEquals(0, mkfs.exitCode(), mkfs.err());
+        mkfs("plain.example.org");
+        Path data = prefix.resolve("srv/cvmfs/gc.example.org/data");
+        Path orphan = data.resolve("ab/cdef000000000000000000000000000000000000");
+        Files.write(orphan, new byte[] {1, 2, 3});
+        Files.setLastModifiedTime(orphan, java.nio.file.attribute.FileTime.from(CLOCK.instant().minus(Duration.ofDays(1))));
+
+        Run dry = run("gc", "-d", "-l", "gc.example.org");
+        assertEquals(0, dry.exitCode(), dry.err());
+        assertTrue(dry.out().startsWith("ab/cdef000000000000000000000000000000000000\n"), dry.out());
+        assertTrue(Files.exists(orphan));
+
+        Path log = prefix.resolve("deleted.log");
+        Run gc = run("gc", "-f", "-r", "0", "-L", log.toString(), "gc.example.org");
+        assertEquals(0, gc.exitCode(), gc.err());
+        assertTrue(gc.out().startsWith("gc.example.org: deleted 1 object(s), 3 bytes"), gc.out());
+        assertFalse(Files.exists(orphan));
+        assertEquals("ab/cdef000000000000000000000000000000000000\n", Files.readString(log));
+        assertEquals(0, run("check", "gc.example.org").exitCode());
+
+        Run plain = run("gc", "-f", "plain.example.org");
+        assertEquals(1, plain.exitCode());
+        assertTrue(plain.err().contains("Garbage Collection is not enabled for plain.example.org"), plain.err());
+        assertEquals(2, run("gc", "-f", "-r", "1", "-t", "2026-11-01T00:00:00Z", "gc.example.org").exitCode());
+        Run all = run("gc", "-f", "-a");
+        assertEquals(0, all.exitCode(), all.err());
+        assertTrue(all.out().startsWith("gc.example.org: deleted 0 object(s)"), all.out());
+    }
 }

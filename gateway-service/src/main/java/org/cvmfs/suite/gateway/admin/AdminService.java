@@ -2,17 +2,10 @@ package org.cvmfs.suite.gateway.admin;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.lease.LeaseService;
@@ -21,6 +14,12 @@ import org.cvmfs.suite.gateway.repo.RepositoryRegistry;
 import org.cvmfs.suite.protocol.gateway.GatewayReply;
 import org.cvmfs.suite.protocol.gateway.LeasePath;
 import org.cvmfs.suite.protocol.gateway.LeasePathException;
+import org.cvmfs.suite.protocol.manifest.ManifestException;
+import org.cvmfs.suite.protocol.repository.RepositoryException;
+import org.cvmfs.suite.protocol.repository.RepositoryLayout;
+import org.cvmfs.suite.protocol.repository.gc.GarbageCollector;
+import org.cvmfs.suite.protocol.repository.gc.GcOptions;
+import org.cvmfs.suite.protocol.repository.gc.GcReport;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -28,35 +27,27 @@ import org.jboss.logging.Logger;
 @Singleton
 public class AdminService {
     private static final Logger LOG = Logger.getLogger(AdminService.class);
-    /** {@code cvmfs_server gc -t} needs a form GNU date parses; upstream's Go rendering was not one. */
-    private static final DateTimeFormatter GC_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'");
 
     private final RepositoryRegistry repositories;
     private final LeaseService leases;
     private final RepositoryLocks locks;
-    private final String serverCommand;
+    private final GatewaySettings settings;
+    private final Clock clock;
     private final Duration timeout;
+    private final Duration grace;
 
     @Inject
     public AdminService(RepositoryRegistry repositories, LeaseService leases, RepositoryLocks locks,
-                        GatewaySettings settings,
-                        @ConfigProperty(name = "cvmfs.gateway.server-command", defaultValue = "cvmfs_server")
-                        String serverCommand) {
+                        GatewaySettings settings, Clock clock,
+                        @ConfigProperty(name = "cvmfs.gateway.gc-timeout", defaultValue = "2h") Duration timeout) {
         this.repositories = repositories;
         this.leases = leases;
         this.locks = locks;
-        this.serverCommand = serverCommand;
-        this.timeout = settings.user().maxLeaseTime();
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // a stray log in the temp directory is harmless
-            }
-        }
+        this.settings = settings;
+        this.clock = clock;
+        this.timeout = timeout;
+        // a payload of a lease still alive may have written an object this long ago
+        this.grace = settings.user().maxLeaseTime();
     }
 
     public GatewayReply setEnabled(String repository, boolean enabled) {
@@ -81,50 +72,59 @@ public class AdminService {
         return GatewayReply.ok();
     }
 
-    /** Runs {@code cvmfs_server gc} on this host, holding the repository's commit lock. */
+    /**
+     * {@code cvmfs_server gc -f} of {@code request.repo}, run in this process: the same
+     * {@link GarbageCollector} as the command, with the same thresholds ({@code num_revisions} as
+     * {@code -r}, {@code timestamp} as {@code -t}, neither: three days). It holds the repository's
+     * lease and commit locks, so no lease is granted and no commit, drop or cancel runs meanwhile,
+     * and it refuses to run while a lease is active (its uploads are not referenced by any
+     * revision yet). Past {@code cvmfs.gateway.gc-timeout} it stops before its next deletion, so it
+     * has stopped when the locks are released; what it deleted until then stays deleted.
+     */
     public GatewayReply collectGarbage(GcRequest request) {
         String repo = request.repo() == null ? "" : request.repo();
         if (repositories.find(repo).isEmpty()) {
             return GatewayReply.error("invalid_repo");
         }
-        List<String> command = new ArrayList<>(List.of(serverCommand, "gc", "-f"));
-        if (request.numRevisions() != 0) {
-            command.addAll(List.of("-r", Integer.toString(request.numRevisions())));
-        }
-        request.time().ifPresent(t -> command.addAll(List.of("-t", GC_TIME.format(t.withOffsetSameInstant(ZoneOffset.UTC)))));
+        GcOptions options = request.numRevisions() > 0
+                ? GcOptions.keepRevisions(request.numRevisions(), grace)
+                : request.time().map(t -> GcOptions.keepSince(t.toInstant(), grace))
+                        .orElse(GcOptions.upstreamDefault(clock, grace));
         if (request.dryRun()) {
-            command.add("-d");
+            options = options.asDryRun();
         }
-        if (request.verbose()) {
-            command.add("-l");
-        }
-        command.add(repo);
-        ReentrantLock lock = locks.committing(repo);
-        lock.lock();
-        Path output = null;
+        RepositoryLayout layout = new RepositoryLayout(settings.host(), repo);
+        ReentrantLock committing = locks.committing(repo);
+        ReentrantLock leasing = locks.leasing(repo);
+        committing.lock();
+        leasing.lock();
         try {
-            output = Files.createTempFile("cvmfs-gateway-gc.", ".log");
-            LOG.infof("garbage collection: repository=%s command=%s", repo, command);
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(output.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return GatewayReply.error("garbage collection timed out after " + timeout.toSeconds() + "s");
+            long active = leases.active().stream().filter(l -> l.repository().equals(repo)).count();
+            if (active > 0) {
+                return GatewayReply.error("garbage collection refused: " + active + " active lease(s) on " + repo);
             }
-            if (p.exitValue() != 0) {
-                LOG.warnf("garbage collection of %s failed with exit status %d", repo, p.exitValue());
-                return GatewayReply.error("exit status " + p.exitValue());
-            }
-            return GatewayReply.gcOutput(Files.readString(output, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return GatewayReply.error("cannot run " + serverCommand + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return GatewayReply.error("garbage collection interrupted");
+            StringBuilder deleted = new StringBuilder();
+            Instant deadline = clock.instant().plus(timeout);
+            LOG.infof("garbage collection: repository=%s options=%s", repo, options);
+            GcReport report = new GarbageCollector(layout, layout.keyDirectory().readRepositoryKeys(repo), clock)
+                    .collect(options, object -> {
+                        if (request.verbose()) {
+                            deleted.append(object).append('\n');
+                        }
+                    }, () -> clock.instant().isAfter(deadline));
+            LOG.infof("garbage collection of %s: %s", repo, report.summary());
+            return GatewayReply.gcOutput(deleted + report.summary() + "\n");
+        } catch (GarbageCollector.StoppedException e) {
+            LOG.warnf("garbage collection of %s timed out after %ds: %s", repo, timeout.toSeconds(),
+                    e.partial().summary());
+            return GatewayReply.error("garbage collection timed out after " + timeout.toSeconds() + "s ("
+                    + e.partial().summary() + ")");
+        } catch (RepositoryException | UncheckedIOException | ManifestException e) {
+            LOG.warnf("garbage collection of %s failed: %s", repo, e.getMessage());
+            return GatewayReply.error(e.getMessage());
         } finally {
-            lock.unlock();
-            deleteQuietly(output);
+            leasing.unlock();
+            committing.unlock();
         }
     }
 }

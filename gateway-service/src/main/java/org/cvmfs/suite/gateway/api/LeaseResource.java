@@ -12,12 +12,14 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.cvmfs.suite.gateway.commit.CommitService;
 import org.cvmfs.suite.gateway.lease.AcquireOutcome;
 import org.cvmfs.suite.gateway.lease.GoFormat;
 import org.cvmfs.suite.gateway.lease.Lease;
 import org.cvmfs.suite.gateway.lease.LeaseService;
+import org.cvmfs.suite.gateway.lease.ReplayGuard;
 import org.cvmfs.suite.protocol.gateway.CommitRequest;
 import org.cvmfs.suite.protocol.gateway.GatewayReply;
 import org.cvmfs.suite.protocol.gateway.LeasePath;
@@ -36,6 +38,8 @@ public class LeaseResource {
     CommitService commits;
     @Inject
     Authenticator auth;
+    @Inject
+    ReplayGuard replayGuard;
 
     @GET
     @Operation(summary = "List unexpired leases")
@@ -69,6 +73,10 @@ public class LeaseResource {
             version = request.apiVersionNumber();
         } catch (MalformedMessageException e) {
             throw PlainTextException.invalidBody();
+        }
+        Optional<String> replay = replayGuard.refusal(keyId, request);
+        if (replay.isPresent()) {
+            return Replies.json(GatewayReply.error(replay.get()));
         }
         if (version < LeaseService.MIN_API_VERSION) {
             return Replies.json(GatewayReply.error("incompatible request version: " + version + ", min version: "

@@ -1,5 +1,9 @@
 package org.cvmfs.suite.gateway.commit;
 
+import org.cvmfs.suite.gateway.receiver.ReceiverException;
+import org.cvmfs.suite.gateway.receiver.Receiver;
+import org.cvmfs.suite.gateway.receiver.CommitResult;
+import org.cvmfs.suite.gateway.receiver.TagSpec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
@@ -19,6 +23,12 @@ import org.jboss.logging.Logger;
  * Commits a lease: checks it, then runs the {@link Receiver} under the repository's commit lock
  * (commits of other repositories run in parallel). The lease ends only when the receiver
  * succeeded, so a failed commit can be retried on the same lease.
+ *
+ * <p>One lock, {@link RepositoryLocks#committing}, serialises everything that changes what a
+ * lease may still do or what the store holds: commits, drops and admin cancels, and garbage
+ * collection. The lease is re-read after the lock is taken and must still exist and be
+ * unexpired, so an expired lease never commits, and whichever of a commit and a drop takes the
+ * lock first wins.
  */
 @Singleton
 public class CommitService {
@@ -58,8 +68,9 @@ public class CommitService {
         ReentrantLock lock = locks.committing(lease.repository());
         lock.lock();
         try {
-            if (leases.store().find(token).isEmpty()) {
-                // committed or dropped by a concurrent request while this one waited
+            // re-read under the lock, expiry included: while this commit waited, the lease may have
+            // been committed, dropped, cancelled, or may have expired (and its path leased again)
+            if (leases.active(token).isEmpty()) {
                 return outcome("invalid_lease", GatewayReply.error("invalid lease"));
             }
             Timer.Sample sample = Timer.start(metrics);

@@ -1,5 +1,10 @@
 package org.cvmfs.suite.gateway.commit;
 
+import org.cvmfs.suite.gateway.receiver.Backend;
+import org.cvmfs.suite.gateway.receiver.ReceiverException;
+import org.cvmfs.suite.gateway.receiver.Receiver;
+import org.cvmfs.suite.gateway.receiver.CommitResult;
+import org.cvmfs.suite.gateway.receiver.TagSpec;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;

@@ -22,8 +22,8 @@ public final class GatewayMain {
             for (String arg : args) {
                 applyFlag(arg);
             }
-            GatewaySettings settings = GatewaySettings.load(GatewayMain::systemOrEnvironment);
-            applyServiceSettings(settings.user());
+            // refused here with one line; the Quarkus settings come from GatewayConfigSourceFactory
+            GatewaySettings.load(GatewayMain::systemOrEnvironment);
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("cvmfs_gateway: " + e.getMessage());
             System.exit(1);
@@ -40,27 +40,6 @@ public final class GatewayMain {
             throw new IllegalArgumentException("unknown option --" + key);
         }
         System.setProperty(GatewaySettings.PROPERTY_PREFIX + key, arg.substring(arg.indexOf('=') + 1));
-    }
-
-    /** Port, timeouts and logging come from user.json unless set explicitly for Quarkus. */
-    private static void applyServiceSettings(GatewayUserConfig user) {
-        setUnlessPresent("quarkus.http.port", Integer.toString(user.port()));
-        // upstream bounds every request (uploads and commits included) by the lease time
-        setUnlessPresent("quarkus.http.idle-timeout", user.maxLeaseTime().toSeconds() + "s");
-        String level = switch (user.logLevel()) {
-            case "fatal", "panic" -> "FATAL";
-            default -> user.logLevel().toUpperCase(Locale.ROOT);
-        };
-        setUnlessPresent("quarkus.log.category.\"org.cvmfs\".level", level);
-        if (!user.logTimestamps()) {
-            setUnlessPresent("quarkus.log.console.format", "%-5p [%c{2.}] %s%e%n");
-        }
-    }
-
-    private static void setUnlessPresent(String property, String value) {
-        if (systemOrEnvironment(property).isEmpty()) {
-            System.setProperty(property, value);
-        }
     }
 
     /**

@@ -32,11 +32,23 @@ public record GatewaySettings(HostPaths host, GatewayUserConfig user, GatewayRep
 
     /** Loads with the flags found by {@code property} (a config property name to its value). */
     public static GatewaySettings load(Function<String, Optional<String>> property) {
+        return load(HostPaths.fromEnvironment(), property.apply(PROPERTY_PREFIX + USER_CONFIG_FILE), flags(property));
+    }
+
+    /** Only {@code user.json} and the flags: what the service's own settings derive from. */
+    public static GatewayUserConfig loadUser(Function<String, Optional<String>> property) {
+        HostPaths host = HostPaths.fromEnvironment();
+        Path userFile = property.apply(PROPERTY_PREFIX + USER_CONFIG_FILE).map(Path::of)
+                .orElse(host.etcCvmfs().resolve("gateway/user.json"));
+        return GatewayUserConfig.read(userFile, flags(property), host);
+    }
+
+    private static Map<String, String> flags(Function<String, Optional<String>> property) {
         Map<String, String> flags = new LinkedHashMap<>();
         for (String key : GatewayUserConfig.KEYS) {
             property.apply(PROPERTY_PREFIX + key).ifPresent(v -> flags.put(key, v));
         }
-        return load(HostPaths.fromEnvironment(), property.apply(PROPERTY_PREFIX + USER_CONFIG_FILE), flags);
+        return flags;
     }
 
     /** Where a repository's served tree (manifest, {@code data/}) lives: {@code /srv/cvmfs/<name>}. */

@@ -127,15 +127,29 @@ public class LeaseService {
         return store.find(token).filter(l -> !l.isExpired(now));
     }
 
-    /** Cancels a lease, even one expired but not yet purged; false if unknown. */
+    /**
+     * Cancels a lease, even one expired but not yet purged; false if unknown. Taken under the
+     * repository's commit lock: a drop that arrives while the lease's commit runs waits for it,
+     * and then finds the lease gone (the commit won, the drop answers "invalid lease"); a drop
+     * that takes the lock first wins, and the commit waiting behind it finds no lease.
+     */
     public boolean drop(String token) {
         Optional<Lease> lease = store.find(token);
-        boolean dropped = store.delete(token);
-        if (dropped) {
-            metrics.counter("cvmfs_gateway_leases_dropped").increment();
-            lease.ifPresent(l -> LOG.infof("lease dropped: path=%s key_id=%s", l.path(), l.keyId()));
+        if (lease.isEmpty()) {
+            return false;
         }
-        return dropped;
+        ReentrantLock lock = locks.committing(lease.get().repository());
+        lock.lock();
+        try {
+            boolean dropped = store.delete(token);
+            if (dropped) {
+                metrics.counter("cvmfs_gateway_leases_dropped").increment();
+                LOG.infof("lease dropped: path=%s key_id=%s", lease.get().path(), lease.get().keyId());
+            }
+            return dropped;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Ends a lease whose change has been published. */
@@ -145,15 +159,22 @@ public class LeaseService {
 
     /**
      * Admin cancel: every lease of {@code repository}, expired or not, whose subpath starts
-     * with {@code subpathPrefix} in SQL {@code LIKE} terms, as upstream. Returns how many.
+     * with {@code subpathPrefix} in SQL {@code LIKE} terms, as upstream. Returns how many. Under
+     * the commit lock, like {@link #drop}.
      */
     public int cancelByPrefix(String repository, String subpathPrefix) {
-        List<Lease> doomed = store.inRepository(repository).stream()
-                .filter(l -> LeasePath.likePrefix(l.path().subpath(), subpathPrefix))
-                .toList();
-        int n = store.deleteAll(doomed);
-        doomed.forEach(l -> LOG.infof("lease cancelled by admin: path=%s key_id=%s", l.path(), l.keyId()));
-        return n;
+        ReentrantLock lock = locks.committing(repository);
+        lock.lock();
+        try {
+            List<Lease> doomed = store.inRepository(repository).stream()
+                    .filter(l -> LeasePath.likePrefix(l.path().subpath(), subpathPrefix))
+                    .toList();
+            int n = store.deleteAll(doomed);
+            doomed.forEach(l -> LOG.infof("lease cancelled by admin: path=%s key_id=%s", l.path(), l.keyId()));
+            return n;
+        } finally {
+            lock.unlock();
+        }
     }
 
     public void addStatistics(Lease lease, PublishStatistics statistics) {

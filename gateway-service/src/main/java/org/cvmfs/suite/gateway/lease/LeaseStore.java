@@ -58,9 +58,19 @@ public final class LeaseStore implements AutoCloseable {
             config.setBusyTimeout(10_000);
             // not through DriverManager, whose registrations are per class loader
             Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            LeaseStore store = new LeaseStore(file, c);
-            store.prepareSchema();
-            return store;
+            try {
+                LeaseStore store = new LeaseStore(file, c);
+                store.prepareSchema();
+                return store;
+            } catch (SQLException | RuntimeException e) {
+                // a refused schema must not leave the file open (and locked) behind the exception
+                try {
+                    c.close();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
         } catch (SQLException e) {
             throw new LeaseStoreException("cannot open the lease database " + file + ": " + e.getMessage(), e);
         }

@@ -1,11 +1,12 @@
 package org.cvmfs.suite.gateway.payload;
 
+import org.cvmfs.suite.gateway.receiver.PayloadReceiver;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import org.cvmfs.suite.gateway.commit.Backend;
-import org.cvmfs.suite.gateway.commit.ReceiverException;
+import org.cvmfs.suite.gateway.receiver.Backend;
+import org.cvmfs.suite.gateway.receiver.ReceiverException;
 import org.cvmfs.suite.gateway.lease.Lease;
 import org.cvmfs.suite.gateway.lease.PublishStatistics;
 import org.cvmfs.suite.gateway.repo.RepositoryRegistry;

@@ -1,5 +1,6 @@
 package org.cvmfs.suite.gateway.payload;
 
+import org.cvmfs.suite.gateway.receiver.PayloadReceiver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
@@ -8,7 +9,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
-import org.cvmfs.suite.gateway.commit.ReceiverException;
+import org.cvmfs.suite.gateway.receiver.ReceiverException;
 import org.cvmfs.suite.gateway.lease.Lease;
 import org.cvmfs.suite.gateway.lease.LeaseService;
 import org.cvmfs.suite.gateway.lease.PublishStatistics;

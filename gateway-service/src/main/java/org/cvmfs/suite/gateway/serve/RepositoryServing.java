@@ -119,7 +119,33 @@ public class RepositoryServing {
         if (!file.startsWith(root) || file.equals(root)) {
             throw new ServedPath.Refused(404, "outside the repository");
         }
-        return file;
+        return confine(root, file);
+    }
+
+    /**
+     * The real file behind {@code file}, which must lie inside the real {@code root} and not in its
+     * {@code data/txn}: a symbolic link anywhere on the way (a linked directory included) may not
+     * lead out of the repository. The last component itself must not be a link (checked by the
+     * caller on {@code file}). The storage root may itself be a link (storage mounted elsewhere).
+     */
+    private static Path confine(Path root, Path file) {
+        Path realRoot;
+        Path real;
+        try {
+            realRoot = root.toRealPath();
+            real = file.getParent().toRealPath().resolve(file.getFileName());
+        } catch (NoSuchFileException e) {
+            throw new ServedPath.Refused(404, "no such directory");
+        } catch (IOException e) {
+            throw new ServedPath.Refused(404, "cannot resolve the path: " + e.getMessage());
+        }
+        if (!real.startsWith(realRoot) || real.equals(realRoot)) {
+            throw new ServedPath.Refused(404, "a symbolic link leads outside the repository");
+        }
+        if (real.startsWith(realRoot.resolve("data/txn"))) {
+            throw new ServedPath.Refused(404, "data/txn holds unfinished uploads");
+        }
+        return real;
     }
 
     private static void putType(HttpServerResponse response, ServedType type, long length) {

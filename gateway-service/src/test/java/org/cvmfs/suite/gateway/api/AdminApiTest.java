@@ -7,12 +7,20 @@ import static org.cvmfs.suite.gateway.testing.TestHost.ADMIN;
 import static org.cvmfs.suite.gateway.testing.TestHost.KEY1;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesRegex;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import org.cvmfs.suite.gateway.testing.MutableClock;
+import org.cvmfs.suite.gateway.testing.RepositoryStates;
 import org.cvmfs.suite.gateway.lease.LeaseService;
 import org.cvmfs.suite.gateway.repo.RepositoryRegistry;
 import org.cvmfs.suite.gateway.testing.Api;
@@ -20,6 +28,14 @@ import org.cvmfs.suite.gateway.testing.GatewayTestResource;
 import org.cvmfs.suite.gateway.testing.TestHost;
 import org.cvmfs.suite.protocol.gateway.GatewayAuth;
 import org.cvmfs.suite.protocol.gateway.GatewayKey;
+import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.hash.HashAlgorithm;
+import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.repository.RepositoryLayout;
+import org.cvmfs.suite.protocol.repository.check.CheckOptions;
+import org.cvmfs.suite.protocol.repository.check.CheckReport;
+import org.cvmfs.suite.protocol.repository.check.RepositoryChecker;
+import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,11 +46,14 @@ class AdminApiTest {
     LeaseService leases;
     @Inject
     RepositoryRegistry repositories;
+    @Inject
+    MutableClock clock;
 
     @BeforeEach
     void reset() {
         leases.cancelByPrefix(TestHost.REPO, "/");
         leases.cancelByPrefix(TestHost.OTHER_REPO, "/");
+        leases.cancelByPrefix(TestHost.GC_REPO, "/");
         repositories.setEnabled(TestHost.REPO, true);
     }
 
@@ -98,14 +117,43 @@ class AdminApiTest {
     }
 
     @Test
-    void garbageCollectionRunsTheServerTool() {
-        gc(ADMIN, "{\"repo\":\"capture.test\",\"num_revisions\":5,\"timestamp\":\"2024-01-02T03:04:05+01:00\","
-                + "\"dry_run\":true,\"verbose\":true}").then().statusCode(200)
-                .body(equalTo("{\"output\":\"gc args: gc -f -r 5 -t 2024-01-02 02:04:05 UTC -d -l capture.test\\n"
-                        + "to stderr\\n\",\"status\":\"ok\"}"));
+    void garbageCollectionDeletesWhatNoKeptRevisionNeedsAndNothingElse() throws Exception {
+        RepositoryLayout layout = RepositoryStates.layout(TestHost.GC_REPO);
+        ObjectStore store = new ObjectStore(layout.servedRoot());
+        FileTime longAgo = FileTime.from(clock.instant().minus(Duration.ofDays(1)));
+        ContentHash orphan = store.putCompressed("uploaded by a lease that was dropped".getBytes(StandardCharsets.UTF_8),
+                HashAlgorithm.SHA1, ObjectSuffix.NONE);
+        Files.setLastModifiedTime(store.pathOf(orphan), longAgo);
+        Path killedUpload = layout.dataDir().resolve("txn/killed-upload");
+        Files.writeString(killedUpload, "partial");
+        Files.setLastModifiedTime(killedUpload, longAgo);
+        ContentHash young = store.putCompressed("uploaded a minute ago".getBytes(StandardCharsets.UTF_8),
+                HashAlgorithm.SHA1, ObjectSuffix.NONE);
+        Files.setLastModifiedTime(store.pathOf(young), FileTime.from(clock.instant()));
+
+        gc(ADMIN, "{\"repo\":\"gc.test\",\"dry_run\":true,\"verbose\":true}").then().statusCode(200)
+                .body(matchesRegex("\\{\"output\":\"" + orphan.objectPath() + "\\\\nwould delete 1 object.*\",\"status\":\"ok\"}"));
+        assertTrue(store.contains(orphan));
+
+        String lease = Api.lease(KEY1, "gc.test/sw");
+        gc(ADMIN, "{\"repo\":\"gc.test\"}").then()
+                .body(equalTo(reason("garbage collection refused: 1 active lease(s) on gc.test")));
+        Api.drop(KEY1, lease);
+
+        gc(ADMIN, "{\"repo\":\"gc.test\",\"num_revisions\":1,\"verbose\":true}").then().statusCode(200)
+                .body(matchesRegex("\\{\"output\":\"" + orphan.objectPath() + "\\\\ndeleted 1 object.*removed 1 leftover.*"));
+        assertFalse(store.contains(orphan), "the orphan is gone");
+        assertTrue(Files.notExists(killedUpload), "the killed upload's leftover is gone");
+        assertTrue(store.contains(young), "what a live lease may have uploaded stays");
+        CheckReport check = new RepositoryChecker(clock, Files.createTempDirectory("gc-check"))
+                .checkLocal(layout, CheckOptions.full());
+        assertTrue(check.passed(), () -> check.faults().toString());
+    }
+
+    @Test
+    void garbageCollectionRefusals() {
         gc(ADMIN, "{\"repo\":\"capture.test\"}").then()
-                .body(equalTo("{\"output\":\"gc args: gc -f capture.test\\nto stderr\\n\",\"status\":\"ok\"}"));
-        gc(ADMIN, "{\"repo\":\"other.test\"}").then().body(equalTo(reason("exit status 3")));
+                .body(equalTo(reason("Garbage Collection is not enabled for capture.test")));
         gc(ADMIN, "{\"repo\":\"nope.test\"}").then().body(equalTo(reason("invalid_repo")));
         gc(ADMIN, "{\"repo\":\"capture.test\",\"timestamp\":\"yesterday\"}").then().statusCode(400)
                 .body(equalTo("invalid request body\n"));

@@ -20,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.cvmfs.suite.gateway.commit.Backend;
+import org.cvmfs.suite.gateway.testing.ResetsReceivers;
+import org.cvmfs.suite.gateway.receiver.Backend;
 import org.cvmfs.suite.gateway.lease.LeaseService;
 import org.cvmfs.suite.protocol.config.GatewayUserConfig;
 import org.cvmfs.suite.gateway.repo.RepositoryLocks;
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.Test;
 /** Commits through the {@code Receiver} seam; the merging itself is the receiver's and tested there. */
 @QuarkusTest
 @QuarkusTestResource(GatewayTestResource.class)
-class CommitApiTest {
+class CommitApiTest implements ResetsReceivers {
     /** The recorded commit of publication A (exchange 004). */
     static final String COMMIT_A = "{\"old_root_hash\":\"36648c0a923fdaca587f5440b541360c2d501ce3C\","
             + "\"new_root_hash\":\"eef5f225445aef7083aad5959208c27c80710da8C\","
@@ -146,15 +147,23 @@ class CommitApiTest {
         given().get("/api/v1/leases/" + token).then().statusCode(200);
     }
 
+    /**
+     * The seam only: each commit reaches the receiver with its own lease (path and key), in the
+     * order committed, not the order leased, and ends only that lease. That disjoint changes
+     * really merge in either order is {@code NativeCommitTest.disjointLeasesCommitInEitherOrder}.
+     */
     @Test
     void disjointPublishersCommitInEitherOrder() {
         String sw = Api.lease(KEY1, "capture.test/sw");
         String data = Api.lease(KEY2, "other.test/restricted/x");
         String lib = Api.lease(KEY1, "capture.test/lib");
         Api.commit(KEY1, lib, COMMIT_A).then().body(equalTo("{\"final_revision\":2,\"status\":\"ok\"}"));
+        given().get("/api/v1/leases/" + sw).then().statusCode(200);
+        given().get("/api/v1/leases/" + data).then().statusCode(200);
         Api.commit(KEY2, data, COMMIT_A).then().body(equalTo("{\"final_revision\":3,\"status\":\"ok\"}"));
         Api.commit(KEY1, sw, COMMIT_A).then().body(equalTo("{\"final_revision\":4,\"status\":\"ok\"}"));
-        assertEquals(3, receiver.calls().size());
+        assertEquals(java.util.List.of("capture.test/lib key1", "other.test/restricted/x key2", "capture.test/sw key1"),
+                receiver.calls().stream().map(c -> c.lease().path().toWire() + " " + c.lease().keyId()).toList());
         given().get("/api/v1/leases").then().body(equalTo("{\"data\":{},\"status\":\"ok\"}"));
     }
 
@@ -172,9 +181,10 @@ class CommitApiTest {
         Api.commit(KEY1, other, COMMIT_A).then().body(matchesRegex("\\{\"final_revision\":\\d+,\"status\":\"ok\"}"));
         given().get("/api/v1/leases").then().body(matchesRegex(".*capture.test/sw.*"));
         String more = Api.lease(KEY1, "capture.test/data");
-        Api.drop(KEY1, more).then().body(equalTo("{\"status\":\"ok\"}"));
         release.countDown();
         assertTrue(slow.get(60, TimeUnit.SECONDS).matches("\\{\"final_revision\":\\d+,\"status\":\"ok\"}"));
+        // drops are serialised with the repository's commits (see aDropDuringARunningCommitWaits...)
+        Api.drop(KEY1, more).then().body(equalTo("{\"status\":\"ok\"}"));
     }
 
     @Test
@@ -199,5 +209,93 @@ class CommitApiTest {
         assertTrue(a.get(60, TimeUnit.SECONDS).contains("\"status\":\"ok\""));
         assertTrue(b.get(60, TimeUnit.SECONDS).contains("\"status\":\"ok\""));
         assertEquals(2, receiver.calls().size());
+    }
+
+    /** Waits until {@code n} requests queue on the repository's commit lock. */
+    private void awaitQueued(int n) throws InterruptedException {
+        ReentrantLock lock = locks.committing(TestHost.REPO);
+        for (int i = 0; i < 6000 && lock.getQueueLength() < n; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(n, lock.getQueueLength(), "requests waiting for the commit lock");
+    }
+
+    @Test
+    void aLeaseThatExpiresWhileQueuedBehindACommitNeverCommits() throws Exception {
+        String running = Api.lease(KEY1, "capture.test/b");
+        String queued = Api.lease(KEY1, "capture.test/a");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        receiver.hold(entered, release);
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(
+                () -> Api.commit(KEY1, running, COMMIT_A).then().extract().asString());
+        assertTrue(entered.await(60, TimeUnit.SECONDS));
+        CompletableFuture<String> late = CompletableFuture.supplyAsync(
+                () -> Api.commit(KEY1, queued, COMMIT_A).then().extract().asString());
+        awaitQueued(1);
+        clock.advance(Duration.ofHours(2).plusMillis(1));
+        String successor = Api.lease(KEY2, "other.test/restricted/x");
+        String overlapping = Api.lease(KEY1, "capture.test/a/sub");
+        release.countDown();
+        assertEquals("{\"final_revision\":2,\"status\":\"ok\"}", first.get(60, TimeUnit.SECONDS));
+        assertEquals(INVALID_LEASE, late.get(60, TimeUnit.SECONDS));
+        assertEquals(1, receiver.calls().size(), "the expired lease never reached the receiver");
+        given().get("/api/v1/leases/" + overlapping).then().statusCode(200);
+        Api.drop(KEY2, successor);
+    }
+
+    @Test
+    void aDropDuringARunningCommitWaitsAndTheCommitWins() throws Exception {
+        String token = Api.lease(KEY1, "capture.test/sw");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        receiver.hold(entered, release);
+        CompletableFuture<String> commit = CompletableFuture.supplyAsync(
+                () -> Api.commit(KEY1, token, COMMIT_A).then().extract().asString());
+        assertTrue(entered.await(60, TimeUnit.SECONDS));
+        CompletableFuture<String> drop = CompletableFuture.supplyAsync(
+                () -> Api.drop(KEY1, token).then().extract().asString());
+        awaitQueued(1);
+        assertTrue(!drop.isDone(), "the drop answered while the commit ran");
+        release.countDown();
+        assertEquals("{\"final_revision\":2,\"status\":\"ok\"}", commit.get(60, TimeUnit.SECONDS));
+        assertEquals(INVALID_LEASE, drop.get(60, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aDropThatTakesTheLockBeforeTheCommitWins() throws Exception {
+        String token = Api.lease(KEY1, "capture.test/sw");
+        ReentrantLock lock = locks.committing(TestHost.REPO);
+        CompletableFuture<String> drop;
+        CompletableFuture<String> commit;
+        lock.lock();
+        try {
+            drop = CompletableFuture.supplyAsync(() -> Api.drop(KEY1, token).then().extract().asString());
+            awaitQueued(1);
+            commit = CompletableFuture.supplyAsync(() -> Api.commit(KEY1, token, COMMIT_A).then().extract().asString());
+            awaitQueued(2);
+        } finally {
+            lock.unlock();
+        }
+        assertEquals("{\"status\":\"ok\"}", drop.get(60, TimeUnit.SECONDS));
+        assertEquals(INVALID_LEASE, commit.get(60, TimeUnit.SECONDS));
+        assertTrue(receiver.calls().isEmpty());
+    }
+
+    /** Our client's signed time stamp and nonce: granted once; the same recorded request again is refused. */
+    @Test
+    void aReplayedLeaseRequestOfOurClientIsRefused() {
+        GatewayClient client = new GatewayClient(URI.create("http://127.0.0.1:" + port + "/api/v1"), KEY1,
+                Duration.ofMinutes(1), "cvmfs-suite-test").replayProtected(clock);
+        GatewayReply granted = client.acquire(LeasePath.parse("capture.test/replay"), "publisher.example.org");
+        assertTrue(granted.isOk(), granted.toString());
+        Api.drop(KEY1, granted.sessionToken());
+        byte[] recorded = org.cvmfs.suite.protocol.gateway.LeaseRequest.replayProtected(
+                LeasePath.parse("capture.test/replay"), "vm", clock.instant()).toWireBytes();
+        Api.publisher().header("Authorization", GatewayAuth.sign(KEY1, recorded)).body(recorded).post("/api/v1/leases")
+                .then().body(matchesRegex("\\{\"max_api_version\":2,\"session_token\":\"[A-Z2-7]{52}====\",\"status\":\"ok\"}"));
+        leases.cancelByPrefix(TestHost.REPO, "/");
+        Api.publisher().header("Authorization", GatewayAuth.sign(KEY1, recorded)).body(recorded).post("/api/v1/leases")
+                .then().body(equalTo("{\"reason\":\"lease request replayed\",\"status\":\"error\"}"));
     }
 }

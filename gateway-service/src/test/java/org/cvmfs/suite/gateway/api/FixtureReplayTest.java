@@ -17,7 +17,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.cvmfs.suite.gateway.commit.Backend;
+import org.cvmfs.suite.gateway.testing.ResetsReceivers;
+import org.cvmfs.suite.gateway.receiver.Backend;
 import org.cvmfs.suite.gateway.lease.LeaseService;
 import org.cvmfs.suite.gateway.testing.Api;
 import org.cvmfs.suite.gateway.testing.GatewayTestResource;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(GatewayTestResource.class)
-class FixtureReplayTest {
+class FixtureReplayTest implements ResetsReceivers {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "[A-Z2-7]{52}====";
 

@@ -57,6 +57,7 @@ class LeaseApiTest {
     void repositories() {
         given().get("/api/v1/repos").then().statusCode(200).body(equalTo("{\"data\":{"
                 + "\"capture.test\":{\"keys\":{\"key1\":\"/\"},\"enabled\":true},"
+                + "\"gc.test\":{\"keys\":{\"key1\":\"/\"},\"enabled\":true},"
                 + "\"other.test\":{\"keys\":{\"key1\":\"/\",\"key2\":\"/restricted\"},\"enabled\":true}},\"status\":\"ok\"}"));
         given().get("/api/v1/repos/capture.test").then().statusCode(200)
                 .body(equalTo("{\"data\":{\"keys\":{\"key1\":\"/\"},\"enabled\":true},\"status\":\"ok\"}"));

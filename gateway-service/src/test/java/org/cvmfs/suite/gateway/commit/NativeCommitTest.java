@@ -1,5 +1,7 @@
 package org.cvmfs.suite.gateway.commit;
 
+import org.cvmfs.suite.gateway.testing.ResetsReceivers;
+import org.cvmfs.suite.gateway.receiver.Backend;
 import static io.restassured.RestAssured.given;
 import static org.cvmfs.suite.gateway.testing.TestHost.KEY1;
 import static org.hamcrest.Matchers.containsString;
@@ -48,7 +50,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @QuarkusTest
 @QuarkusTestResource(GatewayTestResource.class)
-class NativeCommitTest {
+class NativeCommitTest implements ResetsReceivers {
     static final String INVALID_LEASE = "{\"reason\":\"invalid lease\",\"status\":\"error\"}";
 
     @Inject

@@ -1,5 +1,8 @@
 package org.cvmfs.suite.gateway.commit;
 
+import org.cvmfs.suite.gateway.receiver.ReceiverException;
+import org.cvmfs.suite.gateway.receiver.CommitResult;
+import org.cvmfs.suite.gateway.receiver.TagSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

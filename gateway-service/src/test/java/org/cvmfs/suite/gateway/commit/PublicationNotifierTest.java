@@ -1,5 +1,7 @@
 package org.cvmfs.suite.gateway.commit;
 
+import org.cvmfs.suite.gateway.testing.ResetsReceivers;
+import org.cvmfs.suite.gateway.receiver.Backend;
 import static org.cvmfs.suite.gateway.testing.TestHost.KEY1;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +22,9 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
+import org.cvmfs.suite.gateway.repo.RepositoryLocks;
+import org.cvmfs.suite.gateway.testing.Published;
+import org.cvmfs.suite.protocol.gateway.CommitRequest;
 import org.cvmfs.suite.gateway.lease.LeaseService;
 import org.cvmfs.suite.gateway.testing.GatewayTestResource;
 import org.cvmfs.suite.gateway.testing.MutableClock;
@@ -41,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 @QuarkusTest
 @QuarkusTestResource(GatewayTestResource.class)
 @QuarkusTestResource(NotifyCapture.class)
-class PublicationNotifierTest {
+class PublicationNotifierTest implements ResetsReceivers {
     @Inject
     @Backend(GatewayUserConfig.BACKEND_NATIVE)
     ReceiverSwitch receivers;
@@ -53,6 +58,11 @@ class PublicationNotifierTest {
     GatewaySettings settings;
     @Inject
     MeterRegistry metrics;
+    @Inject
+    RepositoryLocks locks;
+    @Inject
+    @Backend(GatewayUserConfig.BACKEND_NATIVE)
+    NativeReceiver nativeReceiver;
 
     @TestHTTPResource("/")
     URI gateway;
@@ -105,6 +115,11 @@ class PublicationNotifierTest {
         awaitCount(metrics, "refused", refusedBefore + 1);
     }
 
+    /**
+     * A real commit (payloads through the running gateway, merged and published by the native
+     * receiver) by a commit service whose notification service does not listen: the commit
+     * publishes revision 2 and answers ok; the failed announcement is only counted and logged.
+     */
     @Test
     void anUnreachableNotificationServiceCostsAWarningOnly() throws Exception {
         int closedPort;
@@ -114,17 +129,29 @@ class PublicationNotifierTest {
         GatewayUserConfig u = settings.user();
         GatewaySettings unreachable = new GatewaySettings(settings.host(), new GatewayUserConfig(u.accessConfigFile(),
                 u.port(), u.maxLeaseTime(), u.numReceivers(), u.receiverPath(), u.workDir(), u.logLevel(),
-                u.logTimestamps(), u.receiverBackend(), Optional.of(URI.create("http://127.0.0.1:" + closedPort + "/"))),
+                u.logTimestamps(), u.receiverBackend(), Optional.of(URI.create("http://127.0.0.1:" + closedPort + "/")),
+                u.idleTimeout(), u.maxConnections(), u.requireSignedLeaseRequests()),
                 settings.access());
         SimpleMeterRegistry own = new SimpleMeterRegistry();
         PublicationNotifier notifier = new PublicationNotifier(unreachable, own);
-        try {
-            notifier.published(TestHost.REPO);
-            notifier.published("no-such.repository");
-            awaitCount(own, "failed", 2);
+        CommitService commits = new CommitService(leases, locks, nativeReceiver, own, notifier);
+        try (TestPublisher p = TestPublisher.start(gateway, KEY1, TestHost.REPO, work)) {
+            String lease = TestPublisher.requireOk(p.acquire("capture.test/alpha")).sessionToken();
+            p.directory("/alpha").file("/alpha/one.txt", "one");
+            var catalogs = p.finish(clock);
+            TestPublisher.requireOk(p.uploadData(lease));
+            TestPublisher.requireOk(p.uploadCatalogs(lease));
+            GatewayReply reply = commits.commit(lease, CommitRequest.of(p.base().rootCatalog(),
+                    catalogs.rootHash(), "", ""));
+            assertEquals(GatewayReply.committed(2), reply);
+            awaitCount(own, "failed", 1);
         } finally {
             notifier.stop();
         }
+        Published published = new Published(layout, work.resolve("scratch"));
+        assertEquals(2, published.manifest().revision());
+        assertTrue(published.lookup("/alpha/one.txt").isPresent());
+        assertEquals(1.0, own.counter("cvmfs_gateway_commits", "outcome", "ok").count());
     }
 
     /** Waits (without a time assertion) until the sender thread has counted {@code expected} outcomes. */

@@ -1,5 +1,7 @@
 package org.cvmfs.suite.gateway.commit;
 
+import org.cvmfs.suite.gateway.testing.ResetsReceivers;
+import org.cvmfs.suite.gateway.receiver.Backend;
 import static org.cvmfs.suite.gateway.testing.TestHost.KEY1;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,7 +59,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @QuarkusTest
 @QuarkusTestResource(GatewayTestResource.class)
-class PublicationReplayTest {
+class PublicationReplayTest implements ResetsReceivers {
     static final String BEFORE_ROOT = "36648c0a923fdaca587f5440b541360c2d501ce3";
     static final String A_PUBLISHER_ROOT = "eef5f225445aef7083aad5959208c27c80710da8";
     static final String B_PUBLISHER_ROOT = "06eacfa1551a99cdd89affb3b9ad6217a0066b5f";

@@ -108,4 +108,33 @@ class LeaseStoreTest {
         LeaseStoreException e = assertThrows(LeaseStoreException.class, () -> LeaseStore.open(work));
         assertTrue(e.getMessage().contains("schema version 4"), e.getMessage());
     }
+
+    /** A refused database is closed again: no descriptor of this process still points at it. */
+    @Test
+    void aRefusedSchemaLeavesNoOpenConnection() throws Exception {
+        try (Connection c = connect();
+             Statement s = c.createStatement()) {
+            s.execute("create table SchemaVersion (VersionNumber integer primary key, ValidFrom timestamp, ValidTo timestamp)");
+            s.execute("insert into SchemaVersion values (9, datetime('now'), null)");
+        }
+        assertEquals(0, openDescriptorsOf(work.resolve("gw.db")));
+        for (int i = 0; i < 3; i++) {
+            assertThrows(LeaseStoreException.class, () -> LeaseStore.open(work));
+        }
+        assertEquals(0, openDescriptorsOf(work.resolve("gw.db")));
+    }
+
+    /** Descriptors of this process open on {@code file} or its WAL files (Linux {@code /proc/self/fd}). */
+    private static long openDescriptorsOf(Path file) throws java.io.IOException {
+        String db = file.toRealPath().toString();
+        try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return fds.map(fd -> {
+                try {
+                    return java.nio.file.Files.readSymbolicLink(fd).toString();
+                } catch (java.io.IOException gone) {
+                    return "";
+                }
+            }).filter(target -> target.startsWith(db)).count();
+        }
+    }
 }

@@ -154,6 +154,38 @@ class RepositoryServingTest {
         assertTrue(Files.exists(layout.manifest()));
     }
 
+    /** A linked directory inside the tree is followed only as far as the repository's directory. */
+    @Test
+    void symlinkedDirectoriesDoNotLeadOutOfTheRepository() throws IOException {
+        Path outside = Files.createDirectories(layout.servedRoot().getParent().resolve("outside-of-capture"));
+        Files.writeString(outside.resolve("secret"), "root:x:0:0");
+        Path escape = layout.servedRoot().resolve("escape");
+        Path intoTxn = layout.servedRoot().resolve("pending");
+        Path inside = layout.servedRoot().resolve("alias");
+        Files.createSymbolicLink(escape, outside);
+        Files.createSymbolicLink(intoTxn, layout.dataDir().resolve("txn"));
+        Files.createSymbolicLink(inside, layout.dataDir());
+        Files.writeString(layout.dataDir().resolve("txn/upload.tmp"), "half an object");
+        try {
+            given().get("/cvmfs/capture.test/escape/secret").then().statusCode(404);
+            given().head("/cvmfs/capture.test/escape/secret").then().statusCode(404);
+            given().get("/cvmfs/capture.test/pending/upload.tmp").then().statusCode(404);
+            String object = layout.manifest().getFileName().toString();
+            given().get("/cvmfs/capture.test/alias/../" + object).then().statusCode(404);
+            Path anObject;
+            try (var walk = Files.walk(layout.dataDir().resolve("36"))) {
+                anObject = walk.filter(Files::isRegularFile).findFirst().orElseThrow();
+            }
+            given().get("/cvmfs/capture.test/alias/36/" + anObject.getFileName()).then().statusCode(200);
+        } finally {
+            Files.delete(escape);
+            Files.delete(intoTxn);
+            Files.delete(inside);
+            Files.delete(outside.resolve("secret"));
+            Files.delete(outside);
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({
             "/cvmfs/capture.test/../../../../etc/passwd, 404",
@@ -190,8 +222,8 @@ class RepositoryServingTest {
                 .header("Content-Type", "application/json")
                 .header("Cache-Control", "max-age=61")
                 .body("schema", equalTo(1))
-                .body("repositories.name", equalTo(List.of("capture.test", "other.test")))
-                .body("repositories.url", equalTo(List.of("/cvmfs/capture.test", "/cvmfs/other.test")))
+                .body("repositories.name", equalTo(List.of("capture.test", "gc.test", "other.test")))
+                .body("repositories.url", equalTo(List.of("/cvmfs/capture.test", "/cvmfs/gc.test", "/cvmfs/other.test")))
                 .body("replicas", equalTo(List.of()));
         given().head("/cvmfs/info/v1/repositories.json").then().statusCode(200);
     }

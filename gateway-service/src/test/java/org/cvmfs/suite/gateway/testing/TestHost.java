@@ -6,7 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
+import java.time.Clock;
+import org.cvmfs.suite.protocol.config.HostPaths;
 import org.cvmfs.suite.protocol.gateway.GatewayKey;
+import org.cvmfs.suite.protocol.hash.HashAlgorithm;
+import org.cvmfs.suite.protocol.repository.MkfsOptions;
+import org.cvmfs.suite.protocol.repository.RepositoryLayout;
+import org.cvmfs.suite.protocol.repository.RepositoryOwner;
+import org.cvmfs.suite.protocol.repository.Stratum0Creator;
 import org.cvmfs.suite.protocol.testing.Fixtures;
 
 /**
@@ -18,6 +25,8 @@ public final class TestHost {
     public static final String REPO = "capture.test";
     /** key1 may lease anywhere in capture.test and other.test; key2 only below /restricted of other.test. */
     public static final String OTHER_REPO = "other.test";
+    /** Made by mkfs with garbage collection enabled ({@code -z}); key1 may lease anywhere in it. */
+    public static final String GC_REPO = "gc.test";
     public static final GatewayKey KEY1 = new GatewayKey("key1", "big_secret");
     public static final GatewayKey KEY2 = new GatewayKey("key2", "second_secret");
     public static final GatewayKey ADMIN = new GatewayKey("admin1", "admin_secret");
@@ -82,6 +91,7 @@ public final class TestHost {
                   "version": 2,
                   "repos": [
                     "capture.test",
+                    { "domain": "gc.test", "keys": [ { "id": "key1", "path": "/" } ] },
                     { "domain": "other.test",
                       "keys": [ { "id": "key1", "path": "/" }, { "id": "key2", "path": "/restricted" } ] }
                   ],
@@ -92,6 +102,8 @@ public final class TestHost {
                   ]
                 }
                 """);
+        new Stratum0Creator(Clock.systemUTC()).create(new RepositoryLayout(HostPaths.under(prefix), GC_REPO),
+                new MkfsOptions(RepositoryOwner.current(), HashAlgorithm.SHA1, true));
         Files.writeString(userConfig(), """
                 { "max_lease_time": 7200, "log_level": "debug", "work_dir": "%s" }
                 """.formatted(workDir()));

@@ -17,9 +17,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.cvmfs.suite.gateway.commit.CommitResult;
-import org.cvmfs.suite.gateway.commit.ReceiverException;
-import org.cvmfs.suite.gateway.commit.TagSpec;
+import org.cvmfs.suite.gateway.receiver.CommitResult;
+import org.cvmfs.suite.gateway.receiver.ReceiverException;
+import org.cvmfs.suite.gateway.receiver.TagSpec;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.lease.AcquireOutcome;
 import org.cvmfs.suite.gateway.lease.Lease;
@@ -38,7 +38,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The pipe protocol against a scripted receiver (upstream's binary is not installed here). */
+/**
+ * The gateway's half of upstream's receiver pipe protocol, against a scripted stand-in
+ * ({@code fake_cvmfs_receiver.py}; upstream's binary is not installed here). What this proves:
+ * the frames our {@link UpstreamReceiver} writes (request ids, lengths, JSON and payload bytes,
+ * as read back by the script and asserted here), that it parses the replies and errors the
+ * script sends in upstream's shape, and how it handles a receiver that dies or answers garbage.
+ * What it cannot prove: that the real {@code cvmfs_receiver} answers as the script does; the
+ * script's replies are written from upstream's source, and the e2e run against the installed
+ * binary is the check of that.
+ */
 class UpstreamReceiverTest {
     static final ContentHash OLD = ContentHash.parseSuffixed("36648c0a923fdaca587f5440b541360c2d501ce3C");
     static final ContentHash NEW = ContentHash.parseSuffixed("eef5f225445aef7083aad5959208c27c80710da8C");

@@ -31,6 +31,7 @@ import org.cvmfs.suite.protocol.manifest.SignedManifest;
 import org.cvmfs.suite.protocol.repository.check.CheckReport.Fault;
 import org.cvmfs.suite.protocol.repository.MetaInfo;
 import org.cvmfs.suite.protocol.repository.ReflogChecksum;
+import org.cvmfs.suite.protocol.config.HostPaths;
 import org.cvmfs.suite.protocol.repository.RepositoryException;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.store.CorruptObjectException;
@@ -82,8 +83,32 @@ public final class RepositoryChecker {
             throw new RepositoryException("repository " + layout.fqrn() + " is not served from this host ("
                     + layout.servedRoot() + " does not exist)");
         }
-        return check(new LocalRepositorySource(layout.servedRoot()), layout.fqrn(), masterKeys,
+        CheckReport report = check(new LocalRepositorySource(layout.servedRoot()), layout.fqrn(), masterKeys,
                 options.withReflogChecksum(options.reflogChecksum().or(() -> ReflogChecksum.read(layout))));
+        if (!options.scrubStorage()) {
+            return report;
+        }
+        List<Fault> all = new ArrayList<>(report.faults());
+        long scrubbed = StorageScrub.scrub(layout.dataDir(), all::add);
+        return new CheckReport(report.repository(), report.revision(), report.rootCatalog(),
+                report.objectsChecked() + scrubbed, all);
+    }
+
+    /** Repositories this host serves: a configuration directory and a served manifest ({@code -a}). */
+    public static List<RepositoryLayout> localRepositories(HostPaths host) {
+        Path configs = host.etcCvmfs().resolve("repositories.d");
+        if (!Files.isDirectory(configs)) {
+            return List.of();
+        }
+        try (var dirs = Files.list(configs)) {
+            return dirs.map(d -> d.getFileName().toString()).sorted()
+                    .filter(org.cvmfs.suite.protocol.repository.RepositoryName::isValid)
+                    .map(name -> new RepositoryLayout(host, name))
+                    .filter(l -> Files.isRegularFile(l.manifest()))
+                    .toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot list " + configs, e);
+        }
     }
 
     /** Reads master public keys ({@code PUBLIC KEY} PEM files), as clients list them in {@code CVMFS_PUBLIC_KEY}. */
@@ -210,11 +235,12 @@ public final class RepositoryChecker {
                 fault(FaultKind.REFLOG, Reflog.FILE_NAME + " is served but its digest is unknown (no Y in the manifest,"
                         + " no reflog.chksum)");
             }
-            if (y.isPresent() && spool.isPresent() && !y.get().equals(spool.get())) {
+            if (y.isPresent() && spool.isPresent() && !y.get().equals(spool.get()) && !options.replicaReflog()) {
                 fault(FaultKind.REFLOG, "reflog.chksum says " + spool.get().toText() + ", the manifest's Y says "
                         + y.get().toText());
             }
-            for (ContentHash expected : Stream.of(y, spool).flatMap(Optional::stream).distinct().toList()) {
+            Stream<Optional<ContentHash>> digests = options.replicaReflog() ? Stream.of(spool) : Stream.of(y, spool);
+            for (ContentHash expected : digests.flatMap(Optional::stream).distinct().toList()) {
                 if (!expected.matches(raw)) {
                     fault(FaultKind.REFLOG, Reflog.FILE_NAME + " hashes to "
                             + Reflog.digestOf(raw, expected.algorithm()).toText() + ", expected " + expected.toText());
@@ -303,7 +329,7 @@ public final class RepositoryChecker {
         /** Fetches every file and chunk object below the root once; the source verifies each hash. */
         void walkObjects(CatalogHierarchy catalogs) {
             Deque<RepositoryPath> directories = new ArrayDeque<>();
-            directories.add(RepositoryPath.ROOT);
+            directories.add(options.subtree().orElse(RepositoryPath.ROOT));
             while (!directories.isEmpty()) {
                 RepositoryPath dir = directories.poll();
                 List<DirectoryEntry> listing;

@@ -21,7 +21,8 @@ import org.cvmfs.suite.protocol.conveyor.Replies;
  * {@code POST /api/v1/jobs/ID/cancel} cancels a job not yet started, and
  * {@code POST /api/v1/jobs/ID/start} (body: a ProcessedJob-shaped object with
  * {@code WorkerName} and {@code Attempt}) is the worker's claim before it runs a job. Bad
- * parameters answer 400 with a JSON {@code Reason}.
+ * parameters answer 400 with a JSON {@code Reason}; a database outage 503 (retry later; never a
+ * {@code Status:"error"} reply, which tells a worker to skip the job).
  */
 @ApplicationScoped
 public class ExtensionRoutes {
@@ -61,14 +62,27 @@ public class ExtensionRoutes {
                     .end(ConveyorJson.writeString(JobListReply.error(e.getMessage())));
             return;
         }
-        Responses.json(ctx, jobs.list(query));
+        JobListReply reply;
+        try {
+            reply = jobs.list(query);
+        } catch (RuntimeException e) {
+            Responses.unavailable(ctx, JobListReply.error(Responses.DATABASE_UNAVAILABLE));
+            return;
+        }
+        Responses.json(ctx, reply);
     }
 
     private void cancel(RoutingContext ctx) {
         if (!SignedRequest.verify(ctx, config.sharedKey())) {
             return;
         }
-        var reply = jobs.cancel(ctx.pathParam("id").toLowerCase());
+        Replies.BasicReply reply;
+        try {
+            reply = jobs.cancel(ctx.pathParam("id").toLowerCase());
+        } catch (RuntimeException e) {
+            Responses.unavailable(ctx, Replies.BasicReply.error(Responses.DATABASE_UNAVAILABLE));
+            return;
+        }
         relay.wake();
         Responses.json(ctx, reply);
     }
@@ -91,7 +105,15 @@ public class ExtensionRoutes {
                 return;
             }
         }
-        Responses.json(ctx, jobs.start(ctx.pathParam("id").toLowerCase(), worker, attempt));
+        Replies.BasicReply reply;
+        try {
+            reply = jobs.start(ctx.pathParam("id").toLowerCase(), worker, attempt);
+        } catch (RuntimeException e) {
+            // never Status error here: a worker skips a job on that; a 503 makes it try later
+            Responses.unavailable(ctx, Replies.BasicReply.error(Responses.DATABASE_UNAVAILABLE));
+            return;
+        }
+        Responses.json(ctx, reply);
     }
 
 

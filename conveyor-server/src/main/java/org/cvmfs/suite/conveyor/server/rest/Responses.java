@@ -11,12 +11,19 @@ import org.cvmfs.suite.protocol.conveyor.ConveyorJson;
  */
 final class Responses {
     static final String SNIFFED = "text/plain; charset=utf-8";
+    static final String DATABASE_UNAVAILABLE = "database unavailable";
 
     private Responses() {
     }
 
     static void json(RoutingContext ctx, Object reply) {
         ctx.response().setStatusCode(200).putHeader("Content-Type", SNIFFED)
+                .end(Buffer.buffer(ConveyorJson.write(reply)));
+    }
+
+    /** Our extension routes while PostgreSQL cannot be reached: 503 with a JSON reason. */
+    static void unavailable(RoutingContext ctx, Object reply) {
+        ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
                 .end(Buffer.buffer(ConveyorJson.write(reply)));
     }
 

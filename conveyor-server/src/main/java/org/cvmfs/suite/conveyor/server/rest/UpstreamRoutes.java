@@ -16,6 +16,7 @@ import org.cvmfs.suite.protocol.conveyor.ConveyorJson;
 import org.cvmfs.suite.protocol.conveyor.JobSpecification;
 import org.cvmfs.suite.protocol.conveyor.MalformedJobException;
 import org.cvmfs.suite.protocol.conveyor.ProcessedJob;
+import org.cvmfs.suite.protocol.conveyor.Replies;
 
 /**
  * Upstream's four routes with upstream's matching (spec 4.1): a route matches only with its
@@ -39,6 +40,14 @@ public class UpstreamRoutes {
         router.route("/").handler(BodyHandler.create()).blockingHandler(this::root, false);
         router.route("/jobs/new").handler(BodyHandler.create()).blockingHandler(this::newJob, false);
         router.route("/jobs/complete").handler(BodyHandler.create()).blockingHandler(this::complete, false);
+        // Go's mux: any other path is a plain-text 404 (Quarkus's own /q/ endpoints excepted)
+        router.route().order(Integer.MAX_VALUE - 1).handler(ctx -> {
+            if (ctx.normalizedPath().startsWith("/q/")) {
+                ctx.next();
+            } else {
+                Responses.notFound(ctx);
+            }
+        });
     }
 
     private void root(RoutingContext ctx) {
@@ -67,7 +76,14 @@ public class UpstreamRoutes {
             Responses.error(ctx, 400, "JSON deserialization of request failed");
             return;
         }
-        var reply = jobs.submit(spec);
+        Replies.PostNewJobReply reply;
+        try {
+            reply = jobs.submit(spec);
+        } catch (RuntimeException e) {
+            // upstream answers null here; a Go client reads Status error as a failed submission
+            Responses.json(ctx, Replies.PostNewJobReply.error("storing job failed"));
+            return;
+        }
         relay.wake();
         Responses.json(ctx, reply);
     }
@@ -87,7 +103,7 @@ public class UpstreamRoutes {
             try {
                 Responses.json(ctx, jobs.completed(ids, full));
             } catch (RuntimeException e) {
-                Responses.json(ctx, org.cvmfs.suite.protocol.conveyor.Replies.GetJobStatusReply.error("SQL query failed"));
+                Responses.json(ctx, Replies.GetJobStatusReply.error("SQL query failed"));
             }
         } else if (method == HttpMethod.POST && postMatch) {
             if (!SignedRequest.verify(ctx, config.sharedKey())) {
@@ -109,7 +125,7 @@ public class UpstreamRoutes {
                 relay.wake();
                 Responses.json(ctx, reply);
             } catch (RuntimeException e) {
-                Responses.json(ctx, org.cvmfs.suite.protocol.conveyor.Replies.BasicReply.error("committing SQL transaction failed"));
+                Responses.json(ctx, Replies.BasicReply.error("committing SQL transaction failed"));
             }
         } else if (getMatch || postMatch) {
             Responses.methodNotAllowed(ctx);

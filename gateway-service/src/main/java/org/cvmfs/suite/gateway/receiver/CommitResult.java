@@ -1,4 +1,4 @@
-package org.cvmfs.suite.gateway.commit;
+package org.cvmfs.suite.gateway.receiver;
 
 /** A published commit. */
 public record CommitResult(long finalRevision) {

@@ -1,4 +1,4 @@
-package org.cvmfs.suite.gateway.commit;
+package org.cvmfs.suite.gateway.receiver;
 
 /**
  * The tag a commit asks for. A name starting with {@code generic-} is an automatic tag that the

@@ -1,4 +1,4 @@
-package org.cvmfs.suite.gateway.commit;
+package org.cvmfs.suite.gateway.receiver;
 
 import org.cvmfs.suite.gateway.lease.Lease;
 import org.cvmfs.suite.protocol.hash.ContentHash;

@@ -1,4 +1,4 @@
-package org.cvmfs.suite.gateway.commit;
+package org.cvmfs.suite.gateway.receiver;
 
 /** A payload or commit the receiver refused or failed; the message is the reply's {@code reason}. */
 public final class ReceiverException extends RuntimeException {

@@ -1,11 +1,11 @@
-package org.cvmfs.suite.gateway.commit;
+package org.cvmfs.suite.gateway.receiver;
 
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
-import org.cvmfs.suite.gateway.payload.PayloadReceiver;
+import org.cvmfs.suite.gateway.receiver.PayloadReceiver;
 import org.jboss.logging.Logger;
 
 /** Picks the receiver implementations of the configured backend. */

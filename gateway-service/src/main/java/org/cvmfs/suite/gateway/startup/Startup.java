@@ -1,18 +1,25 @@
-package org.cvmfs.suite.gateway.config;
+package org.cvmfs.suite.gateway.startup;
 
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import org.cvmfs.suite.gateway.commit.Receiver;
+import java.nio.file.Files;
+import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.lease.LeaseService;
-import org.cvmfs.suite.gateway.payload.PayloadReceiver;
+import org.cvmfs.suite.gateway.receiver.PayloadReceiver;
+import org.cvmfs.suite.gateway.receiver.Receiver;
 import org.cvmfs.suite.protocol.config.GatewayUserConfig;
+import org.cvmfs.suite.protocol.repository.HeadPublisher;
+import org.cvmfs.suite.protocol.repository.PendingReflog;
+import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Builds the gateway's state before the first request: lease database opened, receiver backend
- * resolved, so that a problem stops start-up instead of failing a publisher later.
+ * resolved, so that a problem stops start-up instead of failing a publisher later; and every
+ * repository's head made whole again if the last run died while publishing a revision
+ * ({@link HeadPublisher#recover}). A package of its own because it depends on every other.
  */
 @Singleton
 final class Startup {
@@ -30,5 +37,13 @@ final class Startup {
                 settings.access().repositories().keySet(), leases.store().file());
         LOG.debugf("receivers: commits by %s, payloads by %s", receiver.getClass().getSimpleName(),
                 payloads.getClass().getSimpleName());
+        for (String repository : settings.access().repositories().keySet()) {
+            RepositoryLayout layout = new RepositoryLayout(settings.host(), repository);
+            if (Files.exists(layout.pendingReflog())) {
+                PendingReflog.Outcome outcome = HeadPublisher.recover(layout);
+                LOG.warnf("repository %s: the last publication was interrupted; recovery %s it", repository,
+                        outcome == PendingReflog.Outcome.COMPLETED ? "completed" : "dropped");
+            }
+        }
     }
 }

@@ -1,4 +1,4 @@
-package org.cvmfs.suite.gateway.commit;
+package org.cvmfs.suite.gateway.receiver;
 
 import jakarta.enterprise.util.AnnotationLiteral;
 import jakarta.inject.Qualifier;
@@ -8,7 +8,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks an implementation of {@link Receiver} or {@link org.cvmfs.suite.gateway.payload.PayloadReceiver}
+ * Marks an implementation of {@link Receiver} or {@link org.cvmfs.suite.gateway.receiver.PayloadReceiver}
  * as belonging to a receiver backend, {@code native} or {@code upstream}, as chosen by
  * {@code receiver_backend} in user.json.
  */

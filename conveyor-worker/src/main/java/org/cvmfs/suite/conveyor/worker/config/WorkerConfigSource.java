@@ -1,0 +1,87 @@
+package org.cvmfs.suite.conveyor.worker.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.cvmfs.suite.protocol.config.TomlFile;
+import org.cvmfs.suite.protocol.conveyor.ConveyorConfig;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+/**
+ * Makes {@code /etc/cvmfs/conveyor/config.toml} (or {@code -c FILE}, passed on as the system
+ * property {@value #CONFIG_PROPERTY}, or {@code CONVEYOR_CONFIG}) a configuration source: upstream's keys as
+ * {@code conveyor.*} via {@link ConveyorConfig#asProperties()}, plus our {@code [worker]} keys
+ * {@value #EXTRA_KEYS_DOC}. The ordinal sits above {@code application.properties} and below
+ * environment variables and system properties, so any single property can still be overridden.
+ * The file is validated with upstream's messages when the worker starts ({@code WorkerSettingsProducer}),
+ * not here: a ConfigSource that throws hides the message in a boot stack trace.
+ */
+public final class WorkerConfigSource implements ConfigSource {
+    public static final String CONFIG_PROPERTY = "conveyor.config";
+    static final String EXTRA_KEYS_DOC = "require_checksum, script_timeout, log_limit, lease_wait, state_dir, "
+            + "transaction_command, publish_command, abort_command, shutdown_grace, http_port";
+    static final int ORDINAL = 275;
+
+    private final String name;
+    private final Map<String, String> properties;
+
+    public WorkerConfigSource() {
+        Path file = location();
+        this.name = "conveyor " + file;
+        this.properties = Map.copyOf(properties(file, System::getenv));
+    }
+
+    public static Path location() {
+        String given = System.getProperty(CONFIG_PROPERTY);
+        if (given == null || given.isBlank()) {
+            given = System.getenv("CONVEYOR_CONFIG");
+        }
+        return given == null || given.isBlank() ? ConveyorConfig.defaultPath() : Path.of(given);
+    }
+
+    /** The file's settings as properties; empty when the file is missing or unreadable (reported at start). */
+    static Map<String, String> properties(Path file, Function<String, String> env) {
+        Map<String, String> out = new HashMap<>();
+        if (!Files.isRegularFile(file)) {
+            return out;
+        }
+        TomlFile.Section root;
+        ConveyorConfig config;
+        try {
+            root = TomlFile.read(file);
+            config = ConveyorConfig.from(root, ConveyorConfig.Profile.WORKER, env);
+        } catch (RuntimeException unreadable) {
+            return out;
+        }
+        out.putAll(config.asProperties());
+        TomlFile.Section worker = root.table("worker").orElse(TomlFile.Section.EMPTY);
+        for (String key : EXTRA_KEYS_DOC.split(", ")) {
+            worker.string(key).ifPresent(v -> out.put("conveyor.worker." + key.replace('_', '-'), v));
+        }
+        worker.string("http_port").ifPresent(v -> out.put("quarkus.http.port", v));
+        return out;
+    }
+
+    @Override
+    public Set<String> getPropertyNames() {
+        return properties.keySet();
+    }
+
+    @Override
+    public String getValue(String propertyName) {
+        return properties.get(propertyName);
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public int getOrdinal() {
+        return ORDINAL;
+    }
+}

@@ -1,0 +1,43 @@
+package org.cvmfs.suite.conveyor.worker.daemon;
+
+import java.util.Set;
+import org.cvmfs.suite.protocol.conveyor.ConveyorClient;
+import org.cvmfs.suite.protocol.conveyor.ProcessedJob;
+import org.cvmfs.suite.protocol.conveyor.Replies;
+import org.cvmfs.suite.protocol.conveyor.UnprocessedJob;
+
+/**
+ * The job server as the worker sees it: claim a job before running it (our extension route
+ * {@code POST /api/v1/jobs/ID/start}, so the job shows as running and a finished or cancelled
+ * job's stale message is skipped), and report its result ({@code POST /jobs/complete}).
+ */
+public interface JobServer {
+    enum Claim { RUN, SKIP, LATER }
+
+    Claim claim(UnprocessedJob job, String workerName);
+
+    Replies.BasicReply report(ProcessedJob result);
+
+    /** Through {@link ConveyorClient}; an upstream server (no extension route, 404) runs every job. */
+    static JobServer of(ConveyorClient client) {
+        Set<String> finished = Set.of("job succeeded", "job failed", "job cancelled");
+        return new JobServer() {
+            @Override
+            public Claim claim(UnprocessedJob job, String workerName) {
+                try {
+                    Replies.BasicReply reply = client.start(job.id(), workerName, job.attemptNumber());
+                    return !reply.isOk() && finished.contains(reply.reason()) ? Claim.SKIP : Claim.RUN;
+                } catch (ConveyorClient.HttpStatusException e) {
+                    return e.status() == 404 ? Claim.RUN : Claim.LATER;
+                } catch (RuntimeException unreachable) {
+                    return Claim.LATER;
+                }
+            }
+
+            @Override
+            public Replies.BasicReply report(ProcessedJob result) {
+                return client.postResult(result);
+            }
+        };
+    }
+}
