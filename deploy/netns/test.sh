@@ -213,4 +213,83 @@ if $conveyor; then
     { cat "$work/check-job.out" "$work/check-job.err"; fail "job $job unknown to the server"; }
   ok "the frontend submitted job $job to $gw_ip:$conveyor_port and the server knows it"
 fi
+
+# --- Conveyor workers on the publisher hosts, the tutorial's jobs from the frontend ---------------
+if $conveyor && [ -d "$suite/conveyor-worker/src/main/java" ]; then
+  # the tutorial's payload: test_transaction.sh REPO LEASE_PATH ARCHIVE_URL, and one archive per
+  # job, served by a staging HTTP server on the gateway host's address
+  staging="$work/staging"
+  mkdir -p "$staging/archives"
+  cat > "$staging/test_transaction.sh" <<'SCRIPT'
+#!/bin/bash
+# the tutorial's test_transaction.sh: unpack an archive into the leased path
+set -e
+echo "repository $1, lease path $2, archive $3"
+dir="${CONVEYOR_LEASE_DIR:-/cvmfs/$1$2}"
+mkdir -p "$dir"
+cd "$dir"
+curl -fsS -o payload.tar.gz "$3"
+tar xfv payload.tar.gz
+rm payload.tar.gz
+SCRIPT
+  for i in $(seq 0 9); do
+    mkdir -p "$work/archive-$i/tool-0.$i.0"
+    echo "tool version 0.$i.0" > "$work/archive-$i/tool-0.$i.0/README"
+    head -c 50000 /dev/urandom > "$work/archive-$i/tool-0.$i.0/tool"
+    tar -C "$work/archive-$i" -czf "$staging/archives/tool-0.$i.0.tar.gz" "tool-0.$i.0"
+  done
+  script_sha1=$(sha1sum < "$staging/test_transaction.sh" | cut -d' ' -f1)
+  staging_port=$((30000 + RANDOM % 20000)); while ! port_free "$staging_port"; do staging_port=$((30000 + RANDOM % 20000)); done
+  (cd "$staging" && exec python3 -m http.server --bind "$gw_ip" "$staging_port") > "$work/staging.log" 2>&1 &
+  pids+=($!)
+  staging_url="http://$gw_ip:$staging_port"
+  await "$staging_url/test_transaction.sh" "$work/staging.log"
+
+  # each publisher host's config.toml: the tutorial's config_publisher.toml with its names
+  n=0
+  for h in pub1 pub2; do
+    n=$((n + 1))
+    mkdir -p "$work/$h/etc/cvmfs/conveyor"
+    sed -e "s/cvm19-gw-\$ID.cern.ch/$gw_ip/" -e 's/^username = "guest"/username = "conveyor"/' \
+        -e "s/^password = \"guest\"/password = \"$broker_pass\"/" \
+        -e "/^\[server\]/,/^\[/ s/^port = .*/port = $conveyor_port/" \
+        -e "s/^# name = defaults to hostname/name = \"publisher-$n\"/" \
+        -e "s#^temp_dir = .*#temp_dir = \"$work/$h/tmp/conveyor-worker\"#" \
+        "$suite/deploy/conveyor/publisher.toml" > "$work/$h/etc/cvmfs/conveyor/config.toml"
+    on "$h" env CVMFS_SUITE_PREFIX="$work/$h" JAVA_OPTS="-Xmx256m" \
+      "$bin/conveyor" worker -c "$work/$h/etc/cvmfs/conveyor/config.toml" > "$work/worker-$h.log" 2>&1 &
+    pids+=($!)
+  done
+  for h in pub1 pub2; do
+    for _ in $(seq 1 120); do on "$h" curl -fsS -o /dev/null http://127.0.0.1:8081/q/health/ready 2>/dev/null && break; sleep 1; done
+    on "$h" curl -fsS -o /dev/null http://127.0.0.1:8081/q/health/ready || { tail -n 40 "$work/worker-$h.log"; fail "worker on $h not ready"; }
+  done
+  ok "a Conveyor worker runs on each publisher host (publisher-1, publisher-2)"
+
+  ids=()
+  for i in $(seq 0 9); do
+    id_i=$(on front "$bin/conveyor" -c "$front_conf" submit --repo "$repo" --lease-path "/tool-0.$i.0" \
+      --payload "script|$staging_url/test_transaction.sh?checksum=sha1:$script_sha1|$staging_url/archives/tool-0.$i.0.tar.gz" \
+      2>>"$work/submit.err" | tail -n 1 | sed -n 's/.*"job_id":"\([^"]*\)".*/\1/p')
+    [ -n "$id_i" ] || { cat "$work/submit.err"; fail "submit of job $i"; }
+    ids+=("$id_i")
+  done
+  deps=$(IFS=,; echo "${ids[*]}")
+  on front timeout 900 "$bin/conveyor" -c "$front_conf" submit --repo "$repo" --deps "$deps" --wait \
+    > "$work/wait.out" 2>>"$work/submit.err" || { cat "$work/wait.out" "$work/submit.err"; tail -n 30 "$work/worker-pub1.log"; fail "the dependent --wait job"; }
+  tail -n 1 "$work/wait.out" | grep -q '"success":true' || { cat "$work/wait.out"; fail "the dependent job did not succeed"; }
+  ok "ten payload jobs and the dependent --wait job succeeded"
+
+  on front "$bin/conveyor" -c "$front_conf" check --ids "$deps" > "$work/check-all.out" 2>&1 || { cat "$work/check-all.out"; fail "conveyor check"; }
+  [ "$(grep -c '"Successful":true' "$work/check-all.out")" -eq 10 ] || { cat "$work/check-all.out"; fail "not all ten jobs report success"; }
+  on front "$bin/conveyor" -c "$front_conf" check --full-status --ids "$deps" 2>/dev/null |
+    grep -o '"WorkerName":"[^"]*"' | sort | uniq -c | sed 's/^/  jobs per worker: /' || true
+  on front "$bin/cvmfs_server" check -k "$work/keys/$repo.pub" "http://$gw_ip:4929/cvmfs/$repo" > "$work/check2.log" 2>&1 ||
+    { cat "$work/check2.log"; fail "cvmfs_server check after the jobs"; }
+  for i in $(seq 0 9); do
+    text=$(on front "$bin/cvmfs_server" cat -k "$work/keys/$repo.pub" "http://$gw_ip:4929/cvmfs/$repo" "/tool-0.$i.0/tool-0.$i.0/README")
+    [ "$text" = "tool version 0.$i.0" ] || fail "/tool-0.$i.0 reads '$text'"
+  done
+  ok "the repository holds all ten unpacked archives and passes cvmfs_server check"
+fi
 echo "$passed passed, 0 failed"
