@@ -104,6 +104,60 @@ ok "repository passes cvmfs_server check and serves the file"
 wait "$subscriber" || { cat "$work/subscribe.log"; fail "no notification above revision $revision"; }
 ok "notification subscriber saw the revision after $revision (gateway -> notify -> RabbitMQ container)"
 
+# the tutorial's Conveyor jobs from this host, run by the two worker containers
+if podman image exists localhost/cvmfs-suite/conveyor-worker:latest; then
+  # the staging server for the payloads, on the project network's gateway address of this host
+  bridge_ip=$(podman network inspect "${project}_default" --format '{{range .Subnets}}{{.Gateway}}{{end}}')
+  staging="$work/staging"
+  mkdir -p "$staging/archives"
+  cat > "$staging/test_transaction.sh" <<'SCRIPT'
+#!/bin/bash
+# the tutorial's test_transaction.sh: unpack an archive into the leased path
+set -e
+echo "repository $1, lease path $2, archive $3"
+dir="${CONVEYOR_LEASE_DIR:-/cvmfs/$1$2}"
+mkdir -p "$dir"
+cd "$dir"
+curl -fsS -o payload.tar.gz "$3"
+tar xfv payload.tar.gz
+rm payload.tar.gz
+SCRIPT
+  for i in $(seq 0 9); do
+    mkdir -p "$work/archive-$i/tool-0.$i.0"
+    echo "tool version 0.$i.0" > "$work/archive-$i/tool-0.$i.0/README"
+    tar -C "$work/archive-$i" -czf "$staging/archives/tool-0.$i.0.tar.gz" "tool-0.$i.0"
+  done
+  staging_port=$(free_port)
+  (cd "$staging" && exec python3 -m http.server --bind "$bridge_ip" "$staging_port") > "$work/staging.log" 2>&1 &
+  staging_pid=$!
+  trap 'kill $staging_pid 2>/dev/null || true; down; rm -rf "$work"' EXIT
+  staging_url="http://$bridge_ip:$staging_port"
+  await "$staging_url/test_transaction.sh"
+  sha=$(sha1sum < "$staging/test_transaction.sh" | cut -d' ' -f1)
+  ids=()
+  for i in $(seq 0 9); do
+    id_i=$("$bin/conveyor" -c "$work/front.toml" submit --repo "$repo" --lease-path "/tool-0.$i.0" \
+      --payload "script|$staging_url/test_transaction.sh?checksum=sha1:$sha|$staging_url/archives/tool-0.$i.0.tar.gz" \
+      2>>"$work/submit.err" | tail -n 1 | sed -n 's/.*"job_id":"\([^"]*\)".*/\1/p')
+    [ -n "$id_i" ] || { cat "$work/submit.err"; fail "submit of job $i"; }
+    ids+=("$id_i")
+  done
+  deps=$(IFS=,; echo "${ids[*]}")
+  timeout 900 "$bin/conveyor" -c "$work/front.toml" submit --repo "$repo" --deps "$deps" --wait > "$work/wait.out" 2>>"$work/submit.err" ||
+    { cat "$work/wait.out" "$work/submit.err"; compose logs worker-1 2>&1 | tail -n 40; fail "the dependent --wait job"; }
+  ok "ten payload jobs and the dependent --wait job succeeded on the worker containers"
+  "$bin/conveyor" -c "$work/front.toml" check --full-status --ids "$deps" 2>/dev/null |
+    grep -o '"WorkerName":"[^"]*"' | sort | uniq -c | sed 's/^/  jobs per worker: /' || true
+  "$bin/cvmfs_server" check -k "$work/keys/$repo.pub" "$gw/cvmfs/$repo" > "$work/check2.log" 2>&1 ||
+    { cat "$work/check2.log"; fail "cvmfs_server check after the jobs"; }
+  for i in $(seq 0 9); do
+    text=$("$bin/cvmfs_server" cat -k "$work/keys/$repo.pub" "$gw/cvmfs/$repo" "/tool-0.$i.0/tool-0.$i.0/README")
+    [ "$text" = "tool version 0.$i.0" ] || fail "/tool-0.$i.0 reads '$text'"
+  done
+  ok "the repository holds the ten unpacked archives and passes cvmfs_server check"
+  kill "$staging_pid" 2>/dev/null || true
+fi
+
 down
 trap 'rm -rf "$work"' EXIT
 left=$( (podman ps -a --filter "label=io.podman.compose.project=$project" -q
