@@ -176,7 +176,8 @@ if $conveyor; then
   echo '[].' > "$work/rabbit/enabled_plugins"
   : > "$work/rabbit/rabbitmq-env.conf"
   echo '[].' > "$work/rabbit/advanced.config"
-  rabbit_env /usr/lib/rabbitmq/bin/rabbitmq-server > "$work/rabbit/log/console.log" 2>&1 &
+  # in its own directory: a node stopped by the cleanup may leave an Erlang dump in its cwd
+  (cd "$work/rabbit" && rabbit_env /usr/lib/rabbitmq/bin/rabbitmq-server) > "$work/rabbit/log/console.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 120); do (exec 3<>"/dev/tcp/$gw_ip/5672") 2>/dev/null && break; sleep 1; done
   (exec 3<>"/dev/tcp/$gw_ip/5672") 2>/dev/null || { tail -n 30 "$work/rabbit/log/console.log"; fail "private RabbitMQ on $gw_ip"; }
