@@ -58,6 +58,12 @@ cleanup() {
   local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # the private broker's Erlang VM, by the pid it wrote (it runs below a subshell)
+  if [ -s "$work/rabbit/rabbitmq.pid" ]; then
+    pid=$(cat "$work/rabbit/rabbitmq.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do [ -d "/proc/$pid" ] || break; sleep 0.5; done
+  fi
   awk -v root="$work/" 'index($5, root) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount || true
   if $conveyor; then psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $database" >/dev/null 2>&1 || true; fi
   for h in "${hosts[@]}"; do ip netns del "$(ns "$h")" 2>/dev/null || true; done
