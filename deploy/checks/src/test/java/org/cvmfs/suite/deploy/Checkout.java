@@ -9,7 +9,7 @@ final class Checkout {
 
     static Path root() {
         String configured = System.getProperty("cvmfs.checkout");
-        Path root = configured != null ? Path.of(configured) : Path.of("").toAbsolutePath().getParent();
+        Path root = configured != null ? Path.of(configured) : Path.of("").toAbsolutePath().getParent().getParent();
         if (!Files.isDirectory(root.resolve("deploy/systemd"))) {
             throw new IllegalStateException("no deploy/systemd below " + root + " (set -Dcvmfs.checkout)");
         }
