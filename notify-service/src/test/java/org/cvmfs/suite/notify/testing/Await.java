@@ -11,9 +11,12 @@ public final class Await {
     private Await() {
     }
 
+    /**
+     * The condition is asked until it holds, and not once more after that: a condition that
+     * opens a connection (or otherwise acts) may not hold twice in a row.
+     */
     public static void until(BooleanSupplier condition, String what) throws InterruptedException {
-        poll(condition);
-        assertTrue(condition.getAsBoolean(), what);
+        assertTrue(poll(condition), what);
     }
 
     /** Subscriptions register and unregister on event-loop threads, after the client saw its answer. */
@@ -23,9 +26,13 @@ public final class Await {
         assertEquals(expected, service.subscriberCount(repository), "subscribers of " + repository);
     }
 
-    private static void poll(BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 3000 && !condition.getAsBoolean(); i++) {
+    private static boolean poll(BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 3000; i++) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
             Thread.sleep(10);
         }
+        return condition.getAsBoolean();
     }
 }
