@@ -16,6 +16,7 @@ import org.cvmfs.suite.protocol.conveyor.JobListReply;
 import org.cvmfs.suite.protocol.conveyor.JobQuery;
 import org.cvmfs.suite.protocol.conveyor.JobRecord;
 import org.cvmfs.suite.protocol.conveyor.JobState;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * completing read their state from before, and the completions did not see the new job yet, so
  * it waited forever. The submission now locks its dependencies (JobStore.lockAll).
  */
+@Tag("processes")
 class MockWorkersEndToEndTest {
     private static final Pattern FINISHED = Pattern.compile("finished publishing job ([0-9a-f-]{36}): success true");
 
