@@ -4,6 +4,7 @@
 #   bench/run.sh publish [--files N] [--big-size SIZE[K|M|G]] [--dir PATH] [--keep]
 #   bench/run.sh gateway [--keep] [--jvm-arg ARG]...
 #   bench/run.sh notify [--url http://host:port/api/v1]
+#   bench/run.sh conveyor [--jobs N] [--real-jobs M] [--dir PATH] [--keep]
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 which=${1:-objectstore}
@@ -13,7 +14,8 @@ case "$which" in
   publish) modules=gateway-service,cvmfs-server,bench ;;
   gateway) modules=gateway-service,bench ;;
   notify) modules=notify-service,bench ;;
-  *) echo "unknown benchmark '$which' (known: objectstore, publish, gateway, notify)" >&2; exit 2 ;;
+  conveyor) modules=conveyor-server,conveyor-worker,gateway-service,cvmfs-server,bench ;;
+  *) echo "unknown benchmark '$which' (known: objectstore, publish, gateway, notify, conveyor)" >&2; exit 2 ;;
 esac
 (cd "$root" && mvn -B -q -o package -pl "$modules" -am -DskipTests)
 cp="$root/bench/target/bench-0.1.0-SNAPSHOT.jar:$root/bench/target/lib/*"
@@ -22,4 +24,5 @@ case "$which" in
   publish) exec java -cp "$cp" -Dcvmfs.suite.home="$root" org.cvmfs.suite.bench.PublishBench "$@" ;;
   gateway) cd "$root" && exec java -cp "$cp" org.cvmfs.suite.bench.GatewayBench "$@" ;;
   notify) cd "$root" && exec java -cp "$cp" org.cvmfs.suite.bench.NotifyBench "$@" ;;
+  conveyor) exec java -cp "$cp" -Dcvmfs.suite.home="$root" org.cvmfs.suite.bench.ConveyorBench "$@" ;;
 esac
