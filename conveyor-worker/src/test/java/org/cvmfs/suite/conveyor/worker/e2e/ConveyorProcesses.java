@@ -25,8 +25,16 @@ final class ConveyorProcesses implements AutoCloseable {
     final Path config;
     private final List<Process> processes = new ArrayList<>();
 
+    final int brokerPort;
+
     ConveyorProcesses(Path dir) {
+        this(dir, 5672);
+    }
+
+    /** With the broker on {@code brokerPort} (e.g. a {@code PrivateRabbitMq}). */
+    ConveyorProcesses(Path dir, int brokerPort) {
         this.dir = dir;
+        this.brokerPort = brokerPort;
         String id = UUID.randomUUID().toString().substring(0, 8);
         this.database = "conveyor_worker_e2e_" + id;
         this.jobQueue = "jobs.e2e-" + id;
@@ -44,7 +52,7 @@ final class ConveyorProcesses implements AutoCloseable {
                     username = "guest"
                     password = "guest"
                     host = "127.0.0.1"
-                    port = 5672
+                    port = %d
                     vhost = "/"
                     new_job_exchange = "%s"
                     new_job_queue = "%s"
@@ -58,7 +66,7 @@ final class ConveyorProcesses implements AutoCloseable {
                     port = 5432
                     [worker]
                     job_retries = 3
-                    """.formatted(serverPort, jobQueue, jobQueue, jobQueue, database));
+                    """.formatted(serverPort, brokerPort, jobQueue, jobQueue, jobQueue, database));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -142,7 +150,7 @@ final class ConveyorProcesses implements AutoCloseable {
     private com.rabbitmq.client.Connection broker() throws Exception {
         var factory = new com.rabbitmq.client.ConnectionFactory();
         factory.setHost("127.0.0.1");
-        factory.setPort(5672);
+        factory.setPort(brokerPort);
         return factory.newConnection("conveyor-worker-e2e");
     }
 

@@ -20,9 +20,12 @@ import org.cvmfs.suite.protocol.conveyor.JobState;
 import org.cvmfs.suite.protocol.testing.StaticHttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("processes")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TutorialScenarioEndToEndTest {
     /** Like test_transaction.sh: arguments repository, lease path, "archive"; set -e; says what it does. */
     private static final String SCRIPT = """
@@ -55,7 +59,7 @@ class TutorialScenarioEndToEndTest {
             """;
 
     @TempDir
-    Path dir;
+    static Path dir;
 
     private TutorialHosts hosts;
     private ConveyorProcesses conveyor;
@@ -109,6 +113,7 @@ class TutorialScenarioEndToEndTest {
     }
 
     @Test
+    @Order(1)
     void tenScriptJobsThenADependentJobArePublishedOnceEachAndTheRepositoryChecks() throws Exception {
         long before = hosts.head().revision();
         List<String> ids = new ArrayList<>();
@@ -142,6 +147,7 @@ class TutorialScenarioEndToEndTest {
     }
 
     @Test
+    @Order(2)
     void aFailingScriptFailsTheJobWithItsStatusAndOutputAndPublishesNothing() throws Exception {
         long before = hosts.head().revision();
         var r = conveyor.cli(null, "submit", "-r", TutorialHosts.REPO, "-l", "/broken", "-p", payload("fail"), "--wait");
@@ -159,7 +165,9 @@ class TutorialScenarioEndToEndTest {
         assertEquals(Optional.empty(), hosts.cat("/broken/job.txt"));
     }
 
+    /** Last: it leaves one worker. */
     @Test
+    @Order(3)
     void aWorkerKilledDuringItsJobLeavesItToTheOtherWhichPublishesItOnce() throws Exception {
         long before = hosts.head().revision();
         var r = conveyor.cli(null, "submit", "-r", TutorialHosts.REPO, "-l", "/killed", "-p", payload("sleep"));
