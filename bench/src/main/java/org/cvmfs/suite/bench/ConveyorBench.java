@@ -369,12 +369,18 @@ public final class ConveyorBench {
         } catch (RuntimeException e) {
             System.err.println("could not drop " + database + ": " + e.getMessage());
         }
-        // the queue names of this run on the shared broker
-        try {
-            exec("rabbitmqctl", "-q", "delete_queue", queue);
-            exec("rabbitmqctl", "-q", "delete_queue", queue + ".dead");
-        } catch (RuntimeException e) {
-            System.err.println("could not delete the bench queues: " + e.getMessage());
+        // this run's exchanges and queues on the shared broker
+        var factory = new com.rabbitmq.client.ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        try (var c = factory.newConnection("conveyor-bench"); var ch = c.createChannel()) {
+            for (String q : List.of(queue, queue + ".dead")) {
+                ch.queueDelete(q);
+            }
+            for (String x : List.of(queue, queue + ".done", queue + ".dead")) {
+                ch.exchangeDelete(x);
+            }
+        } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            System.err.println("could not remove the bench's broker objects: " + e);
         }
     }
 
