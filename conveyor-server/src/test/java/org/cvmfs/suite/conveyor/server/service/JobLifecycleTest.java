@@ -296,6 +296,35 @@ class JobLifecycleTest {
         assertEquals(2, count("SELECT count(*) FROM conveyor_flyway_history WHERE success AND type = 'SQL'"));
     }
 
+    /**
+     * The race the worker's end-to-end test found: a dependency's completion in flight (its row
+     * changed and locked, not committed) while a job depending on it is submitted. The submission
+     * must wait for that commit and then see the dependency succeeded (job queued); reading the
+     * old state, it would stay waiting forever, since the completion did not see it either.
+     */
+    @Test
+    void aSubmissionWaitsForADependencyCompletionInFlight() throws Exception {
+        String repo = repo();
+        String dep = submit(spec(repo, List.of()));
+        messages.await(services.newJobExchange(), dep, 1);
+        try (java.sql.Connection completion = services.sql()) {
+            completion.setAutoCommit(false);
+            try (var st = completion.prepareStatement("UPDATE conveyor_job SET state = 'succeeded' WHERE id = ?")) {
+                st.setString(1, dep);
+                assertEquals(1, st.executeUpdate());
+            }
+            var submitted = java.util.concurrent.CompletableFuture.supplyAsync(() -> submit(spec(repo, List.of(dep))));
+            Instant limit = Instant.now().plus(Duration.ofSeconds(60));
+            while (!submitted.isDone() && count("SELECT count(*) FROM pg_stat_activity WHERE datname = '"
+                    + services.database() + "' AND wait_event_type = 'Lock'") == 0 && Instant.now().isBefore(limit)) {
+                Thread.sleep(50);
+            }
+            completion.commit();
+            String id = submitted.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("queued", job(id).get("state"));
+        }
+    }
+
     // ---- helpers
 
     static String repo() {
