@@ -18,11 +18,15 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
+import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.cvmfs.suite.protocol.conveyor.ConveyorClient;
 import org.cvmfs.suite.protocol.conveyor.JobQuery;
 import org.cvmfs.suite.protocol.conveyor.JobRecord;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Conveyor end to end, as the tutorial's {@code submit_jobs.sh} drives it: the packaged server
@@ -62,31 +66,38 @@ public final class ConveyorBench {
         this.config = dir.resolve("config.toml");
     }
 
-    public static void main(String[] args) throws Exception {
-        int jobs = 20;
-        int realJobs = 5;
-        Path base = null;
-        boolean keep = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--jobs" -> jobs = Math.max(1, Integer.parseInt(value(args, ++i)));
-                case "--real-jobs" -> realJobs = Math.max(0, Integer.parseInt(value(args, ++i)));
-                case "--dir" -> base = Path.of(value(args, ++i));
-                case "--keep" -> keep = true;
-                default -> throw new IllegalArgumentException("unknown option '" + args[i]
-                        + "' (known: --jobs N, --real-jobs M, --dir PATH, --keep)");
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Arguments()).execute(args));
+    }
+
+    /** The benchmark's command line, parsed by picocli as every other command of the suite. */
+    @Command(name = "bench/run.sh conveyor", mixinStandardHelpOptions = true,
+            description = "Conveyor end to end: mock and real jobs with 1 and 2 workers, against direct cvmfs_server publications.")
+    static final class Arguments implements Callable<Integer> {
+        @Option(names = "--jobs", paramLabel = "N", defaultValue = "20", description = "mock jobs per case (default ${DEFAULT-VALUE})")
+        int jobs;
+        @Option(names = "--real-jobs", paramLabel = "M", defaultValue = "5",
+                description = "real jobs (and baseline publications) per case (default ${DEFAULT-VALUE})")
+        int realJobs;
+        @Option(names = "--dir", paramLabel = "PATH", description = "work directory (default: a new temporary one)")
+        Path base;
+        @Option(names = "--keep", description = "keep the work directory")
+        boolean keep;
+
+        @Override
+        public Integer call() throws Exception {
+            Path suite = Path.of(System.getProperty("cvmfs.suite.home", "")).toAbsolutePath();
+            Path dir = base == null ? Files.createTempDirectory("conveyor-bench") : Files.createDirectories(base);
+            ConveyorBench bench = new ConveyorBench(suite, dir);
+            try {
+                bench.run(Math.max(1, jobs), Math.max(0, realJobs));
+            } finally {
+                bench.close();
+                if (!keep) {
+                    DirectoryTree.delete(dir);
+                }
             }
-        }
-        Path suite = Path.of(System.getProperty("cvmfs.suite.home", "")).toAbsolutePath();
-        Path dir = base == null ? Files.createTempDirectory("conveyor-bench") : Files.createDirectories(base);
-        ConveyorBench bench = new ConveyorBench(suite, dir);
-        try {
-            bench.run(jobs, realJobs);
-        } finally {
-            bench.close();
-            if (!keep) {
-                DirectoryTree.delete(dir);
-            }
+            return 0;
         }
     }
 
@@ -384,10 +395,4 @@ public final class ConveyorBench {
         }
     }
 
-    private static String value(String[] args, int i) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException("option " + args[i - 1] + " needs a value");
-        }
-        return args[i];
-    }
 }
