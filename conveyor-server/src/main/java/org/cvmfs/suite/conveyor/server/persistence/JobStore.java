@@ -50,6 +50,21 @@ public class JobStore {
         return JobEntity.list("id in ?1", List.copyOf(ids));
     }
 
+    /**
+     * Of {@code ids}, those the server knows, locked (SELECT ... FOR UPDATE) in id order. A
+     * submission locks its dependencies so that it and a dependency's completion are serialised:
+     * either the completion commits first and the submission reads the finished state, or the
+     * submission commits first and the completion finds the new job among the waiting dependents.
+     * Without the lock both can read the other's state from before, and the new job waits forever.
+     */
+    public List<JobEntity> lockAll(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return em.createQuery("SELECT j FROM JobEntity j WHERE j.id IN ?1 ORDER BY j.id", JobEntity.class)
+                .setParameter(1, List.copyOf(ids)).setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
+    }
+
     /** Jobs waiting on {@code id}, locked, in submission order. */
     @SuppressWarnings("unchecked")
     public List<JobEntity> waitingDependents(String id) {

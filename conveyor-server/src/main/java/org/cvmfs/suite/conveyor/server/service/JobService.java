@@ -67,7 +67,7 @@ public class JobService {
                 unknown.add(dep);
             }
         }
-        Map<String, JobEntity> known = store.findAll(canonical).stream()
+        Map<String, JobEntity> known = store.lockAll(canonical).stream()
                 .collect(Collectors.toMap(j -> j.id.trim(), Function.identity()));
         canonical.stream().filter(id -> !known.containsKey(id)).forEach(unknown::add);
         if (!unknown.isEmpty()) {

@@ -18,12 +18,18 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * environment variables and system properties, so any single property can still be overridden.
  * The file is validated with upstream's messages when the worker starts ({@code WorkerSettingsProducer}),
  * not here: a ConfigSource that throws hides the message in a boot stack trace.
+ *
+ * <p>It also sets {@code quarkus.log.level} to INFO (DEBUG with {@code debug = true}): the
+ * {@code cvmfs-server} jar on the class path brings its own {@code application.properties} with
+ * {@code quarkus.log.level=WARN} (right for its command-line tools), which at the same ordinal as
+ * ours silenced every line the worker logs. The worker is a daemon; its log must say what it does.
  */
 public final class WorkerConfigSource implements ConfigSource {
     public static final String CONFIG_PROPERTY = "conveyor.config";
     static final String EXTRA_KEYS_DOC = "require_checksum, script_timeout, log_limit, lease_wait, state_dir, "
             + "transaction_command, publish_command, abort_command, shutdown_grace, http_port";
     static final int ORDINAL = 275;
+    static final String LOG_LEVEL = "quarkus.log.level";
 
     private final String name;
     private final Map<String, String> properties;
@@ -45,6 +51,7 @@ public final class WorkerConfigSource implements ConfigSource {
     /** The file's settings as properties; empty when the file is missing or unreadable (reported at start). */
     static Map<String, String> properties(Path file, Function<String, String> env) {
         Map<String, String> out = new HashMap<>();
+        out.put(LOG_LEVEL, "INFO");
         if (!Files.isRegularFile(file)) {
             return out;
         }
@@ -57,6 +64,9 @@ public final class WorkerConfigSource implements ConfigSource {
             return out;
         }
         out.putAll(config.asProperties());
+        if (config.debug()) {
+            out.put(LOG_LEVEL, "DEBUG");
+        }
         TomlFile.Section worker = root.table("worker").orElse(TomlFile.Section.EMPTY);
         for (String key : EXTRA_KEYS_DOC.split(", ")) {
             worker.string(key).ifPresent(v -> out.put("conveyor.worker." + key.replace('_', '-'), v));

@@ -25,8 +25,16 @@ final class ConveyorProcesses implements AutoCloseable {
     final Path config;
     private final List<Process> processes = new ArrayList<>();
 
+    final int brokerPort;
+
     ConveyorProcesses(Path dir) {
+        this(dir, 5672);
+    }
+
+    /** With the broker on {@code brokerPort} (e.g. a {@code PrivateRabbitMq}). */
+    ConveyorProcesses(Path dir, int brokerPort) {
         this.dir = dir;
+        this.brokerPort = brokerPort;
         String id = UUID.randomUUID().toString().substring(0, 8);
         this.database = "conveyor_worker_e2e_" + id;
         this.jobQueue = "jobs.e2e-" + id;
@@ -44,7 +52,7 @@ final class ConveyorProcesses implements AutoCloseable {
                     username = "guest"
                     password = "guest"
                     host = "127.0.0.1"
-                    port = 5672
+                    port = %d
                     vhost = "/"
                     new_job_exchange = "%s"
                     new_job_queue = "%s"
@@ -58,7 +66,7 @@ final class ConveyorProcesses implements AutoCloseable {
                     port = 5432
                     [worker]
                     job_retries = 3
-                    """.formatted(serverPort, jobQueue, jobQueue, jobQueue, database));
+                    """.formatted(serverPort, brokerPort, jobQueue, jobQueue, jobQueue, database));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -71,6 +79,79 @@ final class ConveyorProcesses implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: mvn -pl " + module + " -am -DskipTests package first");
         }
         return jar;
+    }
+
+    /** What one {@code conveyor} CLI run left: exit code and its stdout JSON lines. */
+    record CliResult(int exitCode, List<String> lines, String err) {
+        /** {@code tail -1 | jq -r .job_id}. */
+        String lastJobId() {
+            if (lines.isEmpty()) {
+                throw new AssertionError("no output: " + this);
+            }
+            return field(lines.get(lines.size() - 1), "job_id");
+        }
+
+        static String field(String jsonLine, String name) {
+            try {
+                return new com.fasterxml.jackson.databind.ObjectMapper().readTree(jsonLine).path(name).asText();
+            } catch (IOException e) {
+                throw new AssertionError("not a JSON line: " + jsonLine, e);
+            }
+        }
+    }
+
+    /**
+     * {@code deploy/bin/conveyor SUBCOMMAND -c config.toml ARGS...} as a process, as a CI script
+     * runs it; {@code stdin} (may be null) is written to its standard input. Bounded: killed after
+     * {@code job_wait_timeout} plus a minute.
+     */
+    CliResult cli(String stdin, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(launcher("conveyor").toString()));
+        cmd.add(args[0]);
+        cmd.addAll(List.of("-c", config.toString()));
+        cmd.addAll(List.of(args).subList(1, args.length));
+        Path err = Files.createTempFile(dir, "cli", ".err");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
+        pb.environment().put("CVMFS_SUITE_CACHE", dir.resolve("cli-cache").toString());
+        Process p = pb.start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(11, java.util.concurrent.TimeUnit.MINUTES)) {
+            p.destroyForcibly().waitFor();
+        }
+        return new CliResult(p.exitValue(), out.lines().toList(), Files.readString(err));
+    }
+
+    /** A launcher of this checkout's {@code deploy/bin}. */
+    static Path launcher(String name) {
+        return Path.of(System.getProperty("user.dir")).toAbsolutePath().resolveSibling("deploy").resolve("bin").resolve(name);
+    }
+
+    /** Publishes raw bytes on this installation's new-job exchange, e.g. a message no worker can decode. */
+    void publishRaw(byte[] body) throws Exception {
+        try (var c = broker(); var ch = c.createChannel()) {
+            ch.confirmSelect();
+            ch.basicPublish(jobQueue, "", new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                    .contentType("text/json").deliveryMode(2).build(), body);
+            ch.waitForConfirmsOrDie(10_000);
+        }
+    }
+
+    /** Messages waiting in {@code queue} (passive declare). */
+    long messagesIn(String queue) throws Exception {
+        try (var c = broker(); var ch = c.createChannel()) {
+            return ch.queueDeclarePassive(queue).getMessageCount();
+        }
+    }
+
+    private com.rabbitmq.client.Connection broker() throws Exception {
+        var factory = new com.rabbitmq.client.ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        factory.setPort(brokerPort);
+        return factory.newConnection("conveyor-worker-e2e");
     }
 
     Process startServer() throws Exception {
@@ -145,5 +226,16 @@ final class ConveyorProcesses implements AutoCloseable {
             }
         }
         run("psql", "-h", "127.0.0.1", "-U", "postgres", "-c", "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        // this installation's objects on the shared broker
+        try (var c = broker(); var ch = c.createChannel()) {
+            for (String q : List.of(jobQueue, jobQueue + ".dead")) {
+                ch.queueDelete(q);
+            }
+            for (String x : List.of(jobQueue, jobQueue + ".done", jobQueue + ".dead")) {
+                ch.exchangeDelete(x);
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("could not remove the test's broker objects: " + e);
+        }
     }
 }

@@ -1,0 +1,387 @@
+package org.cvmfs.suite.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.cvmfs.suite.protocol.conveyor.ConveyorClient;
+import org.cvmfs.suite.protocol.conveyor.JobQuery;
+import org.cvmfs.suite.protocol.conveyor.JobRecord;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
+
+/**
+ * Conveyor end to end, as the tutorial's {@code submit_jobs.sh} drives it: the packaged server
+ * and workers started with {@code deploy/bin/conveyor}, on the machine's PostgreSQL (a database
+ * of its own) and RabbitMQ (queue names of its own). For 1 and 2 workers:
+ * <ul>
+ * <li>N no-op jobs in mock mode ({@code CONVEYOR_MOCK_WORKER}), one {@code conveyor submit}
+ *     process per job, then one job depending on all of them with {@code --wait}; and the same
+ *     with one {@code conveyor submit --batch -};</li>
+ * <li>M real jobs whose script writes one small file, published through the packaged gateway
+ *     from one publisher host per worker;</li>
+ * </ul>
+ * printing jobs/s end to end (first submit to the dependent job's end), submit-to-done latency
+ * p50/p99 (the server's submit and finish times), and {@code conveyor submit}'s wall and CPU time.
+ * The baseline: the same M publications made directly with {@code cvmfs_server transaction} +
+ * {@code publish} on one publisher host.
+ *
+ * <p>Usage: {@code bench/run.sh conveyor [--jobs N] [--real-jobs M] [--dir PATH] [--keep]}
+ */
+public final class ConveyorBench {
+    private static final String REPO = "bench.conveyor.local";
+    private static final Pattern TIMES = Pattern.compile("(\\d+)m([\\d.]+)s (\\d+)m([\\d.]+)s\\s*$");
+    private static final Pattern OPEN_IN = Pattern.compile(" open in (.+) \\(revision ");
+
+    private final Path suite;
+    private final Path dir;
+    private final String database = "conveyor_bench_" + UUID.randomUUID().toString().substring(0, 8);
+    private final String queue = "jobs.bench-" + database.substring(database.length() - 8);
+    private final int serverPort;
+    private final Path config;
+    private final List<Process> processes = new ArrayList<>();
+
+    private ConveyorBench(Path suite, Path dir) throws IOException {
+        this.suite = suite;
+        this.dir = dir;
+        this.serverPort = ServiceProcess.freePort();
+        this.config = dir.resolve("config.toml");
+    }
+
+    public static void main(String[] args) throws Exception {
+        int jobs = 20;
+        int realJobs = 5;
+        Path base = null;
+        boolean keep = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--jobs" -> jobs = Math.max(1, Integer.parseInt(value(args, ++i)));
+                case "--real-jobs" -> realJobs = Math.max(0, Integer.parseInt(value(args, ++i)));
+                case "--dir" -> base = Path.of(value(args, ++i));
+                case "--keep" -> keep = true;
+                default -> throw new IllegalArgumentException("unknown option '" + args[i]
+                        + "' (known: --jobs N, --real-jobs M, --dir PATH, --keep)");
+            }
+        }
+        Path suite = Path.of(System.getProperty("cvmfs.suite.home", "")).toAbsolutePath();
+        Path dir = base == null ? Files.createTempDirectory("conveyor-bench") : Files.createDirectories(base);
+        ConveyorBench bench = new ConveyorBench(suite, dir);
+        try {
+            bench.run(jobs, realJobs);
+        } finally {
+            bench.close();
+            if (!keep) {
+                DirectoryTree.delete(dir);
+            }
+        }
+    }
+
+    private void run(int jobs, int realJobs) throws Exception {
+        System.out.printf(Locale.ROOT, "cpus: %d, java %s, load average %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), Files.readString(Path.of("/proc/loadavg")).trim());
+        exec("psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", "CREATE DATABASE " + database);
+        Files.writeString(config, """
+                shared_key = "bench_key"
+                job_wait_timeout = 900
+                [server]
+                host = "127.0.0.1"
+                port = %d
+                [queue]
+                username = "guest"
+                password = "guest"
+                host = "127.0.0.1"
+                port = 5672
+                vhost = "/"
+                new_job_exchange = "%s"
+                new_job_queue = "%s"
+                completed_job_exchange = "%s.done"
+                [db]
+                type = "postgres"
+                database = "%s"
+                username = "postgres"
+                password = "unused"
+                host = "127.0.0.1"
+                port = 5432
+                """.formatted(serverPort, queue, queue, queue, database));
+        Process server = start("server", Map.of(), List.of(), "server");
+        ServiceProcess.awaitReady(URI.create("http://127.0.0.1:" + serverPort + "/q/health/ready"), server, "the conveyor server");
+        ConveyorClient client = new ConveyorClient(URI.create("http://127.0.0.1:" + serverPort), "bench_key", 3, Duration.ofSeconds(1));
+        // the first submit writes the AppCDS archive: not measured
+        cli(null, "submit", "-r", "warm.up", "-l", "/");
+
+        for (int workers = 1; workers <= 2; workers++) {
+            List<Process> started = startWorkers(workers, Map.of("CONVEYOR_MOCK_WORKER", "true"), List.of());
+            round(client, "mock, " + workers + " worker(s), one submit process per job", jobs, "mock.test", i -> "", false);
+            round(client, "mock, " + workers + " worker(s), submit --batch", jobs, "mock.test", i -> "", true);
+            stop(started);
+        }
+        if (realJobs > 0) {
+            real(client, realJobs);
+        }
+    }
+
+    /** Real jobs: gateway host, two publisher hosts, the script writes one small file. */
+    private void real(ConveyorClient client, int realJobs) throws Exception {
+        Path gatewayHost = dir.resolve("gateway");
+        int gatewayPort = ServiceProcess.freePort();
+        exec(suite.resolve("deploy/bin/cvmfs_server").toString(), "--prefix", gatewayHost.toString(), "mkfs", "-o", "root", REPO);
+        Files.writeString(gatewayHost.resolve("etc/cvmfs/keys/" + REPO + ".gw"), "plain_text key1 bench_secret\n");
+        Path gatewayConfig = Files.createDirectories(gatewayHost.resolve("etc/cvmfs/gateway"));
+        Files.writeString(gatewayConfig.resolve("repo.json"), "{\"version\": 2, \"repos\": [\"" + REPO + "\"]}\n");
+        Files.writeString(gatewayConfig.resolve("user.json"), "{\"port\": " + gatewayPort + ", \"log_level\": \"info\"}\n");
+        ProcessBuilder gpb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.host=127.0.0.1", "-jar", suite.resolve("gateway-service/target/quarkus-app/quarkus-run.jar").toString());
+        gpb.environment().put("CVMFS_SUITE_PREFIX", gatewayHost.toString());
+        gpb.redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile());
+        Process gateway = gpb.start();
+        processes.add(gateway);
+        ServiceProcess.awaitReady(URI.create("http://127.0.0.1:" + gatewayPort + "/api/v1/repos"), gateway, "the gateway");
+        List<Path> publishers = new ArrayList<>();
+        for (int i = 1; i <= 2; i++) {
+            Path host = dir.resolve("publisher-" + i);
+            exec(suite.resolve("deploy/bin/cvmfs_server").toString(), "--prefix", host.toString(), "mkfs", "-o", "root",
+                    "-k", gatewayHost.resolve("etc/cvmfs/keys").toString(),
+                    "-u", "gw," + host.resolve("var/spool/cvmfs/" + REPO + "/tmp") + "/,http://127.0.0.1:" + gatewayPort + "/api/v1",
+                    "-w", "http://127.0.0.1:" + gatewayPort + "/cvmfs/" + REPO, REPO);
+            publishers.add(host);
+        }
+        String script = "#!/bin/sh\nset -e\nmkdir -p \"$CONVEYOR_LEASE_DIR\"\necho \"$CONVEYOR_JOB_ID\" > \"$CONVEYOR_LEASE_DIR/file.txt\"\n";
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] body = script.getBytes(StandardCharsets.UTF_8);
+        http.createContext("/job.sh", ex -> {
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        http.start();
+        String sha1 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(body));
+        String payload = "script|http://127.0.0.1:" + http.getAddress().getPort() + "/job.sh?checksum=sha1:" + sha1 + "|x";
+        try {
+            for (int workers = 1; workers <= 2; workers++) {
+                List<Process> started = startWorkers(workers, Map.of(), publishers);
+                final int w = workers;
+                round(client, "real (one small file), " + workers + " worker(s), one submit process per job", realJobs, REPO,
+                        i -> payload, false, "/w" + w + "-");
+                stop(started);
+            }
+            // baseline: the same publications straight from one publisher host
+            String cvmfsServer = suite.resolve("deploy/bin/cvmfs_server").toString();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < realJobs; i++) {
+                String out = exec(cvmfsServer, "--prefix", publishers.get(0).toString(), "transaction", REPO + "/direct-" + i);
+                Matcher m = OPEN_IN.matcher(out);
+                if (!m.find()) {
+                    throw new IllegalStateException("transaction did not say where to write: " + out);
+                }
+                Files.writeString(Path.of(m.group(1)).resolve("file.txt"), "direct " + i + "\n");
+                exec(cvmfsServer, "--prefix", publishers.get(0).toString(), "publish", REPO);
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "baseline cvmfs_server transaction+publish, %d publications: %.1f s, %.2f publications/s, "
+                    + "%.2f s each%n", realJobs, s, realJobs / s, s / realJobs);
+            exec(cvmfsServer, "--prefix", gatewayHost.toString(), "check", REPO);
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    private interface Payloads {
+        String of(int i);
+    }
+
+    private void round(ConveyorClient client, String title, int n, String repo, Payloads payloads, boolean batch) throws Exception {
+        round(client, title, n, repo, payloads, batch, "/p-" + UUID.randomUUID().toString().substring(0, 6) + "-");
+    }
+
+    private void round(ConveyorClient client, String title, int n, String repo, Payloads payloads, boolean batch, String prefix)
+            throws Exception {
+        List<String> ids = new ArrayList<>();
+        List<Double> wall = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        long t0 = System.nanoTime();
+        if (batch) {
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                lines.append("{\"Repository\":\"").append(repo).append("\",\"LeasePath\":\"").append(prefix).append(i)
+                        .append("\",\"Payload\":\"").append(payloads.of(i)).append("\"}\n");
+            }
+            Cli r = cli(lines.toString(), "submit", "--batch", "-");
+            ids.addAll(r.lines);
+            wall.add(r.wall);
+            cpu.add(r.cpu);
+        } else {
+            for (int i = 0; i < n; i++) {
+                Cli r = cli(null, "submit", "-r", repo, "-l", prefix + i, "-p", payloads.of(i));
+                ids.add(jobId(r.lines.get(r.lines.size() - 1)));
+                wall.add(r.wall);
+                cpu.add(r.cpu);
+            }
+        }
+        Cli last = cli(null, "submit", "-r", repo, "-d", String.join(",", ids), "--wait");
+        double total = (System.nanoTime() - t0) / 1e9;
+        ids.add(jobId(last.lines.get(0)));
+        List<JobRecord> records = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += 100) {
+            records.addAll(client.list(JobQuery.ofIds(ids.subList(from, Math.min(ids.size(), from + 100)))).jobs());
+        }
+        List<Double> latency = new ArrayList<>();
+        long ok = 0;
+        for (JobRecord j : records) {
+            if ("succeeded".equals(j.state())) {
+                ok++;
+            }
+            if (j.finishTime() != null) {
+                latency.add(Duration.between(j.submitTime(), j.finishTime()).toMillis() / 1e3);
+            }
+        }
+        latency.sort(null);
+        wall.sort(null);
+        System.out.printf(Locale.ROOT, "%s: %d+1 jobs, %d succeeded, %.1f s, %.2f jobs/s; submit-to-done p50 %.2f s, p99 %.2f s; "
+                        + "conveyor submit%s wall p50 %.2f s (max %.2f), CPU mean %.2f s%n", title, n, ok, total, ids.size() / total,
+                pct(latency, 50), pct(latency, 99), batch ? " --batch (one process)" : "", pct(wall, 50), wall.get(wall.size() - 1),
+                cpu.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+    }
+
+    private static double pct(List<Double> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+
+    private static String jobId(String jsonLine) {
+        Matcher m = Pattern.compile("\"job_id\":\"([0-9a-f-]{36})\"").matcher(jsonLine);
+        if (!m.find()) {
+            throw new IllegalStateException("no job_id in " + jsonLine);
+        }
+        return m.group(1);
+    }
+
+    private record Cli(List<String> lines, double wall, double cpu) {
+    }
+
+    /** {@code deploy/bin/conveyor SUB -c config ARGS} under bash, whose {@code times} gives the child's CPU time. */
+    private Cli cli(String stdin, String sub, String... args) throws IOException, InterruptedException {
+        StringBuilder cmd = new StringBuilder("\"$0\" \"$1\" -c \"$2\"");
+        for (int i = 0; i < args.length; i++) {
+            cmd.append(" \"${").append(i + 3).append("}\"");
+        }
+        cmd.append("; rc=$?; times >&2; exit $rc");
+        List<String> argv = new ArrayList<>(List.of("bash", "-c", cmd.toString(), suite.resolve("deploy/bin/conveyor").toString(),
+                sub, config.toString()));
+        argv.addAll(List.of(args));
+        Path err = Files.createTempFile(dir, "cli.", ".err");
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectError(err.toFile());
+        pb.environment().put("CVMFS_SUITE_CACHE", dir.resolve("cache").toString());
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(15, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("conveyor " + sub + " did not end");
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        String errText = Files.readString(err);
+        Files.delete(err);
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("conveyor " + sub + " " + String.join(" ", args) + " exited " + p.exitValue()
+                    + ":\n" + out + errText);
+        }
+        List<String> errLines = errText.lines().toList();
+        Matcher m = TIMES.matcher(errLines.isEmpty() ? "" : errLines.get(errLines.size() - 1));
+        double cpu = m.find() ? Double.parseDouble(m.group(1)) * 60 + Double.parseDouble(m.group(2))
+                + Double.parseDouble(m.group(3)) * 60 + Double.parseDouble(m.group(4)) : Double.NaN;
+        return new Cli(out.lines().filter(l -> !l.isBlank()).toList(), wall, cpu);
+    }
+
+    private List<Process> startWorkers(int n, Map<String, String> env, List<Path> hosts) throws Exception {
+        List<Process> started = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            int port = ServiceProcess.freePort();
+            Map<String, String> e = new java.util.HashMap<>(env);
+            if (!hosts.isEmpty()) {
+                e.put("CVMFS_SUITE_PREFIX", hosts.get(i - 1).toString());
+            }
+            String name = "worker-" + i + "-" + UUID.randomUUID().toString().substring(0, 4);
+            Process w = start(name, e, List.of("-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                    "-Dconveyor.worker.state-dir=" + dir.resolve(name + "-state")), "worker", "-n", name, "-T", dir.resolve(name + "-tmp").toString());
+            ServiceProcess.awaitReady(URI.create("http://127.0.0.1:" + port + "/q/health/ready"), w, name);
+            started.add(w);
+        }
+        return started;
+    }
+
+    private Process start(String name, Map<String, String> env, List<String> jvm, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(suite.resolve("deploy/bin/conveyor").toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("-c", config.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
+        pb.environment().putAll(env);
+        pb.environment().put("JAVA_OPTS", String.join(" ", jvm));
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    private static void stop(List<Process> ps) throws InterruptedException {
+        for (Process p : ps) {
+            p.destroy();
+        }
+        for (Process p : ps) {
+            if (!p.waitFor(90, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private String exec(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
+        }
+        return out;
+    }
+
+    private void close() throws Exception {
+        stop(processes);
+        try {
+            exec("psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        } catch (RuntimeException e) {
+            System.err.println("could not drop " + database + ": " + e.getMessage());
+        }
+        // the queue names of this run on the shared broker
+        try {
+            exec("rabbitmqctl", "-q", "delete_queue", queue);
+            exec("rabbitmqctl", "-q", "delete_queue", queue + ".dead");
+        } catch (RuntimeException e) {
+            System.err.println("could not delete the bench queues: " + e.getMessage());
+        }
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException("option " + args[i - 1] + " needs a value");
+        }
+        return args[i];
+    }
+}
