@@ -16,7 +16,7 @@
 # PostgreSQL (127.0.0.1:5432, user postgres) and RabbitMQ (127.0.0.1:5672, guest/guest) of this
 # machine: started when down (as root; deploy/test.sh installs them), never reconfigured. On them
 # the run uses a database, queues and exchanges named quickstart_PID / quickstart-PID.*, so that
-# it never meets a test's; the database and the queues are removed at the end.
+# it never meets a test's; the database, the queues and the exchanges are removed at the end.
 set -euo pipefail
 
 suite=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -60,6 +60,11 @@ stop_started() {
   if $db_made; then
     psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
     for q in "$names.jobs" "$names.jobs.dead"; do rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true; done
+    # rabbitmqctl has no delete_exchange; the broker's own call does it (RabbitMQ 3.x)
+    for x in "$names.activity" "$names.jobs" "$names.jobs.dead" "$names.jobs.done"; do
+      rabbitmqctl -q eval "rabbit_exchange:delete(rabbit_misc:r(<<\"/\">>, exchange, <<\"$x\">>), false, <<\"quickstart\">>)." \
+        >/dev/null 2>&1 || true
+    done
   fi
 }
 trap stop_started EXIT
@@ -344,7 +349,7 @@ say "frontend: cvmfs_server check $stratum0 passes; the ten unpacked archives re
 final=$(curl -fsS "$stratum0/.cvmfspublished" | tr -d '\000' | sed -n 's/^S\([0-9]*\)$/\1/p' | head -n 1)
 for _ in $(seq 1 100); do grep -q "revision $final\." "$work/subscriber.log" 2>/dev/null && break; sleep 0.2; done
 grep -q "revision $final\." "$work/subscriber.log" || { cat "$work/subscriber.log"; fail "the subscriber did not receive revision $final"; }
-say "frontend: the subscriber received revisions $((revision + 1))..$final (log $work/subscriber.log):"
+say "frontend: the subscriber received the new revisions, up to $final (log $work/subscriber.log):"
 tail -n 4 "$work/subscriber.log" | sed 's/^/      /'
 
 say "done in $(( $(date +%s) - started_at )) s"
