@@ -92,7 +92,7 @@ ensure_rabbitmq
 for pidfile in "$work"/*.pid; do
   [ -f "$pidfile" ] || continue
   pid=$(cat "$pidfile")
-  if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$suite/"; then
+  if { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null | grep -q -- "$suite/"; then
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
   fi
