@@ -46,29 +46,10 @@ if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/java-17-openjdk-amd64 ] && [ "${
   export JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64
 fi
 
-if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
-  as_root "starting PostgreSQL"
-  cluster=$(ls /etc/postgresql | sort -V | tail -n 1)
-  if $installed_postgres; then
-    # a cluster this script just installed: the tests log in as postgres without a password
-    # from loopback, as on the development machines
-    hba=/etc/postgresql/$cluster/main/pg_hba.conf
-    { echo "local all all trust"; echo "host all all 127.0.0.1/32 trust"; echo "host all all ::1/128 trust"; cat "$hba"; } > "$hba.new"
-    mv "$hba.new" "$hba"
-  fi
-  echo "== starting PostgreSQL $cluster"
-  pg_ctlcluster --skip-systemctl-redirect "$cluster" main start
-  for _ in $(seq 1 60); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
-fi
-pg_isready -h 127.0.0.1 -p 5432 -q || { echo "deploy/test.sh: PostgreSQL does not answer on 127.0.0.1:5432" >&2; exit 1; }
-
-if ! rabbitmqctl -q status >/dev/null 2>&1; then
-  as_root "starting RabbitMQ"
-  echo "== starting RabbitMQ"
-  rabbitmq-server -detached
-fi
-for _ in $(seq 1 90); do rabbitmqctl -q await_startup >/dev/null 2>&1 && break; sleep 2; done
-rabbitmqctl -q await_startup >/dev/null 2>&1 || { echo "deploy/test.sh: RabbitMQ did not start" >&2; exit 1; }
+# shellcheck source=lib/local-services.sh
+. deploy/lib/local-services.sh
+if $installed_postgres; then ensure_postgres fresh; else ensure_postgres; fi
+ensure_rabbitmq
 
 echo "== mvn -B verify $*"
 exec mvn -B verify "$@"

@@ -136,9 +136,12 @@ public final class ConveyorBench {
 
         for (int workers = 1; workers <= 2; workers++) {
             List<Process> started = startWorkers(workers, Map.of("CONVEYOR_MOCK_WORKER", "true"), List.of());
-            round(client, "mock, " + workers + " worker(s), one submit process per job", jobs, "mock.test", i -> "", false);
-            round(client, "mock, " + workers + " worker(s), submit --batch", jobs, "mock.test", i -> "", true);
+            double perProcess = round(client, "mock, " + workers + " worker(s), one submit process per job", jobs, "mock.test", i -> "", false);
+            double batch = round(client, "mock, " + workers + " worker(s), submit --batch", jobs, "mock.test", i -> "", true);
             stop(started);
+            Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), one submit process per job", perProcess, "jobs/s");
+            Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), --batch / one process per job", batch, perProcess,
+                    "jobs/s");
         }
         if (realJobs > 0) {
             real(client, realJobs);
@@ -182,10 +185,11 @@ public final class ConveyorBench {
         String sha1 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(body));
         String payload = "script|http://127.0.0.1:" + http.getAddress().getPort() + "/job.sh?checksum=sha1:" + sha1 + "|x";
         try {
+            double[] rates = new double[3];
             for (int workers = 1; workers <= 2; workers++) {
                 List<Process> started = startWorkers(workers, Map.of(), publishers);
                 final int w = workers;
-                round(client, "real (one small file), " + workers + " worker(s), one submit process per job", realJobs, REPO,
+                rates[workers] = round(client, "real (one small file), " + workers + " worker(s), one submit process per job", realJobs, REPO,
                         i -> payload, false, "/w" + w + "-");
                 stop(started);
             }
@@ -204,6 +208,10 @@ public final class ConveyorBench {
             double s = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "baseline cvmfs_server transaction+publish, %d publications: %.1f s, %.2f publications/s, "
                     + "%.2f s each%n", realJobs, s, realJobs / s, s / realJobs);
+            for (int workers = 1; workers <= 2; workers++) {
+                Results.print("conveyor: " + realJobs + " real jobs, " + workers + " worker(s) / cvmfs_server transaction+publish",
+                        rates[workers], realJobs / s, "jobs/s");
+            }
             exec(cvmfsServer, "--prefix", gatewayHost.toString(), "check", REPO);
         } finally {
             http.stop(0);
@@ -214,11 +222,12 @@ public final class ConveyorBench {
         String of(int i);
     }
 
-    private void round(ConveyorClient client, String title, int n, String repo, Payloads payloads, boolean batch) throws Exception {
-        round(client, title, n, repo, payloads, batch, "/p-" + UUID.randomUUID().toString().substring(0, 6) + "-");
+    private double round(ConveyorClient client, String title, int n, String repo, Payloads payloads, boolean batch) throws Exception {
+        return round(client, title, n, repo, payloads, batch, "/p-" + UUID.randomUUID().toString().substring(0, 6) + "-");
     }
 
-    private void round(ConveyorClient client, String title, int n, String repo, Payloads payloads, boolean batch, String prefix)
+    /** Runs one round and returns its jobs/s, first submit to the end of the dependent job's --wait. */
+    private double round(ConveyorClient client, String title, int n, String repo, Payloads payloads, boolean batch, String prefix)
             throws Exception {
         List<String> ids = new ArrayList<>();
         List<Double> wall = new ArrayList<>();
@@ -265,6 +274,7 @@ public final class ConveyorBench {
                         + "conveyor submit%s wall p50 %.2f s (max %.2f), CPU mean %.2f s%n", title, n, ok, total, ids.size() / total,
                 pct(latency, 50), pct(latency, 99), batch ? " --batch (one process)" : "", pct(wall, 50), wall.get(wall.size() - 1),
                 cpu.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+        return ids.size() / total;
     }
 
     private static double pct(List<Double> sorted, int p) {

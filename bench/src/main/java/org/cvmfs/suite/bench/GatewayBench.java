@@ -203,7 +203,9 @@ public final class GatewayBench implements Callable<Integer> {
         GatewayClient client = client();
         runCycles(client, SMALL + "/warmup", Duration.ofSeconds(1));
         long single = runCycles(client, SMALL + "/cycle", CYCLE_RUN);
-        System.out.printf("lease acquire+drop, 1 client:  %8.0f cycles/s%n", single / (double) CYCLE_RUN.toSeconds());
+        double singleRate = single / (double) CYCLE_RUN.toSeconds();
+        System.out.printf("lease acquire+drop, 1 client:  %8.0f cycles/s%n", singleRate);
+        Results.print("gateway: lease acquire+drop, 1 client", singleRate, "cycles/s");
         ExecutorService pool = Executors.newFixedThreadPool(CYCLE_THREADS);
         try {
             List<Future<Long>> runs = new ArrayList<>();
@@ -217,6 +219,8 @@ public final class GatewayBench implements Callable<Integer> {
             }
             System.out.printf("lease acquire+drop, %d clients: %8.0f cycles/s%n", CYCLE_THREADS,
                     total / (double) CYCLE_RUN.toSeconds());
+            Results.print("gateway: lease acquire+drop, " + CYCLE_THREADS + " clients / 1 client",
+                    total / (double) CYCLE_RUN.toSeconds(), singleRate, "cycles/s");
         } finally {
             pool.shutdownNow();
         }
@@ -262,6 +266,8 @@ public final class GatewayBench implements Callable<Integer> {
         Arrays.sort(rates);
         System.out.printf("payload ingest, packs of %d MiB (%d objects): median %6.1f MB/s, best %6.1f MB/s%n",
                 PACK_OBJECTS * (OBJECT_BYTES >> 20), PACK_OBJECTS, rates[rates.length / 2], rates[rates.length - 1]);
+        Results.print("gateway: payload ingest, median of " + (PACK_OBJECTS * (OBJECT_BYTES >> 20)) + " MiB packs",
+                rates[rates.length / 2], "MB/s");
     }
 
     /** Publishes {@value #COMMIT_ROUNDS} one-file changes below a lease of one directory. */
@@ -307,6 +313,7 @@ public final class GatewayBench implements Callable<Integer> {
         System.out.printf("commit of a one-file change, %,7d entries: commit p50 %7.1f ms max %7.1f ms;"
                         + " whole publication p50 %7.1f ms%n", entries, commit[COMMIT_ROUNDS / 2] / 1e6,
                 commit[COMMIT_ROUNDS - 1] / 1e6, publish[COMMIT_ROUNDS / 2] / 1e6);
+        Results.print("gateway: one-file commit p50, " + entries + " entries", commit[COMMIT_ROUNDS / 2] / 1e6, "ms");
     }
 
     private static void upload(GatewayClient client, String token, ObjectStore store, List<ContentHash> objects)
@@ -389,6 +396,8 @@ public final class GatewayBench implements Callable<Integer> {
         DirectoryTree.delete(store.dataDir().getParent());
         System.out.printf("%s: commit request %,.0f ms, gateway CPU %,d ms (publisher's catalogs %,.0f ms, upload %,.0f ms)"
                 + ", load average %s%n", label, ms(t3 - t2), cpu, ms(t1 - t0), ms(t2 - t1), loadAverage());
+        Results.print("gateway: " + label + ", commit request", ms(t3 - t2), "ms");
+        Results.print("gateway: " + label + ", gateway CPU", cpu, "ms");
         gatewayPhases(repository);
         replayMerge(repository, head.rootCatalog(), change.rootHash(), RepositoryPath.of("/" + leaseSubpath));
     }

@@ -53,6 +53,7 @@ public final class NotifyBench {
 
     private final NotifyClient client;
     private final String runId = Long.toString(System.currentTimeMillis(), 36);
+    private double oneSubscriberP50;
 
     private NotifyBench(NotifyClient client) {
         this.client = client;
@@ -154,6 +155,13 @@ public final class NotifyBench {
         Arrays.sort(sorted);
         System.out.printf("%-12d %8d %10.2f %10.2f %10.2f%n", n, PUBLISHES_PER_ROUND,
                 millis(percentile(sorted, 50)), millis(percentile(sorted, 99)), millis(sorted[sorted.length - 1]));
+        double p50 = millis(percentile(sorted, 50));
+        if (oneSubscriberP50 == 0) {
+            oneSubscriberP50 = p50;
+            Results.print("notify: delivery p50, " + n + " subscriber(s)", p50, "ms");
+        } else {
+            Results.print("notify: delivery p50, " + n + " subscribers / " + SUBSCRIBERS[0], p50, oneSubscriberP50, "ms");
+        }
     }
 
     /** Publishers on their own repositories, as fast as the service accepts, subscribers attached. */
@@ -193,6 +201,7 @@ public final class NotifyBench {
                         + " a slow stream skips to the newest)%n",
                 accepted.sum() / seconds, seconds, PUBLISHER_THREADS,
                 PUBLISHER_THREADS * THROUGHPUT_SUBSCRIBERS_PER_REPOSITORY, delivered.sum() / seconds);
+        Results.print("notify: sustained publishes, " + PUBLISHER_THREADS + " publishers", accepted.sum() / seconds, "publishes/s");
     }
 
     private List<NotifyClient.Subscription> subscribe(String repository, int n, java.util.function.Consumer<ActivityMessage> onMessage)

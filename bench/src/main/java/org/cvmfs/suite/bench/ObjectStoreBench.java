@@ -89,6 +89,7 @@ public final class ObjectStoreBench implements Callable<Integer> {
             double mb = corpus.totalBytes() / 1e6 / s;
             System.out.printf(Locale.ROOT, "object store, %d thread%s        : %8.1f MB/s (%.2f s, %.0f files/s), ratio to bare %.2f%n",
                     threads, threads == 1 ? " " : "s", mb, s, corpus.files().size() / s, mb / mbBare);
+            Results.print("objectstore: object store, " + threads + " thread(s) / bare Deflater+SHA-1", mb, mbBare, "MB/s");
             DirectoryTree.delete(repo);
         }
         System.out.printf(Locale.ROOT, "stored bytes: %.1f MB (compression ratio %.2f)%n",

@@ -154,6 +154,7 @@ public final class PublishBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%d small files (%.1f MB), one transaction: publish %6.2f s  %7.0f files/s"
                         + "  (bare zlib+SHA-1, 1 core: %.0f files/s; %.2f of it)%n", files, smallMb, p.wall(),
                 files / p.wall(), files / bareSmall, bareSmall / p.wall());
+        Results.print("publish: " + files + " small files / bare zlib+SHA-1 1 core", files / p.wall(), files / bareSmall, "files/s");
         report(p);
 
         Run t = server(publisher, "transaction", REPO + "/small");
@@ -165,6 +166,7 @@ public final class PublishBench implements Callable<Integer> {
                 files, t.wall(), t.cpu(), t.peakRssKiB() >> 10);
         System.out.printf(Locale.ROOT, "one changed file: transaction + publish %.2f s (publish %.2f s)%n",
                 t.wall() + one.wall(), one.wall());
+        Results.print("publish: one changed file, transaction + publish", t.wall() + one.wall(), "s");
         report(one);
 
         if (bigSize > 0) {
@@ -175,6 +177,7 @@ public final class PublishBench implements Callable<Integer> {
             Run b = server(publisher, "publish", REPO);
             System.out.printf(Locale.ROOT, "one file of %d MiB: publish %6.2f s  %6.1f MB/s  (bare zlib+SHA-1, 1 core: "
                     + "%.1f MB/s; %.2f of it)%n", bigSize >> 20, b.wall(), bigMb / b.wall(), bigMb / bareBig, bareBig / b.wall());
+            Results.print("publish: one " + (bigSize >> 20) + " MiB file / bare zlib+SHA-1 1 core", bigMb / b.wall(), bigMb / bareBig, "MB/s");
             report(b);
         }
     }
