@@ -1,7 +1,6 @@
 package org.cvmfs.suite.protocol.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +20,7 @@ final class NamespaceFacts {
 
     /** Entries of one state of {@code upstream-gateway-publication/facts.json}. */
     static Map<String, Map<String, Object>> expected(String state) throws IOException {
-        JsonNode facts = new ObjectMapper().readTree(Fixtures.gatewayPublication().resolve("facts.json").toFile());
+        JsonNode facts = Fixtures.gatewayPublicationFacts();
         Map<String, Map<String, Object>> out = new TreeMap<>();
         for (JsonNode e : facts.path("states").path(state).path("entries")) {
             Map<String, Object> m = new LinkedHashMap<>();

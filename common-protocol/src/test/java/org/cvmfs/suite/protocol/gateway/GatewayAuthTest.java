@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +50,7 @@ class GatewayAuthTest {
     @Test
     void everyRecordedAuthorizationVerifies() throws Exception {
         Path fixture = Fixtures.gatewayPublication();
-        JsonNode facts = new ObjectMapper().readTree(fixture.resolve("facts.json").toFile());
+        JsonNode facts = Fixtures.gatewayPublicationFacts();
         AtomicInteger checked = new AtomicInteger();
         for (JsonNode exchange : facts.get("exchanges")) {
             if (!exchange.has("authorization")) {

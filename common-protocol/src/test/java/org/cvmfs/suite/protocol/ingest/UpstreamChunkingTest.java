@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -63,7 +62,7 @@ class UpstreamChunkingTest {
     @Test
     void bigTxtOfTheGatewayPublicationIsCutWhereUpstreamCutIt() throws Exception {
         Path fixture = Fixtures.gatewayPublication();
-        JsonNode facts = new ObjectMapper().readTree(fixture.resolve("facts.json").toFile());
+        JsonNode facts = Fixtures.gatewayPublicationFacts();
         List<Chunk> upstream = new ArrayList<>();
         for (JsonNode entry : facts.path("states").path("after-a").path("entries")) {
             if (entry.path("path").asText().equals("/sw/big/big.txt")) {

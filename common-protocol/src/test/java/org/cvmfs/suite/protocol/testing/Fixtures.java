@@ -1,5 +1,9 @@
 package org.cvmfs.suite.protocol.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -10,6 +14,8 @@ import java.time.ZoneOffset;
 public final class Fixtures {
     /** A moment inside the validity of every fixture whitelist (signed 2026-11-25, expiring 2026-12-25). */
     public static final Clock WHITELISTS_VALID = Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC);
+
+    private static JsonNode gatewayPublicationFacts;
 
     private Fixtures() {
     }
@@ -32,5 +38,21 @@ public final class Fixtures {
     /** The recorded publications through the upstream gateway ({@code capture.test}). */
     public static Path gatewayPublication() {
         return root().resolve("upstream-gateway-publication");
+    }
+
+    /**
+     * {@code upstream-gateway-publication/facts.json} (what upstream published: states, entries,
+     * chunks, recorded exchanges), parsed once per test JVM. Read-only by contract: callers must
+     * not modify the tree.
+     */
+    public static synchronized JsonNode gatewayPublicationFacts() {
+        if (gatewayPublicationFacts == null) {
+            try {
+                gatewayPublicationFacts = new ObjectMapper().readTree(gatewayPublication().resolve("facts.json").toFile());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read facts.json of the gateway publication", e);
+            }
+        }
+        return gatewayPublicationFacts;
     }
 }

@@ -2,8 +2,6 @@ package org.cvmfs.suite.protocol.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * itself (no shell in between), so {@link #kill9} kills the gateway, not a wrapper.
  *
  * <p>The caller writes the host's configuration ({@code repo.json}, {@code user.json} with the
- * port from {@link #freePort}) before starting it.
+ * port from {@link FreePorts#next}) before starting it.
  */
 public final class PackagedGateway implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -40,11 +38,12 @@ public final class PackagedGateway implements AutoCloseable {
     }
 
     /**
-     * Starts the gateway with {@code jvmOptions} (e.g. {@code -Dname=value}) and waits until it
-     * answers on {@code port}; its output goes to {@code log} (appended).
+     * Starts the gateway with {@code jvmOptions} (e.g. {@code -Dname=value}; a later {@code -Xmx}
+     * overrides the default) and waits until it answers on {@code port}; its output goes to
+     * {@code log} (appended).
      */
     public static PackagedGateway start(Path prefix, int port, Path log, List<String> jvmOptions) {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx384m", "-Dquarkus.http.host=127.0.0.1"));
+        List<String> command = new ArrayList<>(List.of(JavaProcess.javaBinary(), "-Xmx384m", "-Dquarkus.http.host=127.0.0.1"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar().toString()));
         ProcessBuilder pb = new ProcessBuilder(command);
@@ -71,18 +70,6 @@ public final class PackagedGateway implements AutoCloseable {
                     + "'mvn -B -o -q package -DskipTests -pl gateway-service -am'");
         }
         return jar;
-    }
-
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private void awaitReady() {

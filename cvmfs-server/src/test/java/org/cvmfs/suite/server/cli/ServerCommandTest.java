@@ -14,12 +14,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.config.HostPaths;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
 import org.cvmfs.suite.protocol.testing.DirectorySnapshot;
 import org.cvmfs.suite.protocol.testing.Fixtures;
 import org.cvmfs.suite.protocol.testing.StaticHttpServer;
-import org.cvmfs.suite.protocol.testing.TreeCopy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -173,7 +173,7 @@ class ServerCommandTest {
 
     @Test
     void checksTheUpstreamFixtureUnderAPrefix() {
-        Path served = TreeCopy.copy(Fixtures.upstreamTestLocal().resolve("served"), prefix.resolve("srv/cvmfs/test.local"));
+        Path served = DirectoryTree.copy(Fixtures.upstreamTestLocal().resolve("served"), prefix.resolve("srv/cvmfs/test.local"));
         Path keys = Fixtures.upstreamTestLocal().resolve("keys/test.local.pub");
         Clock inside = Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC);
         Run r = run(inside, "--prefix", prefix.toString(), "check", "-k", keys.toString(), "test.local");

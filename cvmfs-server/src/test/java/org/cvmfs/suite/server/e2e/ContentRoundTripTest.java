@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.repository.CatalogInfo;
 import org.cvmfs.suite.protocol.repository.RepositoryBrowser;
@@ -172,7 +173,7 @@ class ContentRoundTripTest {
 
     private static void changeForSecondRevision(Path tree) throws IOException {
         Files.delete(tree.resolve("to-delete.txt"));
-        deleteTree(tree.resolve("replaced-dir"));
+        DirectoryTree.delete(tree.resolve("replaced-dir"));
         write(tree.resolve("replaced-dir"), "was a directory\n", "rw-r--r--");
         Files.delete(tree.resolve("replaced-file"));
         write(tree.resolve("replaced-file/inside.txt"), "was a file\n", "rw-r--r--");
@@ -207,14 +208,6 @@ class ContentRoundTripTest {
             if (!Files.isSymbolicLink(p)) {
                 Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                         .setTimes(FileTime.from(t++, TimeUnit.SECONDS), null, null);
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
 import org.cvmfs.suite.protocol.repository.RepositoryBrowser;
 import org.cvmfs.suite.protocol.store.HttpRepositorySource;
@@ -170,15 +171,14 @@ final class Hosts implements ExtensionContext.Store.CloseableResource, AutoClose
         }
     }
 
+    /** Hostile-content tests leave read-only directories behind: writable again, then one recursive delete. */
     private static void delete(Path root) throws IOException {
         try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
-                }
-                Files.delete(p);
+            for (Path p : all.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
             }
         }
+        DirectoryTree.delete(root);
     }
 
     /** Starts the hosts on first use, shares them, closes them when the test run ends. */

@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -23,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.repository.RepositoryBrowser;
+import org.cvmfs.suite.protocol.testing.Await;
 import org.cvmfs.suite.protocol.testing.DirectorySnapshot;
 import org.cvmfs.suite.server.publish.TransactionState;
 import org.junit.jupiter.api.AfterEach;
@@ -205,22 +207,20 @@ class PublishThroughGatewayTest {
 
     /** The gateway notices the cut upload when the killed publisher's connection closes; then it cleans up. */
     private static void awaitEmpty(Path dir) throws Exception {
-        for (int i = 0; i < 600 && list(dir).size() > 0; i++) {
-            Thread.sleep(100);
-        }
+        Await.poll(() -> list(dir).isEmpty(), Duration.ofSeconds(60));
         assertEquals(List.of(), list(dir), "partial objects of the cut upload are left in " + dir);
     }
 
-    private static List<Path> list(Path dir) throws IOException {
+    private static List<Path> list(Path dir) {
         try (var files = Files.list(dir)) {
             return files.toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
     private static void awaitOutput(StringWriter out, String text) throws InterruptedException {
-        for (int i = 0; i < 1200 && !out.toString().contains(text); i++) {
-            Thread.sleep(100);
-        }
+        Await.poll(() -> out.toString().contains(text), Duration.ofSeconds(120));
         assertTrue(out.toString().contains(text), out.toString());
     }
 

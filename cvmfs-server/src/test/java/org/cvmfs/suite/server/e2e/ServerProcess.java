@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.cvmfs.suite.protocol.testing.JavaProcess;
 import org.cvmfs.suite.server.cli.ServerCommand;
 import picocli.CommandLine;
 
@@ -26,10 +27,10 @@ public final class ServerProcess {
 
     /** As {@link #start(Path, Path, String...)}, run by {@code wrapper} (e.g. {@code unshare -r}). */
     static Process start(List<String> wrapper, Path prefix, Path log, String... args) throws IOException {
+        List<String> cvmfsServer = new ArrayList<>(List.of("--prefix", prefix.toString()));
+        cvmfsServer.addAll(List.of(args));
         List<String> command = new ArrayList<>(wrapper);
-        command.addAll(List.of(GatewayHost.javaBinary(), "-cp",
-                System.getProperty("java.class.path"), ServerProcess.class.getName(), "--prefix", prefix.toString()));
-        command.addAll(List.of(args));
+        command.addAll(JavaProcess.mainClass(ServerProcess.class, cvmfsServer));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 }

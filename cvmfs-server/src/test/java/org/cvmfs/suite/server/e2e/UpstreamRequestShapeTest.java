@@ -231,7 +231,7 @@ class UpstreamRequestShapeTest {
 
     /** Writes /sw as the fixture says the upstream publisher had it before publishing A (content from its objects). */
     private static void writeTreeOfPublicationA(Path work) throws Exception {
-        JsonNode entries = new ObjectMapper().readTree(FIXTURE.resolve("facts.json").toFile())
+        JsonNode entries = Fixtures.gatewayPublicationFacts()
                 .path("states").path("after-a").path("entries");
         ObjectStore objects = new ObjectStore(FIXTURE.resolve("after-a"));
         for (JsonNode e : entries) {

@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,7 +83,7 @@ class ChangeSetTest {
         TreeSnapshot.awaitClockTick(probe);  // directory mtimes must be able to move
         Files.createDirectories(work.resolve("extra/sub"));
         Files.writeString(work.resolve("extra/sub/added.txt"), "new");
-        deleteTree(work.resolve("lib/deep"));
+        DirectoryTree.delete(work.resolve("lib/deep"));
         Files.setPosixFilePermissions(work.resolve("lib"), PosixFilePermissions.fromString("rwx------"));
         Files.delete(work.resolve("link"));
         Files.createSymbolicLink(work.resolve("link"), Path.of("lib"));
@@ -103,7 +104,7 @@ class ChangeSetTest {
     @Test
     void typeChangeIsRemovalThenAddition() throws Exception {
         TreeSnapshot before = settledSnapshot();
-        deleteTree(work.resolve("lib"));
+        DirectoryTree.delete(work.resolve("lib"));
         Files.writeString(work.resolve("lib"), "now a file");
         Files.delete(work.resolve("README"));
         Files.createDirectories(work.resolve("README"));
@@ -165,13 +166,5 @@ class ChangeSetTest {
 
     private static RepositoryPath path(String p) {
         return RepositoryPath.of(p);
-    }
-
-    private static void deleteTree(Path dir) throws Exception {
-        try (var all = Files.walk(dir)) {
-            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.ingest.IngestSettings;
 import org.cvmfs.suite.protocol.manifest.KeyFiles;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
+import org.cvmfs.suite.protocol.testing.FreePorts;
 import org.cvmfs.suite.protocol.testing.Fixtures;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,10 +43,7 @@ class PublisherRecoveryTest {
 
     @BeforeEach
     void publisherWithUnreachableGateway() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = FreePorts.next();
         PublisherSettings settings = new PublisherSettings("capture.test",
                 URI.create("http://127.0.0.1:" + closedPort + "/api/v1"), new GatewayKey("key1", "big_secret"),
                 URI.create("http://127.0.0.1:" + closedPort + "/cvmfs/capture.test"),

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.Chunk;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
@@ -123,19 +122,7 @@ class PublisherReplaysUpstreamPublicationsTest {
     }
 
     private Path copyState(String state) throws Exception {
-        Path from = Fixtures.gatewayPublication().resolve(state);
-        Path to = tmp.resolve("repo");
-        try (var all = Files.walk(from)) {
-            for (Path p : all.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-        return to;
+        return DirectoryTree.copy(Fixtures.gatewayPublication().resolve(state), tmp.resolve("repo"));
     }
 
     /** Writes the files of /sw as the fixture state has them (content from its objects). */
@@ -176,7 +163,7 @@ class PublisherReplaysUpstreamPublicationsTest {
     }
 
     private static JsonNode entries(String state) throws Exception {
-        return new ObjectMapper().readTree(Fixtures.gatewayPublication().resolve("facts.json").toFile())
+        return Fixtures.gatewayPublicationFacts()
                 .path("states").path(state).path("entries");
     }
 

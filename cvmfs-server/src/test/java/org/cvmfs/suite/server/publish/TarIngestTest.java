@@ -10,7 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Random;
@@ -18,6 +17,7 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.catalog.CatalogCommit;
 import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
@@ -46,18 +46,7 @@ class TarIngestTest {
 
     @BeforeEach
     void copyRepository() throws Exception {
-        Path from = Fixtures.gatewayPublication().resolve("after-a");
-        repo = tmp.resolve("repo");
-        try (var all = Files.walk(from)) {
-            for (Path p : all.toList()) {
-                Path target = repo.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+        repo = DirectoryTree.copy(Fixtures.gatewayPublication().resolve("after-a"), tmp.resolve("repo"));
     }
 
     @Test

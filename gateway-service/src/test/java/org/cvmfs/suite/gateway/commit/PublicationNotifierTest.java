@@ -14,7 +14,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.repo.RepositoryLocks;
 import org.cvmfs.suite.gateway.testing.Published;
+import org.cvmfs.suite.protocol.testing.Await;
+import org.cvmfs.suite.protocol.testing.FreePorts;
 import org.cvmfs.suite.protocol.gateway.CommitRequest;
 import org.cvmfs.suite.gateway.lease.LeaseService;
 import org.cvmfs.suite.gateway.testing.GatewayTestResource;
@@ -122,10 +123,7 @@ class PublicationNotifierTest implements ResetsReceivers {
      */
     @Test
     void anUnreachableNotificationServiceCostsAWarningOnly() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = FreePorts.next();
         GatewayUserConfig u = settings.user();
         GatewaySettings unreachable = new GatewaySettings(settings.host(), new GatewayUserConfig(u.accessConfigFile(),
                 u.port(), u.maxLeaseTime(), u.numReceivers(), u.receiverPath(), u.workDir(), u.logLevel(),
@@ -156,10 +154,7 @@ class PublicationNotifierTest implements ResetsReceivers {
 
     /** Waits (without a time assertion) until the sender thread has counted {@code expected} outcomes. */
     private static void awaitCount(MeterRegistry registry, String outcome, double expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (registry.counter("cvmfs_gateway_notifications", "outcome", outcome).count() < expected) {
-            assertTrue(System.nanoTime() < deadline, "no '" + outcome + "' notification was counted");
-            Thread.sleep(20);
-        }
+        Await.until(() -> registry.counter("cvmfs_gateway_notifications", "outcome", outcome).count() >= expected,
+                () -> "no '" + outcome + "' notification was counted");
     }
 }

@@ -22,6 +22,7 @@ import org.cvmfs.suite.protocol.manifest.Manifest;
 import org.cvmfs.suite.protocol.repository.PublicationStep;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.repository.check.CheckReport;
+import org.cvmfs.suite.protocol.testing.FreePorts;
 import org.cvmfs.suite.protocol.testing.PackagedGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,7 +63,7 @@ class PublicationCrashIT {
     @EnumSource(PublicationStep.class)
     void aGatewayKilledAtEveryStepBoundaryLeavesARepositoryThatChecksAndPublishes(PublicationStep step)
             throws Exception {
-        int port = PackagedGateway.freePort();
+        int port = FreePorts.next();
         Files.writeString(host.userConfig(), "{ \"port\": %d, \"max_lease_time\": 600, \"log_level\": \"debug\", \"work_dir\": \"%s\" }"
                 .formatted(port, host.workDir()));
         Path pauses = Files.createDirectories(host.prefix().resolve("pauses"));

@@ -30,8 +30,8 @@ public final class RepositoryStates {
         RepositoryLayout layout = layout(TestHost.REPO);
         Path fixture = Fixtures.gatewayPublication();
         try {
-            deleteTree(layout.servedRoot());
-            deleteTree(layout.spoolDir());
+            DirectoryTree.delete(layout.servedRoot());
+            DirectoryTree.delete(layout.spoolDir());
             DirectoryTree.copy(fixture.resolve(state), layout.servedRoot());
             Files.createDirectories(layout.dataDir().resolve("txn"));
             Files.createDirectories(layout.configDir());
@@ -45,15 +45,6 @@ public final class RepositoryStates {
 
     /** Back to what {@link TestHost} built, for the tests that expect {@code capture.test} untouched. */
     public static void restore() {
-        RepositoryLayout layout = reset("before");
-        try {
-            deleteTree(layout.configDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        DirectoryTree.delete(root);
+        DirectoryTree.delete(reset("before").configDir());
     }
 }

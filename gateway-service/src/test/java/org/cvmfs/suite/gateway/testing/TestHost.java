@@ -4,9 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.stream.Stream;
 import java.time.Clock;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.config.HostPaths;
 import org.cvmfs.suite.protocol.gateway.GatewayKey;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
@@ -52,13 +51,7 @@ public final class TestHost {
 
     /** Removes the whole prefix. */
     public void delete() {
-        try (Stream<Path> walk = Files.walk(prefix)) {
-            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove test host " + prefix, e);
-        }
+        DirectoryTree.delete(prefix);
     }
 
     public Path prefix() {
@@ -79,11 +72,11 @@ public final class TestHost {
 
     private void build() throws IOException {
         Path fixture = Fixtures.gatewayPublication();
-        copyTree(fixture.resolve("before"), storage(REPO));
+        DirectoryTree.copy(fixture.resolve("before"), storage(REPO));
         Files.createDirectories(storage(REPO).resolve("data/txn"));
         Files.createDirectories(storage(OTHER_REPO).resolve("data/txn"));
         Path keys = prefix.resolve("etc/cvmfs/keys");
-        copyTree(fixture.resolve("keys"), keys);
+        DirectoryTree.copy(fixture.resolve("keys"), keys);
         Path gateway = prefix.resolve("etc/cvmfs/gateway");
         Files.createDirectories(gateway);
         Files.writeString(gateway.resolve("repo.json"), """
@@ -107,18 +100,5 @@ public final class TestHost {
         Files.writeString(userConfig(), """
                 { "max_lease_time": 7200, "log_level": "debug", "work_dir": "%s" }
                 """.formatted(workDir()));
-    }
-
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 }

@@ -3,11 +3,17 @@ package org.cvmfs.suite.notify.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.cvmfs.suite.notify.service.NotificationService;
 
-/** Waits (at most 30 s, polling) for what the service does asynchronously, then asserts it. */
+/**
+ * Waits (at most 30 s, polling through common-protocol's {@code testing.Await}) for what the
+ * service does asynchronously, then asserts it with the notify-specific wording.
+ */
 public final class Await {
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+
     private Await() {
     }
 
@@ -27,12 +33,6 @@ public final class Await {
     }
 
     private static boolean poll(BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 3000; i++) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(10);
-        }
-        return condition.getAsBoolean();
+        return org.cvmfs.suite.protocol.testing.Await.poll(condition, LIMIT);
     }
 }
