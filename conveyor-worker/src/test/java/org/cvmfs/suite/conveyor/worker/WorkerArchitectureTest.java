@@ -3,12 +3,9 @@ package org.cvmfs.suite.conveyor.worker;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import org.cvmfs.suite.conveyor.worker.job.JobFailure;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,17 +20,9 @@ class WorkerArchitectureTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages(ROOT);
 
-    /**
-     * One known cycle is tolerated, and only it: {@code payload} and {@code publish} throw
-     * {@code job.JobFailure} while {@code job} drives them. The fix is to move {@code JobFailure}
-     * into a package of its own below all three; it waits until the worker's end-to-end work has
-     * landed (its files were not to be edited meanwhile). Any other cycle fails.
-     */
     @Test
     void packagesFormNoCycle() {
-        slices().matching(ROOT + ".(**)").should().beFreeOfCycles()
-                .ignoreDependency(DescribedPredicate.alwaysTrue(), JavaClass.Predicates.type(JobFailure.class))
-                .check(WORKER);
+        slices().matching(ROOT + ".(**)").should().beFreeOfCycles().check(WORKER);
     }
 
     @Test

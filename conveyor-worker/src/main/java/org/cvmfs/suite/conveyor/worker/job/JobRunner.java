@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Optional;
+import org.cvmfs.suite.conveyor.worker.failure.JobFailure;
 import org.cvmfs.suite.conveyor.worker.payload.PayloadFetcher;
 import org.cvmfs.suite.conveyor.worker.payload.ScriptRunner;
 import org.cvmfs.suite.conveyor.worker.publish.RepositoryPublisher;

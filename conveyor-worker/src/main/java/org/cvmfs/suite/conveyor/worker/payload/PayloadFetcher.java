@@ -16,7 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
-import org.cvmfs.suite.conveyor.worker.job.JobFailure;
+import org.cvmfs.suite.conveyor.worker.failure.JobFailure;
 import org.cvmfs.suite.protocol.conveyor.JobPayload;
 import org.cvmfs.suite.protocol.conveyor.MalformedJobException;
 

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.cvmfs.suite.conveyor.worker.job.JobFailure;
+import org.cvmfs.suite.conveyor.worker.failure.JobFailure;
 
 /**
  * Runs a payload script as upstream does (spec 5.2): argv {@code [script, repository, lease path,

@@ -5,7 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.cvmfs.suite.conveyor.worker.job.JobFailure;
+import org.cvmfs.suite.conveyor.worker.failure.JobFailure;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.config.HostPaths;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;

@@ -3,7 +3,7 @@ package org.cvmfs.suite.conveyor.worker.publish;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
-import org.cvmfs.suite.conveyor.worker.job.JobFailure;
+import org.cvmfs.suite.conveyor.worker.failure.JobFailure;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.history.TagDatabase;
 import org.cvmfs.suite.protocol.manifest.Manifest;

@@ -8,7 +8,7 @@ import java.util.Optional;
  * under a tag, abort it, and find a tag in the repository's history. Two implementations: the
  * suite's publisher in-process ({@link InProcessPublisher}, the default) and an installed
  * {@code cvmfs_server} run as commands ({@link CommandPublisher}). Failures are
- * {@link org.cvmfs.suite.conveyor.worker.job.JobFailure}s with upstream's messages.
+ * {@link org.cvmfs.suite.conveyor.worker.failure.JobFailure}s with upstream's messages.
  */
 public interface RepositoryPublisher {
 

@@ -21,6 +21,7 @@ import org.cvmfs.suite.protocol.manifest.SignedManifest;
 import org.cvmfs.suite.protocol.repository.RepositoryBrowser;
 import org.cvmfs.suite.protocol.store.HttpRepositorySource;
 import org.cvmfs.suite.protocol.testing.Fixtures;
+import org.cvmfs.suite.protocol.testing.FreePorts;
 import org.cvmfs.suite.protocol.testing.PackagedGateway;
 import org.cvmfs.suite.server.cli.ServerCommand;
 import picocli.CommandLine;
@@ -51,7 +52,7 @@ final class TutorialHosts implements AutoCloseable {
                     keys.resolve(REPO + "." + suffix), StandardCopyOption.REPLACE_EXISTING);
         }
         ok(gatewayPrefix, "mkfs", "-o", "root", REPO);
-        int port = PackagedGateway.freePort();
+        int port = FreePorts.next();
         Path config = Files.createDirectories(gatewayPrefix.resolve("etc/cvmfs/gateway"));
         Files.writeString(config.resolve("repo.json"), "{\"version\": 2, \"repos\": [\"" + REPO + "\"]}\n");
         Files.writeString(config.resolve("user.json"), "{\"port\": " + port + ", \"max_lease_time\": " + maxLeaseTime + "}\n");

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import org.cvmfs.suite.conveyor.worker.job.JobFailure;
+import org.cvmfs.suite.conveyor.worker.failure.JobFailure;
 import org.cvmfs.suite.protocol.conveyor.JobPayload;
 import org.cvmfs.suite.protocol.testing.FreePorts;
 import org.cvmfs.suite.protocol.testing.StaticHttpServer;

@@ -1,4 +1,4 @@
-package org.cvmfs.suite.conveyor.worker.job;
+package org.cvmfs.suite.conveyor.worker.failure;
 
 /**
  * Why one attempt at a job failed, with upstream's message where upstream has one, and whether
