@@ -47,14 +47,21 @@ run_suite_jar() {
 # Booting Quarkus costs about a second, so the tools run a plain main class on a plain class path
 # (the same command objects and code as the Quarkus jar), and the JVM maps the classes they load
 # from a class-data-sharing archive (AppCDS) instead of parsing and verifying them on every run.
-# The archive belongs to one exact class path (jar names, sizes and times) and JVM: its name holds
-# a fingerprint of both, so a rebuild or a JDK update leads to a new archive, never a stale one.
+# The archive is a static one (-Xshare:dump from the list of classes a training run loaded), not
+# a dynamic one (-XX:ArchiveClassesAtExit): on JDK 17 only a static archive takes classes of
+# class-file version 49 and older, and picocli, which every command loads first, is compiled for
+# Java 5 (a dynamic archive left its 169 classes to be parsed and verified on every run: about a
+# third of a command's CPU time). A static archive holds the JDK's classes too; the JVM refuses
+# one that was dumped by another JVM build or for another class path, so a stale archive is never
+# used, and its name holds a fingerprint of the JVM and of every jar (name, size, time, inode) so
+# that a rebuild or a JDK update leads to a new archive.
 # It lives in a per-user cache ($CVMFS_SUITE_CDS_DIR, else $XDG_CACHE_HOME/cvmfs-suite, else
 # ~/.cache/cvmfs-suite), never in a shared directory: the JVM trusts what it maps. The first run
-# with a new class path creates it in the background (a separate JVM running the main class's
-# training: the commands of a repository's life on a throw-away repository in $TMPDIR; written
-# to a temporary name and renamed into place), so no command ever waits for it and the
-# command itself is always exec'd (signals and kill reach the JVM). CVMFS_SUITE_CDS=off disables it.
+# with a new class path creates it in the background (one JVM running the main class's training
+# — the commands of a repository's life on a throw-away repository in $TMPDIR — to list the
+# classes, a second one dumping them; written to a temporary name and renamed into place), so no
+# command ever waits for it and the command itself is always exec'd (signals and kill reach the
+# JVM). CVMFS_SUITE_CDS=off disables it.
 
 # suite_cds_dir: prints the archive directory, creating it; fails when there is none to use.
 suite_cds_dir() {
@@ -74,18 +81,20 @@ suite_cds_dir() {
 # suite_cds_options NAME CLASSPATH MAIN_CLASS [TRAINING_ARGS...]: prints the JVM options that map
 # the archive of CLASSPATH (nothing when there is none yet or CDS is off); when there is none,
 # starts its creation in the background by running MAIN_CLASS TRAINING_ARGS once (at low
-# priority), which should load the classes that real commands load.
+# priority), which should load the classes that real commands load. The JVM options of the
+# command ($SUITE_CLI_JVM_DEFAULTS, $SUITE_JVM_DEFAULTS) are the dump's too: an archive is only
+# mapped by a JVM whose heap layout matches the one that wrote it.
 suite_cds_options() {
   local name=$1 classpath=$2 main=$3
   shift 3
   [ "${CVMFS_SUITE_CDS:-on}" = off ] && return 0
-  local dir java fingerprint archive
+  local dir java fingerprint archive jars
   dir=$(suite_cds_dir) || return 0
   java=$(suite_java)
-  # shellcheck disable=SC2086
-  fingerprint=$({ readlink -f "$(command -v "$java")"; printf '%s\n' "$classpath" | tr ':' '\n' |
-    xargs stat -c '%n %s %Y' 2>/dev/null; } | cksum | cut -d' ' -f1)
-  archive=$dir/$name-$fingerprint.jsa
+  IFS=: read -r -a jars <<< "$classpath"
+  # one stat and one cksum: this runs before every command
+  fingerprint=$(stat -L -c '%n %s %Y %i' "$(command -v "$java")" "${jars[@]}" 2>/dev/null | cksum)
+  archive=$dir/$name-${fingerprint%% *}.jsa
   if [ -f "$archive" ]; then
     printf '%s\n' "-XX:SharedArchiveFile=$archive -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
     return 0
@@ -94,14 +103,14 @@ suite_cds_options() {
   find "$archive.lock" -maxdepth 0 -mmin +10 -exec rmdir {} \; 2>/dev/null || true
   mkdir "$archive.lock" 2>/dev/null || return 0
   (
-    trap 'rmdir "$archive.lock"' EXIT
+    trap 'rmdir "$archive.lock"; rm -f "$tmp" "$tmp.classes"' EXIT
     tmp=$(mktemp "$dir/.$name-XXXXXX") || exit 0
     # shellcheck disable=SC2086
-    if nice "$java" -XX:ArchiveClassesAtExit="$tmp" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$classpath" "$main" "$@" \
-        >/dev/null 2>&1 && [ -s "$tmp" ]; then
+    if nice "$java" $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-} -XX:DumpLoadedClassList="$tmp.classes" \
+          -cp "$classpath" "$main" "$@" && [ -s "$tmp.classes" ] &&
+        nice "$java" $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-} -Xshare:dump -Xlog:cds=off -Xlog:cds+dynamic=off \
+          -XX:SharedClassListFile="$tmp.classes" -XX:SharedArchiveFile="$tmp" -cp "$classpath" && [ -s "$tmp" ]; then
       mv -f "$tmp" "$archive"
-    else
-      rm -f "$tmp"
     fi
   ) </dev/null >/dev/null 2>&1 &
   return 0

@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.cvmfs.suite.protocol.conveyor.ConveyorConfig;
 import org.cvmfs.suite.protocol.conveyor.ConveyorTopology;
@@ -32,8 +33,16 @@ public class BrokerConnection {
     private Connection connection;
     private Channel channel;
 
-    /** Publishes with upstream's properties and waits for the broker's confirm. */
-    public synchronized void publish(String exchange, String routingKey, String body) throws IOException {
+    /** One message to publish: exchange, routing key and the JSON body. */
+    public record Message(String exchange, String routingKey, String body) {
+    }
+
+    /**
+     * Publishes {@code messages} in order with upstream's properties and returns once the broker
+     * confirmed every one of them; any nack, timeout or channel failure throws (and resets the
+     * connection), in which case the caller must treat all of them as unsent.
+     */
+    public synchronized void publishAll(List<Message> messages) throws IOException {
         Channel ch = channel();
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                 .deliveryMode(ConveyorTopology.DELIVERY_MODE_PERSISTENT)
@@ -41,8 +50,10 @@ public class BrokerConnection {
                 .timestamp(new Date())
                 .build();
         try {
-            ch.basicPublish(exchange, routingKey, ConveyorTopology.MANDATORY, false, props,
-                    body.getBytes(StandardCharsets.UTF_8));
+            for (Message m : messages) {
+                ch.basicPublish(m.exchange(), m.routingKey(), ConveyorTopology.MANDATORY, false, props,
+                        m.body().getBytes(StandardCharsets.UTF_8));
+            }
             ch.waitForConfirmsOrDie(10_000);
         } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
             if (e instanceof InterruptedException) {

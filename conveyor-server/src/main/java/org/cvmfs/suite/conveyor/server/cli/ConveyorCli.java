@@ -15,6 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.cvmfs.suite.protocol.config.ConfigException;
 import org.cvmfs.suite.protocol.conveyor.ConveyorClient;
 import org.cvmfs.suite.protocol.conveyor.ConveyorConfig;
@@ -23,6 +28,7 @@ import org.cvmfs.suite.protocol.conveyor.JobListReply;
 import org.cvmfs.suite.protocol.conveyor.JobQuery;
 import org.cvmfs.suite.protocol.conveyor.JobRecord;
 import org.cvmfs.suite.protocol.conveyor.JobSpecification;
+import org.cvmfs.suite.protocol.conveyor.JobState;
 import org.cvmfs.suite.protocol.conveyor.MalformedJobException;
 import org.cvmfs.suite.protocol.conveyor.ProcessedJob;
 import org.cvmfs.suite.protocol.conveyor.Replies;
@@ -40,7 +46,7 @@ import picocli.CommandLine.ScopeType;
  * comma-separated and repeatable, JSON lines on stdout, exit 1 for every handled error. Unlike
  * upstream no broker connection is needed: waiting polls the server.
  */
-@Command(name = "conveyor", mixinStandardHelpOptions = false, subcommands = {ConveyorCli.Submit.class, ConveyorCli.Check.class},
+@Command(name = "conveyor", mixinStandardHelpOptions = false, subcommands = {ConveyorCli.Submit.class, ConveyorCli.Check.class, ConveyorCli.Cancel.class},
         description = "CernVM-FS Conveyor client")
 public final class ConveyorCli implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, scope = ScopeType.INHERIT, description = "config file")
@@ -147,6 +153,9 @@ public final class ConveyorCli implements Callable<Integer> {
         List<String> deps = new ArrayList<>();
         @Option(names = {"-w", "--wait"}, arity = "0..1", fallbackValue = "true", description = "wait for completion")
         boolean waitForIt;
+        /** Submissions of one {@code --batch} in flight at once. */
+        static final int BATCH_IN_FLIGHT = 4;
+
         @Option(names = "--batch", description = "submit one job per JSON line of FILE (- = stdin); prints ids one per line")
         String batch;
 
@@ -184,9 +193,18 @@ public final class ConveyorCli implements Callable<Integer> {
             return waitFor(config, client, List.of(reply.id()));
         }
 
+        /**
+         * {@code --batch}: every line is read and checked before the first job is posted, so a
+         * malformed file submits nothing; then up to {@link #BATCH_IN_FLIGHT} submissions travel
+         * at once (the server commits each job in its own transaction: one at a time, a batch
+         * would wait for every commit in turn) and the ids are printed in the order of the lines.
+         * After a refused or failed submission no further line is posted; the ids of those
+         * already accepted are still printed, and the refused line is named on stderr.
+         */
         private int batch(ConveyorConfig config, ConveyorClient client) throws IOException, InterruptedException {
             boolean ts = config.logTimestamps();
-            List<String> ids = new ArrayList<>();
+            List<JobSpecification> specs = new ArrayList<>();
+            List<Integer> lineNumbers = new ArrayList<>();
             try (BufferedReader in = "-".equals(batch)
                     ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                     : Files.newBufferedReader(Path.of(batch), StandardCharsets.UTF_8)) {
@@ -204,27 +222,53 @@ public final class ConveyorCli implements Callable<Integer> {
                         LogLine.error().with("error", "line " + number + ": " + e.getMessage()).print(System.err, ts, "invalid batch line");
                         return 1;
                     }
-                    if (spec.repository().isEmpty() && repo != null) {
-                        spec = new JobSpecification(spec.jobName(), repo, spec.payload(), spec.leasePath(), spec.dependencies());
-                    }
-                    spec = new JobSpecification(spec.jobName(), spec.repository(), spec.payload(),
-                            normaliseLease(spec.leasePath()), spec.dependencies() == null ? List.of() : spec.dependencies());
-                    Replies.PostNewJobReply reply;
-                    try {
-                        reply = client.submit(spec);
-                    } catch (RuntimeException e) {
-                        LogLine.error().with("error", e.getMessage()).print(System.err, ts, "could not post new job");
-                        return 1;
-                    }
-                    if (!reply.isOk()) {
-                        LogLine.error().with("error", "line " + number + ": " + reply.reason()).print(System.err, ts, "job failed");
-                        return 1;
-                    }
-                    ids.add(reply.id());
-                    OUT.println(reply.id());
+                    String repository = spec.repository().isEmpty() && repo != null ? repo : spec.repository();
+                    specs.add(new JobSpecification(spec.jobName(), repository, spec.payload(), normaliseLease(spec.leasePath()),
+                            spec.dependencies() == null ? List.of() : spec.dependencies()));
+                    lineNumbers.add(number);
                 }
             }
-            OUT.flush();
+            AtomicBoolean refused = new AtomicBoolean();
+            ExecutorService senders = Executors.newFixedThreadPool(Math.max(1, Math.min(BATCH_IN_FLIGHT, specs.size())));
+            List<String> ids = new ArrayList<>();
+            List<Integer> skipped = new ArrayList<>();
+            int rc = 0;
+            try {
+                List<Future<Replies.PostNewJobReply>> replies = new ArrayList<>();
+                for (JobSpecification spec : specs) {
+                    replies.add(senders.submit(() -> refused.get() ? null : client.submit(spec)));
+                }
+                for (int i = 0; i < replies.size(); i++) {
+                    String error;
+                    try {
+                        Replies.PostNewJobReply reply = replies.get(i).get();
+                        if (reply == null) {
+                            skipped.add(lineNumbers.get(i));
+                            continue;
+                        }
+                        if (reply.isOk()) {
+                            ids.add(reply.id());
+                            OUT.println(reply.id());
+                            continue;
+                        }
+                        error = reply.reason();
+                    } catch (ExecutionException e) {
+                        error = String.valueOf(e.getCause().getMessage());
+                    }
+                    refused.set(true);
+                    rc = 1;
+                    LogLine.error().with("error", "line " + lineNumbers.get(i) + ": " + error).print(System.err, ts, "job failed");
+                }
+            } finally {
+                senders.shutdownNow();
+                OUT.flush();
+            }
+            if (!skipped.isEmpty()) {
+                LogLine.error().with("error", "lines " + skipped + " not submitted").print(System.err, ts, "batch stopped");
+            }
+            if (rc != 0) {
+                return rc;
+            }
             return waitForIt && !ids.isEmpty() ? waitFor(config, client, ids) : 0;
         }
 
@@ -264,16 +308,29 @@ public final class ConveyorCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "check", description = "check the status of jobs")
+    @Command(name = "check", description = "check the status of jobs, or list jobs by state, repository and time")
     static final class Check implements Callable<Integer> {
         @CommandLine.ParentCommand
         ConveyorCli root;
-        @Option(names = {"-i", "--ids"}, split = ",", description = "job ids (required)")
+        @Option(names = {"-i", "--ids"}, split = ",", description = "job ids (required unless a listing filter is given)")
         List<String> ids = new ArrayList<>();
         @Option(names = {"-w", "--wait"}, arity = "0..1", fallbackValue = "true", description = "wait for the jobs first")
         boolean waitForIt;
         @Option(names = {"-e", "--full-status"}, arity = "0..1", fallbackValue = "true", description = "full job records")
         boolean full;
+        @Option(names = "--state", split = ",", paramLabel = "STATE",
+                description = "list jobs in these states (waiting, queued, running, succeeded, failed, cancelled)")
+        List<String> states = new ArrayList<>();
+        @Option(names = "--repo", paramLabel = "FQRN", description = "list jobs of this repository")
+        String repository;
+        @Option(names = "--since", paramLabel = "RFC3339", description = "list jobs submitted at or after this time")
+        String since;
+        @Option(names = "--until", paramLabel = "RFC3339", description = "list jobs submitted before this time")
+        String until;
+        @Option(names = "--offset", defaultValue = "0", description = "skip this many listed jobs")
+        int offset;
+        @Option(names = "--limit", defaultValue = "" + JobQuery.DEFAULT_LIMIT, description = "list at most this many jobs (at most 1000)")
+        int limit;
 
         @Override
         public Integer call() throws Exception {
@@ -281,12 +338,16 @@ public final class ConveyorCli implements Callable<Integer> {
             if (config == null) {
                 return 1;
             }
-            if (ids.isEmpty()) {
+            boolean listing = !states.isEmpty() || repository != null || since != null || until != null;
+            if (ids.isEmpty() && !listing) {
                 System.err.println("Error: required flag(s) \"ids\" not set");
                 return 1;
             }
             boolean ts = config.logTimestamps();
             ConveyorClient client = ConveyorClient.of(config);
+            if (listing) {
+                return list(client, ts);
+            }
             try {
                 if (waitForIt) {
                     try {
@@ -318,6 +379,47 @@ public final class ConveyorCli implements Callable<Integer> {
             }
         }
 
+        /**
+         * Ours: the jobs matching the filters (and the ids, if given) through the listing route,
+         * one job record per JSON line after a line with the total, in submission order.
+         */
+        private int list(ConveyorClient client, boolean ts) {
+            JobQuery query;
+            try {
+                query = new JobQuery(ids, states.stream().map(JobState::fromWire).toList(), repository,
+                        since == null ? null : ConveyorJson.parseTime(since), until == null ? null : ConveyorJson.parseTime(until),
+                        offset, limit);
+            } catch (RuntimeException e) {
+                System.err.println("Error: " + e.getMessage());
+                return 1;
+            }
+            if (offset < 0 || limit < 1 || limit > JobQuery.MAX_LIMIT) {
+                System.err.println("Error: --offset must be at least 0 and --limit between 1 and " + JobQuery.MAX_LIMIT);
+                return 1;
+            }
+            JobListReply reply;
+            try {
+                reply = client.list(query);
+            } catch (RuntimeException e) {
+                LogLine.error().with("error", e.getMessage()).print(OUT, ts, "could not list jobs");
+                return 1;
+            }
+            if (!reply.isOk()) {
+                LogLine.error().with("error", reply.reason() == null ? "" : reply.reason()).print(OUT, ts, "could not list jobs");
+                return 1;
+            }
+            LogLine.info().with("total", reply.total()).with("offset", reply.offset()).with("count", reply.jobs().size())
+                    .print(OUT, ts, "jobs:");
+            for (JobRecord job : reply.jobs()) {
+                OUT.println(ConveyorJson.writeString(job));
+            }
+            OUT.flush();
+            for (String id : reply.unknown()) {
+                LogLine.warn().with("job_id", id).print(System.err, ts, "unknown job");
+            }
+            return 0;
+        }
+
         /** Ours: unknown and not-yet-completed ids are named on stderr instead of silently omitted. */
         private void reportOthers(ConveyorClient client, boolean ts) {
             JobListReply list;
@@ -334,6 +436,45 @@ public final class ConveyorCli implements Callable<Integer> {
                     LogLine.info().with("job_id", job.id()).with("state", job.state()).print(System.err, ts, "job not completed");
                 }
             }
+        }
+    }
+    /** Ours: {@code conveyor cancel -i IDS} cancels jobs that have not started (waiting or queued). */
+    @Command(name = "cancel", description = "cancel jobs that have not started")
+    static final class Cancel implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        ConveyorCli root;
+        @Option(names = {"-i", "--ids"}, split = ",", description = "job ids (required)")
+        List<String> ids = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            ConveyorConfig config = root.loadConfig();
+            if (config == null) {
+                return 1;
+            }
+            if (ids.isEmpty()) {
+                System.err.println("Error: required flag(s) \"ids\" not set");
+                return 1;
+            }
+            boolean ts = config.logTimestamps();
+            ConveyorClient client = ConveyorClient.of(config);
+            int rc = 0;
+            for (String id : ids) {
+                try {
+                    Replies.BasicReply reply = client.cancel(id);
+                    if (reply.isOk()) {
+                        LogLine.info().with("job_id", id).print(OUT, ts, "job cancelled");
+                        continue;
+                    }
+                    LogLine.error().with("job_id", id).with("error", reply.reason() == null ? "" : reply.reason())
+                            .print(OUT, ts, "could not cancel job");
+                } catch (RuntimeException e) {
+                    LogLine.error().with("job_id", id).with("error", e.getMessage()).print(OUT, ts, "could not cancel job");
+                }
+                rc = 1;
+            }
+            OUT.flush();
+            return rc;
         }
     }
 }

@@ -77,6 +77,19 @@ public class JobStore {
         return out;
     }
 
+    /**
+     * How many of {@code id}'s dependencies have not succeeded yet: one counting query, so that
+     * the completion of each of a job's N dependencies costs the same whatever N is (loading the
+     * N dependencies at every completion made a 200-dependency job quadratic). The caller holds
+     * the dependent's lock, so completions of its dependencies are serialised and the last one
+     * reads every earlier one's committed state.
+     */
+    public long unfinishedDependencies(String id) {
+        Object n = em.createNativeQuery("SELECT count(*) FROM conveyor_job_dependency d JOIN conveyor_job j ON j.id = d.depends_on "
+                + "WHERE d.job_id = ?1 AND j.state <> 'succeeded'").setParameter(1, id).getSingleResult();
+        return ((Number) n).longValue();
+    }
+
     /** Upstream's completion upsert of all 11 columns of {@code Jobs} (spec 8.2). */
     public void upsertUpstreamRow(ProcessedJob job) {
         em.createNativeQuery("INSERT INTO Jobs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (ID) DO UPDATE SET "

@@ -234,13 +234,8 @@ public class JobService {
         for (JobEntity dependent : store.waitingDependents(job.id.trim())) {
             if (!successful) {
                 failDependent(dependent, job.id.trim());
-            } else {
-                Map<String, JobEntity> deps = store.findAll(dependent.dependencyList()).stream()
-                        .collect(Collectors.toMap(j -> j.id.trim(), Function.identity()));
-                if (dependent.dependencyList().stream().allMatch(
-                        d -> deps.containsKey(d) && JobState.SUCCEEDED.wireName().equals(deps.get(d).state))) {
-                    queue(dependent, null);
-                }
+            } else if (store.unfinishedDependencies(dependent.id.trim()) == 0) {
+                queue(dependent, null);
             }
         }
     }

@@ -76,16 +76,23 @@ public class OutboxRelay {
         }
     }
 
-    /** Publishes due rows in order; each is deleted only after its confirm. */
+    /**
+     * Publishes due rows in order and deletes them once the broker confirmed them all: one
+     * confirm round trip and one DELETE per batch, not per message (a burst of submissions
+     * travels as one batch). A failed confirm deletes nothing, so the whole batch is sent again.
+     */
     @Transactional
     @SuppressWarnings("unchecked")
     int relayBatch() throws java.io.IOException {
         List<Object[]> rows = em.createNativeQuery("SELECT seq, exchange, routing_key, body FROM conveyor_outbox "
                 + "WHERE not_before <= now() ORDER BY seq LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED").getResultList();
-        for (Object[] row : rows) {
-            broker.publish((String) row[1], (String) row[2], (String) row[3]);
-            em.createNativeQuery("DELETE FROM conveyor_outbox WHERE seq = ?1").setParameter(1, row[0]).executeUpdate();
+        if (rows.isEmpty()) {
+            return 0;
         }
+        broker.publishAll(rows.stream().map(row -> new BrokerConnection.Message((String) row[1], (String) row[2], (String) row[3]))
+                .toList());
+        em.createNativeQuery("DELETE FROM conveyor_outbox WHERE seq IN (?1)")
+                .setParameter(1, rows.stream().map(row -> ((Number) row[0]).longValue()).toList()).executeUpdate();
         return rows.size();
     }
 }
