@@ -3,6 +3,7 @@ package org.cvmfs.suite.conveyor.worker.daemon;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cvmfs.suite.conveyor.worker.job.JobRunner;
+import org.cvmfs.suite.conveyor.worker.job.JobStep;
 import org.cvmfs.suite.conveyor.worker.queue.JobQueue;
 import org.cvmfs.suite.protocol.conveyor.ConveyorJson;
 import org.cvmfs.suite.protocol.conveyor.MalformedJobException;
@@ -90,6 +91,7 @@ public final class WorkerLoop implements Runnable {
             observer.accept(Outcome.DEAD_LETTERED, Duration.ofNanos(System.nanoTime() - started));
             return;
         }
+        JobStep.RECEIVED.reached();
         JobServer.Claim claim = server.claim(job, workerName);
         if (claim == JobServer.Claim.SKIP) {
             LOG.infof("job %s already finished or cancelled; message dropped", job.id());
@@ -104,6 +106,7 @@ public final class WorkerLoop implements Runnable {
             observer.accept(Outcome.REQUEUED, Duration.ofNanos(System.nanoTime() - started));
             return;
         }
+        JobStep.CLAIMED.reached();
         currentJob.set(job.id());
         LOG.infof("start publishing job %s (%s%s, attempt %d%s)", job.id(), job.repository(), job.leasePath(),
                 job.attemptNumber(), d.redelivered() ? ", redelivered" : "");
@@ -117,10 +120,12 @@ public final class WorkerLoop implements Runnable {
             observer.accept(Outcome.REQUEUED, Duration.ofNanos(System.nanoTime() - started));
             throw e;
         }
+        JobStep.ATTEMPT_ENDED.reached();
         Outcome outcome = report(result) ? (result.successful() ? Outcome.SUCCEEDED : Outcome.FAILED) : Outcome.REQUEUED;
         if (outcome == Outcome.REQUEUED) {
             queue.requeue(d);
         } else {
+            JobStep.RESULT_STORED.reached();
             queue.ack(d);
         }
         currentJob.set(null);

@@ -28,6 +28,24 @@ import org.jboss.logging.Logger;
  * </ol>
  * Interrupted (worker shutdown), the script is killed, the transaction aborted and
  * {@link InterruptedException} thrown: no result, the delivery goes back to the queue.
+ *
+ * <p>Invariant: the job is published at most once, and a worker killed at any {@link JobStep}
+ * leaves a job that the next delivery finishes. The delivery stays unacked (the broker hands it
+ * to another worker, or the restarted one, when the killed worker's connection drops) until the
+ * server stored the result. What the next worker finds at each boundary:
+ * <ul>
+ * <li>{@code RECEIVED}, {@code CLAIMED}, {@code PAYLOAD_FETCHED}: nothing on the repository; the
+ *     job may show as running on the dead worker, and the next claim takes it over;</li>
+ * <li>{@code MARKED}: a marker, maybe no transaction; the same host's next job aborts quietly;</li>
+ * <li>{@code TRANSACTION_OPENED}, {@code SCRIPT_FINISHED}: an open transaction and its lease,
+ *     under the marker; the same host's next job aborts it (releasing the lease), another host
+ *     waits for the lease to expire; nothing published, so the job runs again in full;</li>
+ * <li>{@code PUBLISHED}, {@code ATTEMPT_ENDED}: the tag is in the history (marker still there at
+ *     the first); the next attempt, holding the lease, finds the tag and reports success without
+ *     publishing again;</li>
+ * <li>{@code RESULT_STORED}: the job is finished on the server; the redelivered message is
+ *     refused at the claim, acked and dropped.</li>
+ * </ul>
  */
 public final class JobRunner {
     public static final String TAG_PREFIX = "conveyor-";
@@ -79,6 +97,7 @@ public final class JobRunner {
             throw new JobFailure(e.getMessage(), false, e);
         }
         Optional<Path> script = payload.isPresent() ? Optional.of(fetcher.fetch(payload.get())) : Optional.empty();
+        JobStep.PAYLOAD_FETCHED.reached();
         String repository = job.repository();
         String leasePath = job.leasePath().isEmpty() ? "/" : job.leasePath();
         if (markers.find(repository).isPresent()) {
@@ -88,9 +107,11 @@ public final class JobRunner {
         }
         checkInterrupt();
         markers.mark(repository, job.id());
+        JobStep.MARKED.reached();
         boolean open = true;
         try {
             RepositoryPublisher.Workspace workspace = publisher.open(repository, leasePath);
+            JobStep.TRANSACTION_OPENED.reached();
             Optional<Long> earlier = publisher.findTag(repository, tagOf(job.id()));
             if (earlier.isPresent()) {
                 return "already published in revision " + earlier.get() + "; not run again";
@@ -104,9 +125,11 @@ public final class JobRunner {
                     throw new JobFailure(outcome.errorMessage(), false);
                 }
             }
+            JobStep.SCRIPT_FINISHED.reached();
             checkInterrupt();
             publisher.publish(repository, tagOf(job.id()), description(job));
             open = false;
+            JobStep.PUBLISHED.reached();
             return "published";
         } finally {
             if (open) {
