@@ -32,7 +32,10 @@ public enum JobStep {
     SCRIPT_FINISHED,
     /** The publication tagged {@code conveyor-<job id>} landed; the marker is still there. */
     PUBLISHED,
-    /** The attempt is over (marker removed); the result is not reported yet. */
+    /**
+     * The attempt's result is known and not stored yet: after a publication (lease released,
+     * marker removed), or after a failure with the transaction still open (lease and marker held).
+     */
     ATTEMPT_ENDED,
     /** The server stored the result; the delivery is not acked yet. */
     RESULT_STORED;

@@ -115,18 +115,26 @@ class ServerAndDatabaseRestartEndToEndTest {
         Thread.sleep(6_000);
         server = conveyor.startServer();
         assertAllPublishedOnce(ids, before);
+        assertTrue(workerLogs().contains("could not post the result of job"), "a worker met the outage\n" + logs());
     }
 
     @Test
     @Order(2)
     void postgresKilledAndRestartedWhileWorkersRunJobsLosesNoneAndPublishesNoneTwice() throws Exception {
         long before = hosts.head().revision();
+        int worker1LogBefore = conveyor.log("worker-1").length();
+        int worker2LogBefore = conveyor.log("worker-2").length();
         List<String> ids = submitAndAwaitRunning("database");
         postgres.kill();
         Thread.sleep(6_000);
         postgres.start();
         assertAllPublishedOnce(ids, before);
         assertTrue(server.isAlive(), "the server reconnected to PostgreSQL by itself\n" + logs());
+        String workerLogs = conveyor.log("worker-1").substring(worker1LogBefore)
+                + conveyor.log("worker-2").substring(worker2LogBefore);
+        assertTrue(workerLogs.contains("server did not store the result of job")
+                || workerLogs.contains("could not post the result of job")
+                || workerLogs.contains("job server unreachable"), "a worker met the outage\n" + logs());
     }
 
     /** {@value #JOBS} jobs on paths of their own; returns once some run and some still wait. */
@@ -178,6 +186,10 @@ class ServerAndDatabaseRestartEndToEndTest {
         } catch (RuntimeException unreachable) {
             return Map.of();
         }
+    }
+
+    private String workerLogs() {
+        return conveyor.log("worker-1") + conveyor.log("worker-2");
     }
 
     private String logs() {
