@@ -2,7 +2,10 @@ package org.cvmfs.suite.conveyor.worker.daemon;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import org.cvmfs.suite.conveyor.worker.failure.JobFailure;
+import org.cvmfs.suite.conveyor.worker.job.JobLedger;
 import org.cvmfs.suite.conveyor.worker.job.JobRunner;
+import org.cvmfs.suite.conveyor.worker.job.JobStep;
 import org.cvmfs.suite.conveyor.worker.queue.JobQueue;
 import org.cvmfs.suite.protocol.conveyor.ConveyorJson;
 import org.cvmfs.suite.protocol.conveyor.MalformedJobException;
@@ -18,6 +21,8 @@ import org.jboss.logging.Logger;
  * <li>result stored by the server ({@code Status: ok}) → ack;</li>
  * <li>result not stored after a few tries → requeue: the next run finds the job's tag in the
  *     history and reports without publishing again;</li>
+ * <li>the job ended while this copy of its message waited for the lease (a duplicate from the
+ *     server's at-least-once outbox) → acked, nothing run or published;</li>
  * <li>the server says the job already finished or was cancelled → acked, not run;</li>
  * <li>undecodable message → copied to the dead-letter queue, acked; the worker goes on;</li>
  * <li>shutdown during a job → the job is aborted, no result, requeue.</li>
@@ -38,6 +43,22 @@ public final class WorkerLoop implements Runnable {
     private final java.util.function.BiConsumer<Outcome, Duration> observer;
     private final AtomicReference<String> currentJob = new AtomicReference<>();
     private volatile boolean stopping;
+    private final JobLedger ledger = new JobLedger() {
+        @Override
+        public boolean ended(UnprocessedJob job) {
+            return switch (server.claim(job, workerName)) {
+                case SKIP -> true;
+                case RUN -> false;
+                case LATER -> throw new JobFailure(
+                        "job server unreachable; not publishing without knowing the job is still to be done", true);
+            };
+        }
+
+        @Override
+        public boolean store(ProcessedJob result) {
+            return report(result);
+        }
+    };
 
     public WorkerLoop(JobQueue queue, JobRunner runner, JobServer server, String workerName,
                       int reportAttempts, Duration reportPause, java.util.function.BiConsumer<Outcome, Duration> observer) {
@@ -90,6 +111,7 @@ public final class WorkerLoop implements Runnable {
             observer.accept(Outcome.DEAD_LETTERED, Duration.ofNanos(System.nanoTime() - started));
             return;
         }
+        JobStep.RECEIVED.reached();
         JobServer.Claim claim = server.claim(job, workerName);
         if (claim == JobServer.Claim.SKIP) {
             LOG.infof("job %s already finished or cancelled; message dropped", job.id());
@@ -104,12 +126,13 @@ public final class WorkerLoop implements Runnable {
             observer.accept(Outcome.REQUEUED, Duration.ofNanos(System.nanoTime() - started));
             return;
         }
+        JobStep.CLAIMED.reached();
         currentJob.set(job.id());
         LOG.infof("start publishing job %s (%s%s, attempt %d%s)", job.id(), job.repository(), job.leasePath(),
                 job.attemptNumber(), d.redelivered() ? ", redelivered" : "");
-        ProcessedJob result;
+        JobRunner.Ending ending;
         try {
-            result = runner.run(job);
+            ending = runner.run(job, ledger);
         } catch (InterruptedException e) {
             LOG.infof("job %s aborted by shutdown; back to the queue", job.id());
             queue.requeue(d);
@@ -117,13 +140,21 @@ public final class WorkerLoop implements Runnable {
             observer.accept(Outcome.REQUEUED, Duration.ofNanos(System.nanoTime() - started));
             throw e;
         }
-        Outcome outcome = report(result) ? (result.successful() ? Outcome.SUCCEEDED : Outcome.FAILED) : Outcome.REQUEUED;
+        currentJob.set(null);
+        if (ending.endedElsewhere()) {
+            LOG.infof("job %s already finished or cancelled; message dropped", job.id());
+            queue.ack(d);
+            observer.accept(Outcome.SKIPPED, Duration.ofNanos(System.nanoTime() - started));
+            return;
+        }
+        ProcessedJob result = ending.result();
+        Outcome outcome = ending.stored() ? (result.successful() ? Outcome.SUCCEEDED : Outcome.FAILED) : Outcome.REQUEUED;
         if (outcome == Outcome.REQUEUED) {
             queue.requeue(d);
         } else {
+            JobStep.RESULT_STORED.reached();
             queue.ack(d);
         }
-        currentJob.set(null);
         LOG.infof("finished publishing job %s: success %s%s", job.id(), result.successful(),
                 result.successful() ? "" : " (" + result.errorMessage() + ")");
         observer.accept(outcome, Duration.ofNanos(System.nanoTime() - started));

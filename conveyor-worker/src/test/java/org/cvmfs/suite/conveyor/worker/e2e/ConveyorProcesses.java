@@ -26,6 +26,7 @@ final class ConveyorProcesses implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
 
     final int brokerPort;
+    final int databasePort;
 
     ConveyorProcesses(Path dir) {
         this(dir, 5672);
@@ -33,15 +34,25 @@ final class ConveyorProcesses implements AutoCloseable {
 
     /** With the broker on {@code brokerPort} (e.g. a {@code PrivateRabbitMq}). */
     ConveyorProcesses(Path dir, int brokerPort) {
+        this(dir, brokerPort, 5432);
+    }
+
+    /**
+     * With the broker on {@code brokerPort} and PostgreSQL (user postgres, trust) on 127.0.0.1:
+     * {@code databasePort} (e.g. a {@code PrivatePostgres}).
+     */
+    ConveyorProcesses(Path dir, int brokerPort, int databasePort) {
         this.dir = dir;
         this.brokerPort = brokerPort;
+        this.databasePort = databasePort;
         String id = UUID.randomUUID().toString().substring(0, 8);
         this.database = "conveyor_worker_e2e_" + id;
         this.jobQueue = "jobs.e2e-" + id;
         this.serverPort = FreePorts.next();
         this.config = dir.resolve("config.toml");
         try {
-            run("psql", "-h", "127.0.0.1", "-U", "postgres", "-c", "CREATE DATABASE " + database);
+            run("psql", "-h", "127.0.0.1", "-p", Integer.toString(databasePort), "-U", "postgres", "-c",
+                    "CREATE DATABASE " + database);
             Files.writeString(config, """
                     shared_key = "secret_key"
                     job_wait_timeout = 600
@@ -63,10 +74,10 @@ final class ConveyorProcesses implements AutoCloseable {
                     username = "postgres"
                     password = "unused"
                     host = "127.0.0.1"
-                    port = 5432
+                    port = %d
                     [worker]
                     job_retries = 3
-                    """.formatted(serverPort, brokerPort, jobQueue, jobQueue, jobQueue, database));
+                    """.formatted(serverPort, brokerPort, jobQueue, jobQueue, jobQueue, database, databasePort));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -147,6 +158,34 @@ final class ConveyorProcesses implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts collecting this installation's completion events ({@code jobs.done}): a durable queue
+     * of the test's own bound with {@code #}, the exchange declared with upstream's flags.
+     */
+    void watchCompletions() throws Exception {
+        try (var c = broker(); var ch = c.createChannel()) {
+            ch.exchangeDeclare(jobQueue + ".done", "topic", org.cvmfs.suite.protocol.conveyor.ConveyorTopology.COMPLETED_JOB_EXCHANGE_DURABLE,
+                    false, null);
+            ch.queueDeclare(completionWatch(), true, false, false, null);
+            ch.queueBind(completionWatch(), jobQueue + ".done", "#");
+        }
+    }
+
+    /** The completion events collected since the last call (their JSON bodies), in order. */
+    List<String> takeCompletions() throws Exception {
+        List<String> events = new ArrayList<>();
+        try (var c = broker(); var ch = c.createChannel()) {
+            for (var m = ch.basicGet(completionWatch(), true); m != null; m = ch.basicGet(completionWatch(), true)) {
+                events.add(new String(m.getBody(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return events;
+    }
+
+    private String completionWatch() {
+        return jobQueue + ".watch";
+    }
+
     private com.rabbitmq.client.Connection broker() throws Exception {
         var factory = new com.rabbitmq.client.ConnectionFactory();
         factory.setHost("127.0.0.1");
@@ -225,10 +264,15 @@ final class ConveyorProcesses implements AutoCloseable {
                 p.destroyForcibly().waitFor();
             }
         }
-        run("psql", "-h", "127.0.0.1", "-U", "postgres", "-c", "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        try {
+            run("psql", "-h", "127.0.0.1", "-p", Integer.toString(databasePort), "-U", "postgres", "-c",
+                    "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        } catch (IOException e) {
+            System.err.println("could not drop the test's database: " + e.getMessage());
+        }
         // this installation's objects on the shared broker
         try (var c = broker(); var ch = c.createChannel()) {
-            for (String q : List.of(jobQueue, jobQueue + ".dead")) {
+            for (String q : List.of(jobQueue, jobQueue + ".dead", completionWatch())) {
                 ch.queueDelete(q);
             }
             for (String x : List.of(jobQueue, jobQueue + ".done", jobQueue + ".dead")) {

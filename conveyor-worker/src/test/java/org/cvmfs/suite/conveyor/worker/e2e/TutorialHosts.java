@@ -126,6 +126,27 @@ final class TutorialHosts implements AutoCloseable {
         }
     }
 
+    /**
+     * The paths of the gateway's unexpired leases ({@code GET /api/v1/leases}): empty when no
+     * publisher holds one.
+     */
+    java.util.Set<String> leases() {
+        try {
+            var reply = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.base() + "/api/v1/leases")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(reply.body()).path("data");
+            java.util.Set<String> paths = new java.util.TreeSet<>();
+            data.fieldNames().forEachRemaining(paths::add);
+            return paths;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A file's content in the published head, or empty when it is not there. */
     Optional<String> cat(String path) {
         HttpRepositorySource source = new HttpRepositorySource(java.net.URI.create(stratum0()));
