@@ -183,6 +183,7 @@ revision=$(on front curl -fsS "http://$gw_ip:4929/cvmfs/$repo/.cvmfspublished" |
 on front timeout 180 "$bin/cvmfs_swissknife" notify -s -u "http://$gw_ip:4930/api/v1/subscribe" -t "$repo" -m "$revision" \
   > "$work/subscribe.log" 2>&1 &
 subscriber=$!
+pids+=("$subscriber")
 
 for h in pub1 pub2; do
   out=$(on "$h" "$bin/cvmfs_server" transaction "$repo/$h" 2>&1) || { echo "$out"; fail "$h transaction $repo/$h"; }
@@ -198,6 +199,7 @@ publishers=()
 for h in pub1 pub2; do
   on "$h" "$bin/cvmfs_server" publish -m "from $h" "$repo" > "$work/publish-$h.log" 2>&1 &
   publishers+=($!)
+  pids+=($!)
 done
 for i in 0 1; do
   wait "${publishers[$i]}" || { cat "$work/publish-pub$((i + 1)).log"; fail "pub$((i + 1)) publish"; }
