@@ -57,12 +57,15 @@ host_paths=(/etc/cvmfs /var/spool/cvmfs /cvmfs)
 made_mountpoints=()
 # on HOST CMD...: CMD in HOST's network namespace and, on a publisher host, in its mount namespace
 # (where /etc/cvmfs, /var/spool/cvmfs and /cvmfs are that host's own); other files are shared
+# (in a subshell of its own, a background job or $(...), nsenter replaces it: $! is the command
+# itself, which the cleanup's kill reaches, not a shell that would leave it running)
 on() {
-  local h=$1; shift
-  case "$h" in
-    pub*) nsenter --net="/run/netns/$(ns "$h")" --mount="$mntns/$h" -- "$@" ;;
-    *) nsenter --net="/run/netns/$(ns "$h")" -- "$@" ;;
-  esac
+  local h=$1 enter
+  shift
+  enter=(nsenter --net="/run/netns/$(ns "$h")")
+  case "$h" in pub*) enter+=(--mount="$mntns/$h") ;; esac
+  if [ "$BASHPID" != "$$" ]; then exec "${enter[@]}" -- "$@"; fi
+  "${enter[@]}" -- "$@"
 }
 # root_paths_listing: what the root namespace holds at /etc/cvmfs, /var/spool/cvmfs and /cvmfs
 root_paths_listing() { local p; for p in "${host_paths[@]}"; do [ -e "$p" ] && find "$p" | sort; done; true; }
