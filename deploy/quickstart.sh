@@ -283,26 +283,10 @@ say "both workers ready"
 # --- frontend: the tutorial's Conveyor jobs ----------------------------------------------------
 
 staging="$work/staging"
-mkdir -p "$staging/archives"
-cat > "$staging/test_transaction.sh" <<'SCRIPT'
-#!/bin/bash
-# the tutorial's test_transaction.sh REPO LEASE_PATH ARCHIVE_URL: unpack an archive into the lease
-set -e
-echo "repository $1, lease path $2, archive $3"
-dir="${CONVEYOR_LEASE_DIR:-/cvmfs/$1$2}"
-mkdir -p "$dir"
-cd "$dir"
-curl -fsS -o payload.tar.gz "$3"
-tar xf payload.tar.gz
-rm payload.tar.gz
-SCRIPT
-for i in $(seq 0 9); do
-  mkdir -p "$work/archive-$i/tool-0.$i.0"
-  echo "tool version 0.$i.0" > "$work/archive-$i/tool-0.$i.0/README"
-  head -c 50000 /dev/urandom > "$work/archive-$i/tool-0.$i.0/tool"
-  tar -C "$work/archive-$i" -czf "$staging/archives/tool-0.$i.0.tar.gz" "tool-0.$i.0"
-done
-script_sha1=$(sha1sum < "$staging/test_transaction.sh" | cut -d' ' -f1)
+# shellcheck source=lib/tutorial-jobs.sh
+. "$suite/deploy/lib/tutorial-jobs.sh"
+TMPDIR="$work" tutorial_stage_jobs "$staging"
+script_sha1=$tutorial_script_sha1
 staging_url="http://127.0.0.1:$staging_port"
 say "frontend: test_transaction.sh (sha1 $script_sha1) and ten archives served at $staging_url"
 start staging "$work/staging.log" python3 -m http.server --bind 127.0.0.1 --directory "$staging" "$staging_port"
@@ -317,7 +301,7 @@ sed -e 's/cvm19-gw-$ID.cern.ch/127.0.0.1/' -e "/^\[server\]/,/^\[/ s/^port = .*/
 ids=()
 for i in $(seq 0 9); do
   id_i=$("$bin/conveyor" -c "$front_conf" submit --repo "$repo" --lease-path "/tool-0.$i.0" \
-    --payload "script|$staging_url/test_transaction.sh?checksum=sha1:$script_sha1|$staging_url/archives/tool-0.$i.0.tar.gz" \
+    --payload "$(tutorial_payload "$staging_url" "$i")" \
     2>>"$work/submit.err" | tail -n 1 | sed -n 's/.*"job_id":"\([^"]*\)".*/\1/p')
   [ -n "$id_i" ] || { cat "$work/submit.err"; fail "conveyor submit of job $i"; }
   ids+=("$id_i")

@@ -10,6 +10,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 suite="$(cd "$here/../.." && pwd)"
 . "$suite/deploy/images/podman-env.sh"
+# shellcheck source=../lib/tutorial-jobs.sh
+. "$suite/deploy/lib/tutorial-jobs.sh"
 command -v curl >/dev/null && command -v psql >/dev/null ||
   { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl postgresql-client; }
 command -v podman-compose >/dev/null || {
@@ -110,35 +112,17 @@ if podman image exists localhost/cvmfs-suite/conveyor-worker:latest; then
   # the staging server for the payloads, on the project network's gateway address of this host
   bridge_ip=$(podman network inspect "${project}_default" --format '{{range .Subnets}}{{.Gateway}}{{end}}')
   staging="$work/staging"
-  mkdir -p "$staging/archives"
-  cat > "$staging/test_transaction.sh" <<'SCRIPT'
-#!/bin/bash
-# the tutorial's test_transaction.sh: unpack an archive into the leased path
-set -e
-echo "repository $1, lease path $2, archive $3"
-dir="${CONVEYOR_LEASE_DIR:-/cvmfs/$1$2}"
-mkdir -p "$dir"
-cd "$dir"
-curl -fsS -o payload.tar.gz "$3"
-tar xfv payload.tar.gz
-rm payload.tar.gz
-SCRIPT
-  for i in $(seq 0 9); do
-    mkdir -p "$work/archive-$i/tool-0.$i.0"
-    echo "tool version 0.$i.0" > "$work/archive-$i/tool-0.$i.0/README"
-    tar -C "$work/archive-$i" -czf "$staging/archives/tool-0.$i.0.tar.gz" "tool-0.$i.0"
-  done
+  tutorial_stage_jobs "$staging"
   staging_port=$(free_port)
   (cd "$staging" && exec python3 -m http.server --bind "$bridge_ip" "$staging_port") > "$work/staging.log" 2>&1 &
   staging_pid=$!
   trap 'kill $staging_pid 2>/dev/null || true; down; rm -rf "$work"' EXIT
   staging_url="http://$bridge_ip:$staging_port"
   await "$staging_url/test_transaction.sh"
-  sha=$(sha1sum < "$staging/test_transaction.sh" | cut -d' ' -f1)
   ids=()
   for i in $(seq 0 9); do
     id_i=$("$bin/conveyor" -c "$work/front.toml" submit --repo "$repo" --lease-path "/tool-0.$i.0" \
-      --payload "script|$staging_url/test_transaction.sh?checksum=sha1:$sha|$staging_url/archives/tool-0.$i.0.tar.gz" \
+      --payload "$(tutorial_payload "$staging_url" "$i")" \
       2>>"$work/submit.err" | tail -n 1 | sed -n 's/.*"job_id":"\([^"]*\)".*/\1/p')
     [ -n "$id_i" ] || { cat "$work/submit.err"; fail "submit of job $i"; }
     ids+=("$id_i")
@@ -146,7 +130,12 @@ SCRIPT
   deps=$(IFS=,; echo "${ids[*]}")
   timeout 900 "$bin/conveyor" -c "$work/front.toml" submit --repo "$repo" --deps "$deps" --wait > "$work/wait.out" 2>>"$work/submit.err" ||
     { cat "$work/wait.out" "$work/submit.err"; compose logs worker-1 2>&1 | tail -n 40; fail "the dependent --wait job"; }
-  ok "ten payload jobs and the dependent --wait job succeeded on the worker containers"
+  # ... as root without CAP_SYS_ADMIN (capability 21): the publisher edited the spool's working tree
+  for c in $(podman ps --filter "label=io.podman.compose.project=$project" --format '{{.Names}}' | grep worker); do
+    capbnd=$(podman exec "$c" sed -n 's/^CapBnd:[[:space:]]*//p' /proc/1/status)
+    [ -n "$capbnd" ] && [ $(( 0x$capbnd >> 21 & 1 )) -eq 0 ] || fail "$c may mount (CapBnd '$capbnd')"
+  done
+  ok "ten payload jobs and the dependent --wait job succeeded on the worker containers, which may not mount"
   "$bin/conveyor" -c "$work/front.toml" check --full-status --ids "$deps" 2>/dev/null |
     grep -o '"WorkerName":"[^"]*"' | sort | uniq -c | sed 's/^/  jobs per worker: /' || true
   "$bin/cvmfs_server" check -k "$work/keys/$repo.pub" "$gw/cvmfs/$repo" > "$work/check2.log" 2>&1 ||

@@ -7,17 +7,25 @@
 #                  a private RabbitMQ node on that address with a broker user of the test's own
 #                  (RabbitMQ refuses guest from other hosts; the machine's broker is shared),
 #                  Conveyor's jobs in a database of the test's own on the machine's PostgreSQL
-#   publisher 1, 2 namespaces, 10.219.N.11/.12: cvmfs_server mkfs -u gw,...,http://10.219.N.1:4929/api/v1,
-#                  then concurrent transactions on disjoint paths, published at the same time
+#   publisher 1, 2 namespaces, 10.219.N.11/.12, each with a mount namespace of its own in which
+#                  private directories (below the work dir) are bind-mounted over /etc/cvmfs,
+#                  /var/spool/cvmfs and /cvmfs: cvmfs_server mkfs -u gw,/var/spool/cvmfs/REPO/tmp/,
+#                  http://10.219.N.1:4929/api/v1 with the tutorial's default paths, concurrent
+#                  transactions on disjoint paths, published at the same time; then the Conveyor
+#                  worker with the tutorial's /etc/cvmfs/conveyor/config.toml of that host
 #   frontend       namespace, 10.219.N.20: reads the repository over HTTP (cvmfs_server check,
-#                  cat), receives the new revision from the notification service, submits a
-#                  Conveyor job and checks it
-# Every host is a directory below a temporary work dir (CVMFS_SUITE_PREFIX); addresses come only
-# from the configuration files written as the tutorial writes them. Needs root and iproute2.
+#                  cat), receives the new revision from the notification service, submits the
+#                  tutorial's Conveyor jobs and checks them
+# The gateway host is a directory below a temporary work dir (CVMFS_SUITE_PREFIX); addresses come
+# only from the configuration files written as the tutorial writes them. Nothing is written to
+# the root namespace's /etc/cvmfs, /var/spool/cvmfs or /cvmfs (checked at the end; mountpoints
+# missing there are made empty and removed again). Needs root, iproute2 and util-linux.
 # Prints "N passed, 0 failed"; cleans up namespaces, bridge, mounts and daemons on every exit.
 set -euo pipefail
 suite="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 bin="$suite/deploy/bin"
+# shellcheck source=../lib/tutorial-jobs.sh
+. "$suite/deploy/lib/tutorial-jobs.sh"
 [ "$(id -u)" -eq 0 ] || { echo "netns/test.sh needs root (ip netns, veth)" >&2; exit 1; }
 command -v curl >/dev/null && command -v ip >/dev/null ||
   { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl iproute2; }
@@ -42,8 +50,25 @@ passed=0
 ok() { passed=$((passed + 1)); echo "ok $passed - $*"; }
 fail() { echo "FAILED: $*" >&2; echo "$passed passed, 1 failed"; exit 1; }
 ns() { echo "cvmfs-$1-$id"; }
-# on HOST CMD...: run CMD in HOST's network namespace only (mounts stay visible, files shared)
-on() { local h=$1; shift; nsenter --net="/run/netns/$(ns "$h")" -- "$@"; }
+# the publisher hosts' persistent mount namespaces: files below $mntns (a private bind mount, as
+# /run/netns is for network namespaces), each bound to its namespace by unshare --mount=FILE
+mntns="$work/mntns"
+host_paths=(/etc/cvmfs /var/spool/cvmfs /cvmfs)
+made_mountpoints=()
+# on HOST CMD...: CMD in HOST's network namespace and, on a publisher host, in its mount namespace
+# (where /etc/cvmfs, /var/spool/cvmfs and /cvmfs are that host's own); other files are shared
+# (in a subshell of its own, a background job or $(...), nsenter replaces it: $! is the command
+# itself, which the cleanup's kill reaches, not a shell that would leave it running)
+on() {
+  local h=$1 enter
+  shift
+  enter=(nsenter --net="/run/netns/$(ns "$h")")
+  case "$h" in pub*) enter+=(--mount="$mntns/$h") ;; esac
+  if [ "$BASHPID" != "$$" ]; then exec "${enter[@]}" -- "$@"; fi
+  "${enter[@]}" -- "$@"
+}
+# root_paths_listing: what the root namespace holds at /etc/cvmfs, /var/spool/cvmfs and /cvmfs
+root_paths_listing() { local p; for p in "${host_paths[@]}"; do [ -e "$p" ] && find "$p" | sort; done; true; }
 
 rabbit_env() {
   env HOME="$work/rabbit" RABBITMQ_NODENAME="rabbit-netns-$id@localhost" ERL_EPMD_ADDRESS=127.0.0.1 \
@@ -64,7 +89,13 @@ cleanup() {
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 60); do [ -d "/proc/$pid" ] || break; sleep 0.5; done
   fi
+  # a mount namespace ends with its last process and its file: its mounts go with it
+  for h in pub1 pub2; do umount "$mntns/$h" 2>/dev/null || true; done
   awk -v root="$work/" 'index($5, root) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount || true
+  # the empty mountpoints this run made, unless another run's publisher namespaces still use them
+  if [ ${#made_mountpoints[@]} -gt 0 ] && ! ls /run/netns 2>/dev/null | grep -v -- "-$id\$" | grep -q '^cvmfs-pub'; then
+    for p in "${made_mountpoints[@]}"; do rmdir "$p" 2>/dev/null || true; done
+  fi
   if $conveyor; then psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $database" >/dev/null 2>&1 || true; fi
   for h in "${hosts[@]}"; do ip netns del "$(ns "$h")" 2>/dev/null || true; done
   ip link del "$bridge" 2>/dev/null || true
@@ -82,9 +113,26 @@ for h in "${hosts[@]}"; do
   ip netns add "$(ns "$h")"
   ip link add "cvv$i-$id" type veth peer name eth0 netns "$(ns "$h")"
   ip link set "cvv$i-$id" master "$bridge" up
-  on "$h" ip addr add "${host_ip[$h]}/24" dev eth0
-  on "$h" ip link set eth0 up
-  on "$h" ip link set lo up
+  ip -n "$(ns "$h")" addr add "${host_ip[$h]}/24" dev eth0
+  ip -n "$(ns "$h")" link set eth0 up
+  ip -n "$(ns "$h")" link set lo up
+done
+
+# --- the publisher hosts' mount namespaces: their own /etc/cvmfs, /var/spool/cvmfs, /cvmfs -------
+mkdir -p "$mntns"
+mount --bind "$mntns" "$mntns"
+mount --make-private "$mntns"
+for p in "${host_paths[@]}"; do
+  [ -e "$p" ] || { mkdir "$p"; made_mountpoints+=("$p"); }
+done
+root_paths_before=$(root_paths_listing)
+for h in pub1 pub2; do
+  touch "$mntns/$h"
+  unshare --mount="$mntns/$h" --propagation private true
+  for p in "${host_paths[@]}"; do
+    mkdir -p "$work/$h$p"
+    nsenter --mount="$mntns/$h" -- mount --bind "$work/$h$p" "$p"
+  done
 done
 
 # --- gateway host --------------------------------------------------------------------------------
@@ -125,32 +173,36 @@ ok "gateway and notify listen on $gw_ip; the three host namespaces reach it over
 mkdir -p "$work/keys"
 cp "$gwh/etc/cvmfs/keys/$repo".{crt,pub,gw} "$work/keys/"
 for h in pub1 pub2; do
-  on "$h" env CVMFS_SUITE_PREFIX="$work/$h" "$bin/cvmfs_server" mkfs -o root -k "$work/keys" \
-    -u "gw,$work/$h/var/spool/cvmfs/$repo/tmp/,http://$gw_ip:4929/api/v1" -w "http://$gw_ip:4929/cvmfs/$repo" "$repo" \
+  on "$h" "$bin/cvmfs_server" mkfs -o root -k "$work/keys" \
+    -u "gw,/var/spool/cvmfs/$repo/tmp/,http://$gw_ip:4929/api/v1" -w "http://$gw_ip:4929/cvmfs/$repo" "$repo" \
     > "$work/mkfs-$h.log" 2>&1 || { cat "$work/mkfs-$h.log"; fail "$h mkfs -u gw,..."; }
+  on "$h" test -f "/etc/cvmfs/repositories.d/$repo/server.conf" || fail "$h has no /etc/cvmfs/repositories.d/$repo"
+  [ -f "$work/$h/etc/cvmfs/repositories.d/$repo/server.conf" ] || fail "$h's /etc/cvmfs is not its private directory"
 done
-ok "both publisher hosts set up against http://$gw_ip:4929/api/v1"
+[ "$(root_paths_listing)" = "$root_paths_before" ] || fail "mkfs on a publisher host wrote to the root namespace"
+ok "both publisher hosts set up against http://$gw_ip:4929/api/v1, each in its own /etc/cvmfs and /var/spool/cvmfs"
 
 revision=$(on front curl -fsS "http://$gw_ip:4929/cvmfs/$repo/.cvmfspublished" | tr -d '\000' | sed -n 's/^S\([0-9]*\)$/\1/p' | head -n 1)
 on front timeout 180 "$bin/cvmfs_swissknife" notify -s -u "http://$gw_ip:4930/api/v1/subscribe" -t "$repo" -m "$revision" \
   > "$work/subscribe.log" 2>&1 &
 subscriber=$!
+pids+=("$subscriber")
 
 for h in pub1 pub2; do
-  out=$(on "$h" env CVMFS_SUITE_PREFIX="$work/$h" "$bin/cvmfs_server" transaction "$repo/$h" 2>&1) ||
-    { echo "$out"; fail "$h transaction $repo/$h"; }
+  out=$(on "$h" "$bin/cvmfs_server" transaction "$repo/$h" 2>&1) || { echo "$out"; fail "$h transaction $repo/$h"; }
   tree=$(sed -n 's/.* open in \(.*\) (revision .*/\1/p' <<<"$out")
-  [ -d "$tree" ] || fail "$h: transaction did not say where to write: $out"
-  echo "written on $h" > "$tree/host.txt"
-  head -c 200000 /dev/urandom > "$tree/random.bin"
-  sha1sum < "$tree/random.bin" | cut -d' ' -f1 > "$work/$h.sha1"
+  [ "$tree" = "/cvmfs/$repo/$h" ] || fail "$h: the transaction is not open at /cvmfs/$repo/$h: $out"
+  # written on the publisher host, where /cvmfs/REPO/PATH is the bind-mounted working tree
+  on "$h" sh -c 'echo "written on $1" > "$2/host.txt" && head -c 200000 /dev/urandom > "$2/random.bin" &&
+                 sha1sum < "$2/random.bin" | cut -d" " -f1' _ "$h" "$tree" > "$work/$h.sha1" || fail "$h: writing $tree"
 done
 ok "two transactions open at once on disjoint paths /pub1 and /pub2"
 
 publishers=()
 for h in pub1 pub2; do
-  on "$h" env CVMFS_SUITE_PREFIX="$work/$h" "$bin/cvmfs_server" publish -m "from $h" "$repo" > "$work/publish-$h.log" 2>&1 &
+  on "$h" "$bin/cvmfs_server" publish -m "from $h" "$repo" > "$work/publish-$h.log" 2>&1 &
   publishers+=($!)
+  pids+=($!)
 done
 for i in 0 1; do
   wait "${publishers[$i]}" || { cat "$work/publish-pub$((i + 1)).log"; fail "pub$((i + 1)) publish"; }
@@ -223,29 +275,10 @@ fi
 
 # --- Conveyor workers on the publisher hosts, the tutorial's jobs from the frontend ---------------
 if $conveyor && [ -d "$suite/conveyor-worker/src/main/java" ]; then
-  # the tutorial's payload: test_transaction.sh REPO LEASE_PATH ARCHIVE_URL, and one archive per
-  # job, served by a staging HTTP server on the gateway host's address
+  # the tutorial's payload (deploy/lib/tutorial-jobs.sh), served by a staging HTTP server on the
+  # gateway host's address
   staging="$work/staging"
-  mkdir -p "$staging/archives"
-  cat > "$staging/test_transaction.sh" <<'SCRIPT'
-#!/bin/bash
-# the tutorial's test_transaction.sh: unpack an archive into the leased path
-set -e
-echo "repository $1, lease path $2, archive $3"
-dir="${CONVEYOR_LEASE_DIR:-/cvmfs/$1$2}"
-mkdir -p "$dir"
-cd "$dir"
-curl -fsS -o payload.tar.gz "$3"
-tar xfv payload.tar.gz
-rm payload.tar.gz
-SCRIPT
-  for i in $(seq 0 9); do
-    mkdir -p "$work/archive-$i/tool-0.$i.0"
-    echo "tool version 0.$i.0" > "$work/archive-$i/tool-0.$i.0/README"
-    head -c 50000 /dev/urandom > "$work/archive-$i/tool-0.$i.0/tool"
-    tar -C "$work/archive-$i" -czf "$staging/archives/tool-0.$i.0.tar.gz" "tool-0.$i.0"
-  done
-  script_sha1=$(sha1sum < "$staging/test_transaction.sh" | cut -d' ' -f1)
+  tutorial_stage_jobs "$staging"
   staging_port=$((30000 + RANDOM % 20000)); while ! port_free "$staging_port"; do staging_port=$((30000 + RANDOM % 20000)); done
   (cd "$staging" && exec python3 -m http.server --bind "$gw_ip" "$staging_port") > "$work/staging.log" 2>&1 &
   pids+=($!)
@@ -256,15 +289,14 @@ SCRIPT
   n=0
   for h in pub1 pub2; do
     n=$((n + 1))
-    mkdir -p "$work/$h/etc/cvmfs/conveyor"
+    on "$h" mkdir -p /etc/cvmfs/conveyor
     sed -e "s/cvm19-gw-\$ID.cern.ch/$gw_ip/" -e 's/^username = "guest"/username = "conveyor"/' \
         -e "s/^password = \"guest\"/password = \"$broker_pass\"/" \
         -e "/^\[server\]/,/^\[/ s/^port = .*/port = $conveyor_port/" \
         -e "s/^# name = defaults to hostname/name = \"publisher-$n\"/" \
         -e "s#^temp_dir = .*#temp_dir = \"$work/$h/tmp/conveyor-worker\"#" \
-        "$suite/deploy/conveyor/publisher.toml" > "$work/$h/etc/cvmfs/conveyor/config.toml"
-    on "$h" env CVMFS_SUITE_PREFIX="$work/$h" JAVA_OPTS="-Xmx256m" \
-      "$bin/conveyor" worker -c "$work/$h/etc/cvmfs/conveyor/config.toml" > "$work/worker-$h.log" 2>&1 &
+        "$suite/deploy/conveyor/publisher.toml" | on "$h" tee /etc/cvmfs/conveyor/config.toml > /dev/null
+    on "$h" env JAVA_OPTS="-Xmx256m" "$bin/conveyor" worker -c /etc/cvmfs/conveyor/config.toml > "$work/worker-$h.log" 2>&1 &
     pids+=($!)
   done
   for h in pub1 pub2; do
@@ -276,7 +308,7 @@ SCRIPT
   ids=()
   for i in $(seq 0 9); do
     id_i=$(on front "$bin/conveyor" -c "$front_conf" submit --repo "$repo" --lease-path "/tool-0.$i.0" \
-      --payload "script|$staging_url/test_transaction.sh?checksum=sha1:$script_sha1|$staging_url/archives/tool-0.$i.0.tar.gz" \
+      --payload "$(tutorial_payload "$staging_url" "$i")" \
       2>>"$work/submit.err" | tail -n 1 | sed -n 's/.*"job_id":"\([^"]*\)".*/\1/p')
     [ -n "$id_i" ] || { cat "$work/submit.err"; fail "submit of job $i"; }
     ids+=("$id_i")
@@ -299,4 +331,11 @@ SCRIPT
   done
   ok "the repository holds all ten unpacked archives and passes cvmfs_server check"
 fi
+[ "$(root_paths_listing)" = "$root_paths_before" ] ||
+  fail "the publisher hosts wrote to the root namespace's ${host_paths[*]}"
+for h in pub1 pub2; do
+  on "$h" awk -v r="/cvmfs/" 'index($5, r) == 1 { found = 1 } END { exit found }' /proc/self/mountinfo ||
+    fail "$h: a working tree is still mounted below /cvmfs"
+done
+ok "nothing written to the root namespace's ${host_paths[*]}; no working tree left mounted"
 echo "$passed passed, 0 failed"

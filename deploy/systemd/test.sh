@@ -6,38 +6,67 @@
 # gateway key, repo.json; `systemctl start cvmfs-gateway cvmfs-notify`; the repository is served
 # and a publication through the gateway (a publisher host set up in the same container) lands,
 # under the units' hardening; `systemctl stop` ends both cleanly (not "failed"), and a killed
-# daemon is restarted by systemd. Prints "N passed, 0 failed".
+# daemon is restarted by systemd. Then Conveyor as the tutorial starts it: PostgreSQL and RabbitMQ
+# as containers on the gateway host's localhost (the tutorial's conveyor-services compose file;
+# here images of deploy/images/base-images.sh in the host container's network namespace),
+# `systemctl start conveyor-server@root` there, and on a publisher host (a second container
+# booted by systemd, sharing only the network: localhost:4929 is the gateway) `install.sh
+# publisher`, `cvmfs_server mkfs -u gw,...` with the default paths and `systemctl start
+# conveyor-worker@root`; a job with the tutorial's test_transaction.sh payload, submitted with
+# `conveyor submit --wait`, succeeds under the worker unit's hardening (no CAP_SYS_ADMIN) and
+# its path is in the repository. Prints "N passed, 0 failed".
 set -euo pipefail
 suite="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 . "$suite/deploy/images/podman-env.sh"
 "$suite/deploy/images/base-images.sh"
-for module in gateway-service notify-service cvmfs-server; do
+# shellcheck source=../lib/tutorial-jobs.sh
+. "$suite/deploy/lib/tutorial-jobs.sh"
+modules=gateway-service,notify-service,cvmfs-server,conveyor-server,conveyor-worker
+for module in ${modules//,/ }; do
   [ -f "$suite/$module/target/quarkus-app/quarkus-run.jar" ] ||
-    (cd "$suite" && mvn -B -q -DskipTests -pl gateway-service,notify-service,cvmfs-server -am package)
+    (cd "$suite" && mvn -B -q -DskipTests -pl "$modules" -am package)
 done
 
 name="cvmfs-systemd-test-$$"
+publisher="$name-publisher"
+work=$(mktemp -d /tmp/cvmfs-systemd-test.XXXXXX)
+staging_pid=""
 repo=systemd.cvmfs.test
 passed=0
 ok() { passed=$((passed + 1)); echo "ok $passed - $*"; }
 fail() {
   echo "FAILED: $*" >&2
   podman exec "$name" journalctl --no-pager -n 80 2>/dev/null | tail -n 80 >&2 || true
+  podman exec "$publisher" journalctl --no-pager -n 60 2>/dev/null | tail -n 60 >&2 || true
   echo "$passed passed, 1 failed"
   exit 1
 }
-cleanup() { podman rm -f -t 5 "$name" >/dev/null 2>&1 || true; }
+cleanup() {
+  [ -z "$staging_pid" ] || kill "$staging_pid" 2>/dev/null || true
+  local c
+  # the containers that share the host container's network first
+  for c in "$publisher" "$name-postgres" "$name-rabbitmq" "$name"; do podman rm -f -t 5 "$c" >/dev/null 2>&1 || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 host() { podman exec "$name" "$@"; }
+pubhost() { podman exec "$publisher" "$@"; }
+# booted CONTAINER: waits until systemd in CONTAINER has booted; prints its state
+booted() {
+  local state=""
+  for _ in $(seq 1 60); do
+    state=$(podman exec "$1" systemctl is-system-running 2>/dev/null || true)
+    case "$state" in running | degraded) break ;; esac
+    sleep 1
+  done
+  echo "$state"
+}
 
-# CAP_SYS_ADMIN: root on a real host may mount, and the publisher bind-mounts its working tree
+# CAP_SYS_ADMIN: systemd, as on a real host, builds each unit's mount namespace (ProtectSystem,
+# PrivateTmp) and bounds the unit's capabilities; the publisher run by hand as root may mount
 podman run -d --name "$name" --systemd=always --tmpfs /tmp --tmpfs /run --cap-add SYS_ADMIN \
   -v "$suite:/opt/cvmfs-suite:ro" localhost/cvmfs-suite/systemd:bookworm >/dev/null
-for _ in $(seq 1 60); do
-  state=$(host systemctl is-system-running 2>/dev/null || true)
-  case "$state" in running | degraded) break ;; esac
-  sleep 1
-done
+state=$(booted "$name")
 case "$state" in running | degraded) ;; *) fail "systemd did not boot in the container ($state)" ;; esac
 ok "a host booted by systemd ($state)"
 
@@ -80,6 +109,71 @@ text=$(host cvmfs_server cat -k "/etc/cvmfs/keys/$repo.pub" "http://127.0.0.1:49
 [ "$text" = "published under systemd" ] || fail "read back: $text"
 host cvmfs_server check -k "/etc/cvmfs/keys/$repo.pub" "http://127.0.0.1:4929/cvmfs/$repo" > /dev/null || fail "check"
 ok "a publication through the gateway unit landed and the repository passes cvmfs_server check"
+
+# --- Conveyor: backing services, conveyor-server@root here, conveyor-worker@root on a publisher host
+podman run -d --name "$name-postgres" --network "container:$name" -e POSTGRES_PASSWORD=password -e POSTGRES_DB=cvmfs \
+  localhost/cvmfs-suite/postgres:bookworm >/dev/null || fail "PostgreSQL container"
+podman run -d --name "$name-rabbitmq" --network "container:$name" localhost/cvmfs-suite/rabbitmq:bookworm >/dev/null ||
+  fail "RabbitMQ container"
+for _ in $(seq 1 120); do podman exec "$name-postgres" pg_isready -q -h 127.0.0.1 -d cvmfs 2>/dev/null && break; sleep 1; done
+for _ in $(seq 1 120); do host bash -c 'exec 3<>/dev/tcp/127.0.0.1/5672' 2>/dev/null && break; sleep 1; done
+host bash -c 'exec 3<>/dev/tcp/127.0.0.1/5672' 2>/dev/null || fail "RabbitMQ does not listen on the gateway host's localhost:5672"
+# /etc/cvmfs/conveyor/config.toml as install.sh gateway wrote it: the tutorial's config_gw.toml
+host systemctl start conveyor-server@root || fail "systemctl start conveyor-server@root"
+await "http://127.0.0.1:8080/q/health/ready"
+[ "$(host systemctl show -p CapabilityBoundingSet --value conveyor-server@root)" = "" ] ||
+  fail "conveyor-server@root has capabilities"
+ok "conveyor-server@root runs under systemd, without any capability, on PostgreSQL and RabbitMQ at localhost"
+
+podman run -d --name "$publisher" --systemd=always --tmpfs /tmp --tmpfs /run --cap-add SYS_ADMIN --network "container:$name" \
+  -v "$suite:/opt/cvmfs-suite:ro" localhost/cvmfs-suite/systemd:bookworm >/dev/null || fail "publisher host container"
+state=$(booted "$publisher")
+case "$state" in running | degraded) ;; *) fail "systemd did not boot in the publisher container ($state)" ;; esac
+pubhost /opt/cvmfs-suite/deploy/install.sh publisher --gateway-host localhost > /dev/null || fail "install.sh publisher"
+# the keys copied from the gateway host to ~/keys, as in the tutorial
+pubhost mkdir -p /root/keys
+for k in crt pub gw; do
+  host cat "/etc/cvmfs/keys/$repo.$k" | podman exec -i "$publisher" sh -c "cat > /root/keys/$repo.$k" || fail "copying the $k key"
+done
+pubhost cvmfs_server mkfs -o root -k /root/keys -u "gw,/var/spool/cvmfs/$repo/tmp/,http://localhost:4929/api/v1" \
+  -w "http://localhost:4929/cvmfs/$repo" "$repo" > "$work/mkfs-publisher.log" 2>&1 ||
+  { cat "$work/mkfs-publisher.log"; fail "publisher host mkfs -u gw,..."; }
+pubhost systemctl start conveyor-worker@root || fail "systemctl start conveyor-worker@root"
+await "http://127.0.0.1:8081/q/health/ready"
+wpid=$(pubhost systemctl show -p MainPID --value conveyor-worker@root)
+capbnd=$(pubhost sed -n 's/^CapBnd:[[:space:]]*//p' "/proc/$wpid/status")
+# CAP_SYS_ADMIN is capability 21
+[ $(( 0x$capbnd >> 21 & 1 )) -eq 0 ] || fail "conveyor-worker@root may mount (CapBnd $capbnd)"
+ok "conveyor-worker@root runs on the publisher host under systemd, without CAP_SYS_ADMIN (CapBnd $capbnd)"
+
+# the tutorial's payload, served from this machine on the container network's gateway address
+tutorial_stage_jobs "$work/staging"
+bridge_ip=$(podman inspect "$name" --format '{{range .NetworkSettings.Networks}}{{.Gateway}}{{end}}')
+[ -n "$bridge_ip" ] || fail "no gateway address on the container's network"
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+staging_port=$((30000 + RANDOM % 20000)); while ! port_free "$staging_port"; do staging_port=$((30000 + RANDOM % 20000)); done
+python3 -m http.server --bind "$bridge_ip" --directory "$work/staging" "$staging_port" > "$work/staging.log" 2>&1 &
+staging_pid=$!
+staging_url="http://$bridge_ip:$staging_port"
+await "$staging_url/test_transaction.sh"
+# the frontend's step, typed on the gateway host (its config.toml names the job server at localhost)
+host timeout 600 conveyor -c /etc/cvmfs/conveyor/config.toml submit --repo "$repo" --lease-path /tool-0.3.0 \
+  --payload "$(tutorial_payload "$staging_url" 3)" --wait > "$work/wait.out" 2> "$work/wait.err" ||
+  { cat "$work/wait.out" "$work/wait.err"; pubhost journalctl --no-pager -u conveyor-worker@root | tail -n 40; fail "conveyor submit --wait"; }
+tail -n 1 "$work/wait.out" | grep -q '"success":true' || { cat "$work/wait.out"; fail "the job did not succeed"; }
+text=$(host cvmfs_server cat -k "/etc/cvmfs/keys/$repo.pub" "http://127.0.0.1:4929/cvmfs/$repo" /tool-0.3.0/tool-0.3.0/README) ||
+  fail "/tool-0.3.0 is not in the repository"
+[ "$text" = "tool version 0.3.0" ] || fail "/tool-0.3.0/tool-0.3.0/README reads '$text'"
+host cvmfs_server check -k "/etc/cvmfs/keys/$repo.pub" "http://127.0.0.1:4929/cvmfs/$repo" > "$work/check2.log" 2>&1 ||
+  { cat "$work/check2.log"; fail "cvmfs_server check after the job"; }
+ok "a tutorial job submitted with --wait succeeded; the repository holds /tool-0.3.0 and passes cvmfs_server check"
+pubhost systemctl stop conveyor-worker@root
+host systemctl stop conveyor-server@root
+for unit in conveyor-worker@root conveyor-server@root; do
+  if [ "$unit" = conveyor-worker@root ]; then state=$(pubhost systemctl is-active "$unit" || true); else state=$(host systemctl is-active "$unit" || true); fi
+  [ "$state" = inactive ] || fail "$unit is '$state' after stop, not inactive"
+done
+ok "systemctl stop ends the job server and the worker cleanly (inactive, not failed)"
 
 host systemctl kill --signal=SIGKILL cvmfs-gateway
 for _ in $(seq 1 60); do

@@ -136,9 +136,11 @@ class SystemdUnitsTest {
         // the job server needs no capability at all, even as conveyor-server@root
         assertTrue(read("conveyor-server@.service").contains("\nCapabilityBoundingSet=\n"));
         assertTrue(read("conveyor-server@.service").contains("\nProtectSystem=strict\n"));
-        // the worker bind-mounts the working tree at /cvmfs/REPO/PATH as root and writes the spool
+        // the worker writes the spool and the repository owner's files; it may not mount (the
+        // publisher then leaves the working tree in the spool, CONVEYOR_LEASE_DIR)
         String worker = read("conveyor-worker@.service");
-        assertTrue(worker.contains("\nCapabilityBoundingSet=CAP_SYS_ADMIN "), "worker may mount");
+        assertTrue(worker.contains("\nCapabilityBoundingSet=CAP_DAC_OVERRIDE CAP_CHOWN CAP_FOWNER\n"), "worker: file-owner rights only");
+        assertFalse(worker.lines().anyMatch(l -> !l.startsWith("#") && l.contains("CAP_SYS_ADMIN")), "worker may not mount");
         assertTrue(worker.contains("\nReadWritePaths=-/cvmfs -/var/spool/cvmfs -/etc/cvmfs\n"));
         // the gateway writes repositories and its lease database and mounts nothing
         String gateway = read("cvmfs-gateway.service");
