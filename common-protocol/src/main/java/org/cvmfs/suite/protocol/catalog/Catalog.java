@@ -15,6 +15,7 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.hash.PathHash;
+import org.cvmfs.suite.protocol.name.RawName;
 import org.cvmfs.suite.protocol.sqlite.RawText;
 import org.cvmfs.suite.protocol.sqlite.SqliteException;
 import org.cvmfs.suite.protocol.sqlite.SqliteFile;
@@ -453,7 +454,8 @@ public final class Catalog implements AutoCloseable {
                     flags.isChunked(), flags.isExternal(), flags.isDirectIo(), flags.isUncompressed(),
                     r.xattr() == null ? XattrList.EMPTY : XattrList.parse(r.xattr()));
         } catch (IllegalArgumentException e) {
-            throw new CatalogException(label + ": row " + (path.isRoot() ? "(root)" : path.toString()) + ": " + e.getMessage(), e);
+            throw new CatalogException(label + ": row " + (path.isRoot() ? "(root)" : RawName.printable(path.value())) + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -24,8 +24,8 @@ import java.nio.charset.StandardCharsets;
  * ({@link #isCanonical}): escapes stand only for bytes that do not form valid UTF-8 where they
  * are, so one byte sequence has one String.
  *
- * <p>Display ({@link #printable}) escapes control characters and raw bytes as {@code \xNN};
- * it is for humans only and never stored.
+ * <p>Display ({@link #printable}) shows raw bytes as {@code \xNN} and leaves valid text as it
+ * is; it is for humans only (listings, JSON, messages) and never stored.
  */
 public final class RawName {
     private static final char ESCAPE_BASE = 0xDC00;
@@ -103,7 +103,7 @@ public final class RawName {
         }
     }
 
-    /** For humans: control characters, DEL and raw bytes as {@code \xNN}; never stored. */
+    /** For humans: raw bytes as {@code \xNN}, valid text unchanged; never stored. */
     public static String printable(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
@@ -114,8 +114,6 @@ public final class RawName {
                 b.append(String.format("\\x%02x", c - ESCAPE_BASE));
             } else if (Character.isSurrogate(c)) {
                 b.append(String.format("\\u%04x", (int) c));
-            } else if (c < 0x20 || c == 0x7f) {
-                b.append(String.format("\\x%02x", (int) c));
             } else {
                 b.append(c);
             }

@@ -61,7 +61,7 @@ class RawNameTest {
     }
 
     @Test
-    void printableEscapesRawBytesAndControlsOnly() {
-        assertEquals("a\\xffb\\x0aü", RawName.printable("a\uDCFFb\nü"));
+    void printableEscapesRawBytesOnly() {
+        assertEquals("a\\xffb\nü\uD83D\uDE00", RawName.printable("a\uDCFFb\nü\uD83D\uDE00"));
     }
 }
