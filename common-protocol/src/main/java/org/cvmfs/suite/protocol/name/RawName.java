@@ -35,6 +35,9 @@ public final class RawName {
 
     /** The bytes as one String: valid UTF-8 decoded, every other byte escaped. Never lossy. */
     public static String decode(byte[] bytes) {
+        if (isAscii(bytes)) {
+            return new String(bytes, StandardCharsets.US_ASCII);
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -171,6 +174,15 @@ public final class RawName {
             return 4;
         }
         return 0;
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isEscape(char c) {
