@@ -16,8 +16,9 @@ suite_java() {
   printf '%s\n' "${JAVA_HOME:+$JAVA_HOME/bin/}java"
 }
 
-# Java decodes file names with the locale's charset: under C/POSIX every non-ASCII name would
-# read as '?', and the publisher would refuse it.
+# A UTF-8 locale, so that arguments and output with non-ASCII text are decoded and written as
+# UTF-8. File names do not depend on it: the publisher reads and writes their bytes in any locale
+# (JDK 17 ignores -Dsun.jnu.encoding; see "Names are bytes" in docs/design-notes.md).
 case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
   *UTF-8* | *utf8* | *UTF8* | *utf-8*) ;;
   *) export LC_ALL=C.UTF-8 ;;

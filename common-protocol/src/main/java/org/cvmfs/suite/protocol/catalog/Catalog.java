@@ -15,13 +15,16 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.hash.PathHash;
+import org.cvmfs.suite.protocol.name.RawName;
+import org.cvmfs.suite.protocol.sqlite.RawText;
 import org.cvmfs.suite.protocol.sqlite.SqliteException;
 import org.cvmfs.suite.protocol.sqlite.SqliteFile;
 
 /**
  * Read access to one file catalog (an inflated SQLite database). Reads schema 2.5 up to
  * revision 7 and the older revisions and schema 2.4 that upstream readers accept; columns and
- * counters that an older revision lacks read as absent or 0. Not thread-safe.
+ * counters that an older revision lacks read as absent or 0. Names, symlink targets and nested
+ * catalog paths are read as the bytes upstream stored ({@link RawText}). Not thread-safe.
  */
 public final class Catalog implements AutoCloseable {
     private final SqliteFile db;
@@ -46,7 +49,8 @@ public final class Catalog implements AutoCloseable {
         hasXattr = columns.contains("xattr");
         hasNestedSize = db.hasTable("nested_catalogs") && CatalogSchema.columns(db, "nested_catalogs").contains("size");
         rowColumns = "md5path_1, md5path_2, parent_1, parent_2, hardlinks, hash, size, mode, mtime, "
-                + (hasMtimeNs ? "mtimens" : "NULL") + ", flags, name, symlink, uid, gid, "
+                + (hasMtimeNs ? "mtimens" : "NULL") + ", flags, " + RawText.read("name") + ", "
+                + RawText.read("symlink") + ", uid, gid, "
                 + (hasXattr ? "xattr" : "NULL");
     }
 
@@ -268,11 +272,11 @@ public final class Catalog implements AutoCloseable {
             return out;
         }
         try {
-            PreparedStatement s = statement("SELECT path, sha1, " + (hasNestedSize ? "size" : "0")
+            PreparedStatement s = statement("SELECT " + RawText.read("path") + ", sha1, " + (hasNestedSize ? "size" : "0")
                     + " FROM nested_catalogs ORDER BY path");
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    out.add(nestedRef(rs.getString(1), rs.getString(2), rs.getLong(3)));
+                    out.add(nestedRef(RawText.get(rs, 1), rs.getString(2), rs.getLong(3)));
                 }
             }
         } catch (SQLException e) {
@@ -408,7 +412,7 @@ public final class Catalog implements AutoCloseable {
                 (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, mode)),
                 rs.getLong(9), ns,
                 (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, flags)),
-                rs.getString(12), rs.getString(13), rs.getLong(14), rs.getLong(15), rs.getBytes(16));
+                RawText.get(rs, 12), RawText.get(rs, 13), rs.getLong(14), rs.getLong(15), rs.getBytes(16));
     }
 
     static RepositoryPath childPath(RepositoryPath directory, CatalogRow r) {
@@ -450,7 +454,8 @@ public final class Catalog implements AutoCloseable {
                     flags.isChunked(), flags.isExternal(), flags.isDirectIo(), flags.isUncompressed(),
                     r.xattr() == null ? XattrList.EMPTY : XattrList.parse(r.xattr()));
         } catch (IllegalArgumentException e) {
-            throw new CatalogException(label + ": row " + (path.isRoot() ? "(root)" : path.toString()) + ": " + e.getMessage(), e);
+            throw new CatalogException(label + ": row " + (path.isRoot() ? "(root)" : RawName.printable(path.value())) + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -1,7 +1,10 @@
 package org.cvmfs.suite.protocol.catalog;
 
+import org.cvmfs.suite.protocol.name.RawName;
+
 /**
- * One problem the verifier found.
+ * One problem the verifier found. {@code path} holds the entry's bytes ({@link RawName});
+ * {@link #toString()} shows bytes that are not UTF-8 as {@code \xNN}.
  *
  * @param catalog the catalog, by mountpoint and hash
  * @param path the entry concerned, or the catalog's mountpoint for catalog-wide problems
@@ -10,6 +13,6 @@ package org.cvmfs.suite.protocol.catalog;
 public record CatalogFault(String catalog, String path, String problem) {
     @Override
     public String toString() {
-        return catalog + ": " + (path.isEmpty() ? "(root)" : path) + ": " + problem;
+        return catalog + ": " + (path.isEmpty() ? "(root)" : RawName.printable(path)) + ": " + problem;
     }
 }

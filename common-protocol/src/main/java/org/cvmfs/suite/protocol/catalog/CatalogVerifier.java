@@ -1,7 +1,6 @@
 package org.cvmfs.suite.protocol.catalog;
 
 import java.lang.reflect.RecordComponent;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.TreeMap;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.hash.PathHash;
+import org.cvmfs.suite.protocol.name.RawName;
 import org.cvmfs.suite.protocol.store.RepositorySource;
 import org.cvmfs.suite.protocol.store.Zlib;
 
@@ -243,7 +243,7 @@ public final class CatalogVerifier {
                 case REGULAR -> checkRegular(path, e, chunkCount);
                 case SYMLINK -> {
                     // upstream's tar ingest stores size 0 (the tar header's); its check and client accept it
-                    int len = e.symlink().getBytes(StandardCharsets.UTF_8).length;
+                    int len = RawName.byteLength(e.symlink());
                     if (e.size() != len && e.size() != 0) {
                         fault(path, "symlink size is " + e.size() + ", the target has " + len + " bytes");
                     }

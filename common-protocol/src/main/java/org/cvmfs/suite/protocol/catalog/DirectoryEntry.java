@@ -1,9 +1,9 @@
 package org.cvmfs.suite.protocol.catalog;
 
-import java.nio.charset.StandardCharsets;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.name.RawName;
 
 /**
  * One catalog row in decoded form: a directory, regular file, symlink or special file. The
@@ -17,7 +17,7 @@ import org.cvmfs.suite.protocol.hash.ObjectSuffix;
  * @param hash bulk object of a regular file (suffix none), null for everything else and for
  *             chunked files without a bulk object
  * @param hashAlgorithm algorithm of {@code hash} and of the chunk hashes; SHA-1 for entries with neither
- * @param symlink link target for symlinks, otherwise the empty string
+ * @param symlink link target for symlinks, otherwise the empty string; its bytes in {@link RawName}'s form
  * @param xattrs extended attributes, {@link XattrList#EMPTY} when there are none
  */
 public record DirectoryEntry(
@@ -101,6 +101,10 @@ public record DirectoryEntry(
         if (kind == EntryKind.SYMLINK && symlink.indexOf('\0') >= 0) {
             throw new IllegalArgumentException(what + ": symlink target contains NUL");
         }
+        if (!RawName.isCanonical(symlink)) {
+            throw new IllegalArgumentException(what + ": symlink target '" + RepositoryPath.printable(symlink)
+                    + "' stands for no bytes");
+        }
         if (kind != EntryKind.DIRECTORY && (nestedMountpoint || nestedRoot || bindMountpoint)) {
             throw new IllegalArgumentException(what + ": a " + kind + " cannot be a catalog transition point");
         }
@@ -173,7 +177,7 @@ public record DirectoryEntry(
     /** A symlink (mode 0120777) whose size is the byte length of the target, as the client expects. */
     public static Builder symlink(String name, String target) {
         return new Builder(name, EntryKind.S_IFLNK | 0777).symlink(target)
-                .size(target.getBytes(StandardCharsets.UTF_8).length);
+                .size(RawName.byteLength(target));
     }
 
     /** Any entry, starting from a full {@code st_mode}. */

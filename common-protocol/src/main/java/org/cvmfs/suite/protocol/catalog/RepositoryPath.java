@@ -1,12 +1,17 @@
 package org.cvmfs.suite.protocol.catalog;
 
-import java.nio.charset.StandardCharsets;
 import org.cvmfs.suite.protocol.hash.PathHash;
+import org.cvmfs.suite.protocol.name.RawName;
 
 /**
  * A path inside a repository as catalogs spell it: the root is the empty string, every other path
  * starts with {@code /}, has no trailing slash and no empty, {@code .} or {@code ..} component.
  * This is the one place where repository paths and entry names are validated.
+ *
+ * <p>Components are byte strings, as upstream stores them: the value is in {@link RawName}'s
+ * form, so a name that is not valid UTF-8 is carried exactly, {@link #bytes()} gives the bytes
+ * upstream hashes into {@code md5path}, and a name is refused only for what upstream cannot
+ * store either (empty, {@code .}/{@code ..}, {@code /} or NUL inside, longer than 255 bytes).
  */
 public record RepositoryPath(String value) implements Comparable<RepositoryPath> {
     /** Longest name a POSIX file system (and thus a publisher) can produce, in bytes. */
@@ -116,9 +121,9 @@ public record RepositoryPath(String value) implements Comparable<RepositoryPath>
         return !value.equals(other.value) && isSameOrUnder(other);
     }
 
-    /** The path bytes as hashed into {@code md5path}. */
+    /** The path bytes as stored and hashed into {@code md5path}. */
     public byte[] bytes() {
-        return value.getBytes(StandardCharsets.UTF_8);
+        return RawName.encode(value);
     }
 
     public PathHash pathHash() {
@@ -156,20 +161,31 @@ public record RepositoryPath(String value) implements Comparable<RepositoryPath>
             if (c == '/') {
                 throw new IllegalArgumentException("'/' in name '" + printable(name) + "'" + where);
             }
-            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException("name '" + printable(name) + "' is not valid Unicode" + where);
-            }
         }
-        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (!RawName.isCanonical(name)) {
+            // a surrogate that is no escaped byte (RawName), so the name stands for no bytes
+            throw new IllegalArgumentException("name '" + printable(name) + "' is not valid Unicode" + where);
+        }
+        int bytes = RawName.byteLength(name);
         if (bytes > MAX_NAME_BYTES) {
             throw new IllegalArgumentException("name of " + bytes + " bytes exceeds " + MAX_NAME_BYTES + where);
         }
     }
 
-    static String printable(String s) {
+    /** For messages: NUL as {@code \\0}, bytes that are not UTF-8 as {@code \\xNN}, long values cut. */
+    public static String printable(String s) {
         String shown = s.length() > 120 ? s.substring(0, 120) + "..." : s;
-        return shown.replace("\0", "\\0");
+        StringBuilder b = new StringBuilder(shown.length());
+        for (int i = 0; i < shown.length(); i++) {
+            char c = shown.charAt(i);
+            if (c == 0) {
+                b.append("\\0");
+            } else if (c >= 0xDC80 && c <= 0xDCFF && (i == 0 || !Character.isHighSurrogate(shown.charAt(i - 1)))) {
+                b.append(String.format("\\x%02x", c - 0xDC00));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 }

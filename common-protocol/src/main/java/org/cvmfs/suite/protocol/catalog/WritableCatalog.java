@@ -1,6 +1,5 @@
 package org.cvmfs.suite.protocol.catalog;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +11,8 @@ import java.util.Optional;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.PathHash;
+import org.cvmfs.suite.protocol.name.RawName;
+import org.cvmfs.suite.protocol.sqlite.RawText;
 import org.cvmfs.suite.protocol.sqlite.SqliteException;
 import org.cvmfs.suite.protocol.sqlite.SqliteFile;
 
@@ -175,7 +176,8 @@ public final class WritableCatalog implements AutoCloseable {
         deleteChunks(key);
         try {
             PreparedStatement s = reader.statement("UPDATE catalog SET hardlinks = ?, hash = ?, size = ?, mode = ?,"
-                    + " mtime = ?, mtimens = ?, flags = ?, name = ?, symlink = ?, uid = ?, gid = ?, xattr = ?"
+                    + " mtime = ?, mtimens = ?, flags = ?, name = " + RawText.BIND + ", symlink = " + RawText.BIND
+                    + ", uid = ?, gid = ?, xattr = ?"
                     + " WHERE md5path_1 = ? AND md5path_2 = ?");
             bindAttributes(s, 1, entry);
             s.setLong(13, key.high());
@@ -218,7 +220,7 @@ public final class WritableCatalog implements AutoCloseable {
         PathHash key = path.pathHash();
         try {
             PreparedStatement s = reader.statement("INSERT INTO catalog (" + ROW_COLUMNS + ")"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + RawText.BIND + ", " + RawText.BIND + ", ?, ?, ?)");
             s.setLong(1, key.high());
             s.setLong(2, key.low());
             s.setLong(3, parent.high());
@@ -247,8 +249,8 @@ public final class WritableCatalog implements AutoCloseable {
             s.setLong(i + 5, e.mtimeNs());
         }
         s.setLong(i + 6, e.flags().value());
-        s.setString(i + 7, e.name());
-        s.setString(i + 8, e.symlink());
+        RawText.bind(s, i + 7, e.name());
+        RawText.bind(s, i + 8, e.symlink());
         s.setLong(i + 9, e.uid());
         s.setLong(i + 10, e.gid());
         byte[] xattr = e.xattrs().serialize();
@@ -308,7 +310,7 @@ public final class WritableCatalog implements AutoCloseable {
         switch (e.kind()) {
             case SYMLINK -> {
                 // size 0 is what upstream's tar ingest writes; a merge must carry such entries over
-                int len = e.symlink().getBytes(StandardCharsets.UTF_8).length;
+                int len = RawName.byteLength(e.symlink());
                 if (e.size() != len && e.size() != 0) {
                     throw new CatalogException(where + "symlink size " + e.size() + " is not the target length " + len);
                 }
@@ -355,8 +357,9 @@ public final class WritableCatalog implements AutoCloseable {
             throw new CatalogException(label() + ": nested catalog " + mountpoint + " is outside the catalog");
         }
         try {
-            PreparedStatement s = reader.statement("INSERT OR REPLACE INTO nested_catalogs (path, sha1, size) VALUES (?, ?, ?)");
-            s.setString(1, mountpoint.value());
+            PreparedStatement s = reader.statement("INSERT OR REPLACE INTO nested_catalogs (path, sha1, size) VALUES ("
+                    + RawText.BIND + ", ?, ?)");
+            RawText.bind(s, 1, mountpoint.value());
             s.setString(2, hash == null ? "" : hash.toText());
             s.setLong(3, size);
             s.executeUpdate();
@@ -368,8 +371,8 @@ public final class WritableCatalog implements AutoCloseable {
     public void removeNestedRef(RepositoryPath mountpoint) {
         requireOpen();
         try {
-            PreparedStatement s = reader.statement("DELETE FROM nested_catalogs WHERE path = ?");
-            s.setString(1, mountpoint.value());
+            PreparedStatement s = reader.statement("DELETE FROM nested_catalogs WHERE path = " + RawText.BIND);
+            RawText.bind(s, 1, mountpoint.value());
             if (s.executeUpdate() != 1) {
                 throw new CatalogException(label() + ": no nested catalog is registered at " + mountpoint);
             }

@@ -2,21 +2,21 @@ package org.cvmfs.suite.protocol.hash;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import org.cvmfs.suite.protocol.name.RawName;
 
 /**
  * MD5 of a repository path split into two little-endian signed longs, the primary key of catalog
  * rows ({@code md5path_1/2}, {@code parent_1/2}). Paths are absolute, without trailing slash; the
- * root is the empty string.
+ * root is the empty string. The hash is over the path's bytes ({@link RawName}), valid UTF-8 or not.
  */
 public record PathHash(long high, long low) {
     /** The {@code parent} of the root entry in the root catalog. */
     public static final PathHash NONE = new PathHash(0, 0);
 
     public static PathHash of(String path) {
-        return of(path.getBytes(StandardCharsets.UTF_8));
+        return of(RawName.encode(path));
     }
 
     public static PathHash of(byte[] pathBytes) {

@@ -17,6 +17,7 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.history.Tag;
 import org.cvmfs.suite.protocol.history.TagDatabase;
 import org.cvmfs.suite.protocol.manifest.Manifest;
+import org.cvmfs.suite.protocol.name.RawName;
 import org.cvmfs.suite.protocol.store.CorruptObjectException;
 import org.cvmfs.suite.protocol.store.MissingObjectException;
 import org.cvmfs.suite.protocol.store.RepositorySource;
@@ -101,7 +102,7 @@ public final class RepositoryBrowser implements AutoCloseable {
         DirectoryEntry entry = stat(path);
         switch (entry.kind()) {
             case DIRECTORY -> throw new RepositoryException(display(path) + ": is a directory");
-            case SYMLINK -> throw new RepositoryException(display(path) + ": is a symbolic link to '" + entry.symlink() + "'");
+            case SYMLINK -> throw new RepositoryException(display(path) + ": is a symbolic link to '" + RawName.printable(entry.symlink()) + "'");
             case SPECIAL -> throw new RepositoryException(display(path) + ": is a special file");
             case REGULAR -> { }
         }
@@ -162,7 +163,7 @@ public final class RepositoryBrowser implements AutoCloseable {
     }
 
     private static String display(RepositoryPath path) {
-        return path.isRoot() ? "/" : path.toString();
+        return path.isRoot() ? "/" : RawName.printable(path.toString());
     }
 
     @Override

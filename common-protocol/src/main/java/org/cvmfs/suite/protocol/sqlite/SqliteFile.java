@@ -156,13 +156,14 @@ public final class SqliteFile implements AutoCloseable {
 
     /**
      * The value of {@code key} in the {@code properties (key, value)} table that catalogs,
-     * histories and reflogs all have; empty when the key is absent or its value is NULL.
+     * histories and reflogs all have; empty when the key is absent or its value is NULL. Values are
+ * read as bytes ({@link RawText}): {@code root_prefix} is a path and may be any bytes.
      */
     public Optional<String> property(String key) {
-        try (PreparedStatement s = prepare("SELECT value FROM properties WHERE key = ?")) {
+        try (PreparedStatement s = prepare("SELECT " + RawText.read("value") + " FROM properties WHERE key = ?")) {
             s.setString(1, key);
             try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+                return rs.next() ? Optional.ofNullable(RawText.get(rs, 1)) : Optional.empty();
             }
         } catch (SQLException e) {
             throw new SqliteException("cannot read property " + key + " of " + path + ": " + e.getMessage(), e);
@@ -171,9 +172,9 @@ public final class SqliteFile implements AutoCloseable {
 
     /** Sets {@code key} in the {@code properties} table, replacing an earlier value. */
     public void setProperty(String key, String value) {
-        try (PreparedStatement s = prepare("INSERT OR REPLACE INTO properties (key, value) VALUES (?, ?)")) {
+        try (PreparedStatement s = prepare("INSERT OR REPLACE INTO properties (key, value) VALUES (?, " + RawText.BIND + ")")) {
             s.setString(1, key);
-            s.setString(2, value);
+            RawText.bind(s, 2, value);
             s.executeUpdate();
         } catch (SQLException e) {
             throw new SqliteException("cannot set property " + key + " of " + path + ": " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package org.cvmfs.suite.server.cli;
 
 import java.util.concurrent.Callable;
+import org.cvmfs.suite.protocol.name.RawName;
 import org.cvmfs.suite.protocol.repository.CatalogInfo;
 import org.cvmfs.suite.protocol.repository.RepositoryBrowser;
 import picocli.CommandLine.Command;
@@ -53,7 +54,7 @@ final class ListCatalogsCommand implements Callable<Integer> {
                     if (!flat) {
                         line.append("  ".repeat(c.depth()));
                     }
-                    line.append(c.mountpoint().isRoot() ? "/" : c.mountpoint().toString());
+                    line.append(c.mountpoint().isRoot() ? "/" : RawName.printable(c.mountpoint().toString()));
                     if (hashes) {
                         line.append(' ').append(c.hash().toSuffixedText());
                     }

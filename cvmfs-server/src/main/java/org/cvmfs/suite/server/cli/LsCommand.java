@@ -3,6 +3,7 @@ package org.cvmfs.suite.server.cli;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
+import org.cvmfs.suite.protocol.name.RawName;
 import org.cvmfs.suite.protocol.repository.RepositoryBrowser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Spec;
 /**
  * Named {@code ls}; {@code lsrepo} is kept as an alias because people look for the swissknife
  * name, but unlike {@code cvmfs_swissknife lsrepo} (which lists catalogs, see list-catalogs) it
- * lists a directory.
+ * lists a directory. Bytes of a name or target that are not UTF-8 are shown as {@code \xNN}
+ * (the catalog keeps them as they are).
  */
 @Command(name = "ls", aliases = "lsrepo", mixinStandardHelpOptions = true,
         description = {"Lists a directory of a repository, local or over HTTP.",
@@ -49,7 +51,7 @@ final class LsCommand implements Callable<Integer> {
             try (RepositoryBrowser browser = browse.open(server, spec, target)) {
                 var out = spec.commandLine().getOut();
                 for (DirectoryEntry e : browser.list(RepositoryBrowser.parsePath(path))) {
-                    out.println(longFormat ? longLine(e) : e.name());
+                    out.println(longFormat ? longLine(e) : RawName.printable(e.name()));
                 }
                 out.flush();
             }
@@ -59,8 +61,8 @@ final class LsCommand implements Callable<Integer> {
 
     private static String longLine(DirectoryEntry e) {
         String line = typeChar(e) + permissions(e.permissions()) + " " + e.linkcount() + " " + e.uid() + " " + e.gid()
-                + " " + e.size() + " " + Instant.ofEpochSecond(e.mtime()) + " " + e.name();
-        return e.isSymlink() ? line + " -> " + e.symlink() : line;
+                + " " + e.size() + " " + Instant.ofEpochSecond(e.mtime()) + " " + RawName.printable(e.name());
+        return e.isSymlink() ? line + " -> " + RawName.printable(e.symlink()) : line;
     }
 
     private static char typeChar(DirectoryEntry e) {

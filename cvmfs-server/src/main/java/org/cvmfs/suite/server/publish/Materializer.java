@@ -31,6 +31,7 @@ import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.EntryKind;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.name.FileSystemNames;
 import org.cvmfs.suite.protocol.store.CorruptObjectException;
 
 /**
@@ -40,7 +41,8 @@ import org.cvmfs.suite.protocol.store.CorruptObjectException;
  * snapshot proves to hold the right content already are kept, so a second transaction on the
  * same subtree only touches what changed in between. Hard-link groups become separate files,
  * as the gateway stores them. Special files and hidden entries are left out of the working tree
- * (and so stay untouched in the catalogs); external files cannot be materialised.
+ * (and so stay untouched in the catalogs); external files cannot be materialised. Names and
+ * symlink targets are created with their exact bytes ({@link FileSystemNames}).
  */
 public final class Materializer {
     private static final Set<PosixFilePermission> OWNER_RWX = EnumSet.of(PosixFilePermission.OWNER_READ,
@@ -116,7 +118,7 @@ public final class Materializer {
                     }
                     case SYMLINK -> {
                         if (!present) {
-                            Files.createSymbolicLink(file, file.getFileSystem().getPath(want.entry.symlink()));
+                            Files.createSymbolicLink(file, FileSystemNames.linkTargetPath(want.entry.symlink()));
                         }
                     }
                     case REGULAR -> {
@@ -334,7 +336,7 @@ public final class Materializer {
             return workTree;
         }
         String relative = leasePath.isRoot() ? path.relative() : path.toString().substring(leasePath.toString().length() + 1);
-        return workTree.resolve(relative);
+        return FileSystemNames.resolve(workTree, relative);
     }
 
     /** Removes a tree even where its directories are not writable or readable by us. */

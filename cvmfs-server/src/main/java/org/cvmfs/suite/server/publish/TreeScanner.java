@@ -1,10 +1,8 @@
 package org.cvmfs.suite.server.publish;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,17 +14,18 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.protocol.catalog.EntryKind;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.name.FileSystemNames;
+import org.cvmfs.suite.protocol.name.RawName;
 
 /**
  * Walks a working tree with {@code lstat}, never following symbolic links (so links to
  * directories and link loops are just links). Only directories, regular files and symbolic links
  * can be published; anything else, an unusable {@code .cvmfscatalog} marker, or a name that
- * cannot be represented stops the scan with a message naming the path.
+ * cannot be a path component stops the scan with a message naming the path.
  *
- * <p>Names: upstream stores the raw bytes of a name. Our catalogs hold names as Unicode text, so
- * a name that is not valid UTF-8 (or, under a non-UTF-8 locale, not ASCII) cannot be stored
- * faithfully and is refused rather than silently altered. Any other byte, newline included, is
- * kept as it is.
+ * <p>Names and symlink targets are taken as the raw bytes the kernel holds, as upstream takes
+ * them, whatever the locale ({@link FileSystemNames}): a name that is not valid UTF-8 is
+ * published byte for byte, in {@link RawName}'s form. Messages show such bytes as {@code \xNN}.
  */
 public final class TreeScanner {
     public static final String CATALOG_MARKER = ".cvmfscatalog";
@@ -49,7 +48,7 @@ public final class TreeScanner {
             Map.Entry<Path, RepositoryPath> dir = pending.pop();
             try (DirectoryStream<Path> children = Files.newDirectoryStream(dir.getKey())) {
                 for (Path child : children) {
-                    RepositoryPath path = dir.getValue().child(nameOf(dir.getKey(), child, dir.getValue()));
+                    RepositoryPath path = childPath(dir.getValue(), child);
                     ScannedEntry entry = stat(child, path);
                     checkMarker(entry);
                     entries.put(path, entry);
@@ -66,18 +65,14 @@ public final class TreeScanner {
         return new ScannedTree(prefix, entries);
     }
 
-    private static String nameOf(Path dir, Path child, RepositoryPath parent) {
-        String name = child.getFileName().toString();
+    private static RepositoryPath childPath(RepositoryPath parent, Path child) {
+        String name = FileSystemNames.nameOf(child);
         try {
-            if (dir.resolve(name).equals(child)) {
-                return name;
-            }
-        } catch (InvalidPathException e) {
-            // falls through: the name has bytes the platform encoding cannot express
+            return parent.child(name);
+        } catch (IllegalArgumentException e) {
+            throw new TreeScanException("cannot publish '" + printable(name) + "' in " + displayed(parent) + ": "
+                    + e.getMessage(), e);
         }
-        throw new TreeScanException("cannot publish '" + printable(name) + "' in " + displayed(parent)
-                + ": the name is not valid " + System.getProperty("sun.jnu.encoding", "UTF-8")
-                + " (run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8, or rename it)");
     }
 
     private static ScannedEntry stat(Path file, RepositoryPath path) {
@@ -104,23 +99,13 @@ public final class TreeScanner {
                 (Long) a.get("dev"), (Long) a.get("ino"), (Integer) a.get("nlink"), target);
     }
 
-    /**
-     * The target as text. Targets are not normalised paths ({@code a//b/} is a valid target), so
-     * losslessness is judged by the decoder's replacement character and by the byte length,
-     * which {@code lstat} reports as the link's size.
-     */
+    /** The target's bytes in RawName form; {@code rawLength} (the link's size) must match them. */
     private static String linkTarget(Path link, RepositoryPath path, long rawLength) {
-        String text;
         try {
-            text = Files.readSymbolicLink(link).toString();
+            return FileSystemNames.linkTarget(link, rawLength);
         } catch (IOException e) {
             throw new TreeScanException("cannot read the symbolic link " + displayed(path) + ": " + e, e);
         }
-        if (text.indexOf('\uFFFD') >= 0 || text.getBytes(StandardCharsets.UTF_8).length != rawLength) {
-            throw new TreeScanException("cannot publish the symbolic link " + displayed(path)
-                    + ": its target is not valid UTF-8 (run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8)");
-        }
-        return text;
     }
 
     private static void checkMarker(ScannedEntry entry) {
@@ -156,8 +141,9 @@ public final class TreeScanner {
         return path.isRoot() ? "/" : printable(path.toString());
     }
 
-    /** Control characters shown escaped, so that a name with a newline reads on one line. */
+    /** Control characters and bytes that are not UTF-8 shown escaped, so that a name reads on one line. */
     static String printable(String s) {
+        s = RawName.printable(s);
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

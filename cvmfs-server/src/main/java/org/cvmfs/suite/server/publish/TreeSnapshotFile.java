@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.files.AtomicFile;
+import org.cvmfs.suite.protocol.name.RawName;
 
 /**
  * Stores the snapshot of a working tree taken right after materialisation, the "before" of the
@@ -120,8 +121,9 @@ public final class TreeSnapshotFile {
         }
     }
 
+    // paths and targets in RawName form: their bytes, valid UTF-8 or not
     private static void writeString(DataOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        byte[] b = RawName.encode(s);
         out.writeInt(b.length);
         out.write(b);
     }
@@ -135,7 +137,7 @@ public final class TreeSnapshotFile {
         if (b.length != length) {
             throw new EOFException();
         }
-        return new String(b, StandardCharsets.UTF_8);
+        return RawName.decode(b);
     }
 
     private static IllegalStateException damaged(Path file, String why) {

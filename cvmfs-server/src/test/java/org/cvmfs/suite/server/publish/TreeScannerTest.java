@@ -12,8 +12,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
 import java.util.List;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.name.RawName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,18 +99,33 @@ class TreeScannerTest {
     }
 
     @Test
-    void nameThatIsNotUtf8IsRefusedInsteadOfMangled() throws Exception {
+    void nameThatIsNotUtf8IsKeptByteForByte() throws Exception {
         Files.createDirectories(work.resolve("d"));
-        run("sh", "-c", "touch \"$1/$(printf 'bad\\377\\376name')\"", "sh", work.resolve("d").toString());
-        TreeScanException e = assertThrows(TreeScanException.class, () -> TreeScanner.scan(work, SW));
-        assertTrue(e.getMessage().contains("/sw/d") && e.getMessage().contains("not valid"), e.getMessage());
+        run("sh", "-c", "mkdir \"$1/$(printf 'bad\\377\\376name')\" && touch \"$1/$(printf 'bad\\377\\376name/in\\303')\"",
+                "sh", work.resolve("d").toString());
+        ScannedTree tree = TreeScanner.scan(work, SW);
+        RepositoryPath dir = SW.child("d").child(RawName.decode(HexFormat.of().parseHex("626164fffe6e616d65")));
+        assertTrue(tree.get(dir).orElseThrow().isDirectory());
+        assertTrue(tree.get(dir.child(RawName.decode(HexFormat.of().parseHex("696ec3")))).orElseThrow().isRegular());
+        assertEquals(3, tree.size() - 1, "d, its raw-named directory and the file in it");
     }
 
     @Test
-    void symlinkTargetThatIsNotUtf8IsRefused() throws Exception {
-        run("sh", "-c", "ln -s \"$(printf 'x\\377')\" \"$1/l\"", "sh", work.toString());
-        TreeScanException e = assertThrows(TreeScanException.class, () -> TreeScanner.scan(work, SW));
-        assertTrue(e.getMessage().contains("/sw/l"), e.getMessage());
+    void symlinkTargetThatIsNotUtf8IsKeptByteForByte() throws Exception {
+        Files.createDirectories(work.resolve("d"));
+        run("sh", "-c", "mkdir \"$1/$(printf 'd\\377')\" && ln -s \"$(printf 'x\\377')\" \"$1/l\""
+                + " && ln -s \"$(printf 'x\\377//y\\303/')\" \"$1/slashes\""
+                + " && ln -s \"$1/$(printf 'd\\377')\" \"$1/absolute\"", "sh", work.toString());
+        ScannedTree tree = TreeScanner.scan(work, SW);
+        assertEquals("78ff", targetHex(tree, "/sw/l"));
+        assertEquals("78ff2f2f79c32f", targetHex(tree, "/sw/slashes"));
+        // an absolute target naming an existing directory, which a file URI would end with '/'
+        assertEquals(HexFormat.of().formatHex(work.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "2f64ff", targetHex(tree, "/sw/absolute"));
+    }
+
+    private static String targetHex(ScannedTree tree, String path) {
+        return HexFormat.of().formatHex(RawName.encode(tree.get(RepositoryPath.of(path)).orElseThrow().symlinkTarget()));
     }
 
     @Test

@@ -29,6 +29,7 @@ import org.cvmfs.suite.protocol.manifest.Manifest;
 import org.cvmfs.suite.protocol.manifest.ManifestException;
 import org.cvmfs.suite.protocol.manifest.RepositoryKeys;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
+import org.cvmfs.suite.protocol.name.RawName;
 import org.cvmfs.suite.protocol.repository.HeadMovedException;
 import org.cvmfs.suite.protocol.repository.HeadPublisher;
 import org.cvmfs.suite.protocol.repository.Publication;
@@ -102,7 +103,8 @@ public class NativeReceiver implements Receiver {
         } catch (ReceiverException e) {
             throw e;
         } catch (MissingObjectException | CatalogException | CorruptObjectException e) {
-            throw new ReceiverException("merge_error: " + e.getMessage(), e);
+            // a path that is not UTF-8 is shown as \xNN: the reason travels as JSON text
+            throw new ReceiverException("merge_error: " + RawName.printable(e.getMessage()), e);
         } catch (UncheckedIOException e) {
             throw new ReceiverException("miscellaneous: " + e.getMessage() + ": " + e.getCause().getMessage(), e);
         } catch (RepositoryException | ManifestException | HistoryException | SqliteException | ConfigException
