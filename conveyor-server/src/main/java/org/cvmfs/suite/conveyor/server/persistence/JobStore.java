@@ -42,6 +42,15 @@ public class JobStore {
         }
     }
 
+    /**
+     * Lets the current transaction commit without waiting for PostgreSQL to flush its WAL
+     * ({@code SET LOCAL synchronous_commit = off}): for writes that a crash may lose without
+     * harm, never for a submission or a result, whose reply promises durability.
+     */
+    public void commitWithoutWaitingForDisk() {
+        em.createNativeQuery("SET LOCAL synchronous_commit = off").executeUpdate();
+    }
+
     /** Of {@code ids}, those the server knows. */
     public List<JobEntity> findAll(Collection<String> ids) {
         if (ids.isEmpty()) {

@@ -140,6 +140,9 @@ public class JobService {
      */
     @Transactional
     public Replies.BasicReply start(String id, String workerName, Integer attempt) {
+        // "running" is advisory (the result alone ends a job): a crash may lose it, so the claim
+        // does not wait for its WAL flush, which would add a disk sync to every job's path
+        store.commitWithoutWaitingForDisk();
         var tracked = store.lock(id);
         if (tracked.isEmpty()) {
             return Replies.BasicReply.error("unknown job");

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.conveyor.server.broker.BrokerConnection;
+import org.cvmfs.suite.conveyor.server.persistence.JobStore;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,6 +30,8 @@ public class OutboxRelay {
     EntityManager em;
     @Inject
     BrokerConnection broker;
+    @Inject
+    JobStore store;
 
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean running;
@@ -89,6 +92,9 @@ public class OutboxRelay {
         if (rows.isEmpty()) {
             return 0;
         }
+        // the DELETE of confirmed rows may be lost in a crash: they are then sent again, and a
+        // duplicate is absorbed (see the class comment); no disk sync is waited for
+        store.commitWithoutWaitingForDisk();
         broker.publishAll(rows.stream().map(row -> new BrokerConnection.Message((String) row[1], (String) row[2], (String) row[3]))
                 .toList());
         em.createNativeQuery("DELETE FROM conveyor_outbox WHERE seq IN (?1)")
