@@ -28,6 +28,11 @@ public final class ConveyorClient {
     public static final String LIST = "/api/v1/jobs";
     public static final String CANCEL_PREFIX = "/api/v1/jobs/";
     public static final String CANCEL_SUFFIX = "/cancel";
+    /**
+     * The longest pause between two polls of a wait: a job's end is seen at most this late (a
+     * listing by id is one indexed query, so a waiting client costs the server little).
+     */
+    static final long MAX_WAIT_POLL_MILLIS = 200;
 
     private final URI base;
     private final String sharedKey;
@@ -101,7 +106,7 @@ public final class ConveyorClient {
 
     /**
      * Waits until every id completed or one failed (upstream's early exit, spec 8.3), polling the
-     * server with growing pauses; no broker connection needed. Unlike upstream the deadline is
+     * server with growing pauses (at most {@value #MAX_WAIT_POLL_MILLIS} ms); no broker connection needed. Unlike upstream the deadline is
      * absolute, and ids the server never saw fail the wait at once ({@link WaitException}).
      * Against an upstream server (no listing route) only completed jobs can be seen.
      *
@@ -158,7 +163,7 @@ public final class ConveyorClient {
                 throw new WaitException("timeout");
             }
             Thread.sleep(Math.min(pauseMillis, Math.max(1, Duration.between(Instant.now(), deadline).toMillis())));
-            pauseMillis = Math.min(pauseMillis * 2, 1000);
+            pauseMillis = Math.min(pauseMillis * 2, MAX_WAIT_POLL_MILLIS);
         }
     }
 
