@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The statistics arithmetic a commit relies on (spec 6.10), field by field: the 24 rows in table
  * order, what a nested catalog hands its parent, differences (which may be negative) and the
- * verifier's report of mismatches. Written from the survivors of a PIT run (issue 9).
+ * verifier's report of mismatches, with distinct values per row so that PIT's mutants die (issue 9).
  */
 class CatalogCountersArithmeticTest {
     /** Distinct values per row, so a field mixed up with another shows. */
