@@ -2,14 +2,20 @@ package org.cvmfs.suite.gateway.commit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
@@ -19,12 +25,14 @@ import org.cvmfs.suite.gateway.lease.LeaseService;
 import org.cvmfs.suite.gateway.repo.RepositoryLocks;
 import org.cvmfs.suite.gateway.repo.RepositoryRegistry;
 import org.cvmfs.suite.gateway.testing.MutableClock;
+import org.cvmfs.suite.gateway.testing.NotifyCapture;
 import org.cvmfs.suite.gateway.testing.RecordingReceiver;
 import org.cvmfs.suite.gateway.testing.TestHost;
 import org.cvmfs.suite.protocol.config.HostPaths;
 import org.cvmfs.suite.protocol.gateway.CommitRequest;
 import org.cvmfs.suite.protocol.gateway.GatewayReply;
 import org.cvmfs.suite.protocol.gateway.LeasePath;
+import org.cvmfs.suite.protocol.notify.ActivityMessage;
 import org.cvmfs.suite.protocol.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,8 +41,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The commit service's decisions without HTTP or Quarkus (so mutation testing can run it per
  * mutant): which leases may commit, how malformed root hashes are refused, what a receiver
- * failure leaves behind, what the commit counters say, and that the lease is re-read under the
- * repository's commit lock.
+ * failure leaves behind, what the commit counters say, that only a successful commit is announced
+ * to the notification service, and that the lease is re-read under the repository's commit lock.
  */
 class CommitServiceTest {
     static final String OLD_ROOT = "36648c0a923fdaca587f5440b541360c2d501ce3C";
@@ -101,6 +109,38 @@ class CommitServiceTest {
         assertEquals(GatewayReply.error("invalid lease"), commits.commit(lease.token(), request(OLD_ROOT, NEW_ROOT, "", "")),
                 "the lease cannot commit twice");
         assertEquals(1, receiver.calls().size());
+    }
+
+    @Test
+    void aSuccessfulCommitAnnouncesTheRepositoryAndAFailedOneDoesNot() throws Exception {
+        BlockingQueue<byte[]> announced = new LinkedBlockingQueue<>();
+        HttpServer notify = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
+        notify.createContext(NotifyCapture.PUBLISH_PATH, exchange -> {
+            announced.add(exchange.getRequestBody().readAllBytes());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        notify.start();
+        System.setProperty(HostPaths.PREFIX_PROPERTY, host.prefix().toString());
+        PublicationNotifier notifier;
+        try {
+            notifier = new PublicationNotifier(GatewaySettings.load(HostPaths.fromEnvironment(), Optional.of(host.userConfig().toString()),
+                    Map.of("notify_url", "http://127.0.0.1:" + notify.getAddress().getPort() + "/api/v1")), metrics);
+        } finally {
+            System.clearProperty(HostPaths.PREFIX_PROPERTY);
+        }
+        try {
+            CommitService announcing = new CommitService(leases, locks, receiver, metrics, notifier);
+            Lease lease = lease("capture.test/sw");
+            receiver.failNext("merge_error: refused");
+            announcing.commit(lease.token(), request(OLD_ROOT, NEW_ROOT, "", ""));
+            assertEquals(GatewayReply.committed(2), announcing.commit(lease.token(), request(OLD_ROOT, NEW_ROOT, "", "")));
+            assertEquals(TestHost.REPO, ActivityMessage.parse(announced.poll(60, TimeUnit.SECONDS)).repository());
+            notifier.stop();
+            assertNull(announced.poll(0, TimeUnit.SECONDS), "the failed commit announced nothing");
+        } finally {
+            notify.stop(0);
+        }
     }
 
     @Test
