@@ -110,4 +110,31 @@ class WritableCatalogManagerGuardsTest {
             assertTrue(h.lookup(p("/n/old")).isEmpty());
         }
     }
+
+    @Test
+    void readsSeeTheStagedTreeAndASpentManagerRefusesThemToo() {
+        WritableCatalogManager m = WritableCatalogManager.open(repo.source, repo.head, repo.tmp);
+        try {
+            List<Chunk> chunks = repo.chunks("first piece ", "second piece");
+            m.addFile(p("/n/big"), repo.chunkedFile("big", chunks).build(), chunks);
+            assertEquals(List.of(".cvmfscatalog", "big", "old"), m.listing(p("/n")).stream().map(DirectoryEntry::name).toList());
+            assertEquals(chunks, m.chunks(p("/n/big")));
+            assertTrue(m.isNestedCatalogMountpoint(p("/n")));
+            m.setTtl(60);
+            m.commit(repo.store, HashAlgorithm.SHA1, Clock.systemUTC());
+            assertSpent(() -> m.listing(p("/n")));
+            assertSpent(() -> m.chunks(p("/n/big")));
+            assertSpent(() -> m.isNestedCatalogMountpoint(p("/n")));
+        } finally {
+            m.close();
+        }
+    }
+
+    @Test
+    void theTtlIsCommittedInTheRootCatalog() {
+        repo.edit(m -> m.setTtl(60));
+        try (CatalogHierarchy h = repo.read()) {
+            assertEquals(60, h.rootCatalog().ttl().orElseThrow());
+        }
+    }
 }
