@@ -16,14 +16,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cvmfs.suite.protocol.conveyor.ConveyorClient;
 import org.cvmfs.suite.protocol.conveyor.JobQuery;
 import org.cvmfs.suite.protocol.conveyor.JobRecord;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
+import org.cvmfs.suite.protocol.testing.ConveyorInstallation;
+import org.cvmfs.suite.protocol.testing.FreePorts;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +33,8 @@ import picocli.CommandLine.Option;
 /**
  * Conveyor end to end, as the tutorial's {@code submit_jobs.sh} drives it: the packaged server
  * and workers started with {@code deploy/bin/conveyor}, on the machine's PostgreSQL (a database
- * of its own) and RabbitMQ (queue names of its own). For 1 and 2 workers:
+ * of its own) and RabbitMQ (queue names of its own): common-protocol's test-support
+ * {@code ConveyorInstallation}, the one the worker's end-to-end tests start. For 1 and 2 workers:
  * <ul>
  * <li>N no-op jobs in mock mode ({@code CONVEYOR_MOCK_WORKER}), one {@code conveyor submit}
  *     process per job, then one job depending on all of them with {@code --wait}; and the same
@@ -53,17 +56,12 @@ public final class ConveyorBench {
 
     private final Path suite;
     private final Path dir;
-    private final String database = "conveyor_bench_" + UUID.randomUUID().toString().substring(0, 8);
-    private final String queue = "jobs.bench-" + database.substring(database.length() - 8);
-    private final int serverPort;
-    private final Path config;
     private final List<Process> processes = new ArrayList<>();
+    private ConveyorInstallation conveyor;
 
-    private ConveyorBench(Path suite, Path dir) throws IOException {
+    private ConveyorBench(Path suite, Path dir) {
         this.suite = suite;
         this.dir = dir;
-        this.serverPort = ServiceProcess.freePort();
-        this.config = dir.resolve("config.toml");
     }
 
     public static void main(String[] args) {
@@ -104,32 +102,9 @@ public final class ConveyorBench {
     private void run(int jobs, int realJobs) throws Exception {
         System.out.printf(Locale.ROOT, "cpus: %d, java %s, load average %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), Files.readString(Path.of("/proc/loadavg")).trim());
-        exec("psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", "CREATE DATABASE " + database);
-        Files.writeString(config, """
-                shared_key = "bench_key"
-                job_wait_timeout = 900
-                [server]
-                host = "127.0.0.1"
-                port = %d
-                [queue]
-                username = "guest"
-                password = "guest"
-                host = "127.0.0.1"
-                port = 5672
-                vhost = "/"
-                new_job_exchange = "%s"
-                new_job_queue = "%s"
-                completed_job_exchange = "%s.done"
-                [db]
-                type = "postgres"
-                database = "%s"
-                username = "postgres"
-                password = "unused"
-                host = "127.0.0.1"
-                port = 5432
-                """.formatted(serverPort, queue, queue, queue, database));
-        Process server = start("server", Map.of(), List.of(), "server");
-        ServiceProcess.awaitReady(URI.create("http://127.0.0.1:" + serverPort + "/q/health/ready"), server, "the conveyor server");
+        conveyor = new ConveyorInstallation(suite, dir, "bench", "bench_key", 900, 5672, "");
+        conveyor.startServer(List.of());
+        int serverPort = conveyor.serverPort();
         ConveyorClient client = new ConveyorClient(URI.create("http://127.0.0.1:" + serverPort), "bench_key", 3, Duration.ofSeconds(1));
         // the first submit writes the AppCDS archive: not measured
         cli(null, "submit", "-r", "warm.up", "-l", "/");
@@ -138,7 +113,7 @@ public final class ConveyorBench {
             List<Process> started = startWorkers(workers, Map.of("CONVEYOR_MOCK_WORKER", "true"), List.of());
             double perProcess = round(client, "mock, " + workers + " worker(s), one submit process per job", jobs, "mock.test", i -> "", false);
             double batch = round(client, "mock, " + workers + " worker(s), submit --batch", jobs, "mock.test", i -> "", true);
-            stop(started);
+            ConveyorInstallation.stop(started);
             Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), one submit process per job", perProcess, "jobs/s");
             Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), --batch / one process per job", batch, perProcess,
                     "jobs/s");
@@ -151,7 +126,7 @@ public final class ConveyorBench {
     /** Real jobs: gateway host, two publisher hosts, the script writes one small file. */
     private void real(ConveyorClient client, int realJobs) throws Exception {
         Path gatewayHost = dir.resolve("gateway");
-        int gatewayPort = ServiceProcess.freePort();
+        int gatewayPort = FreePorts.next();
         exec(suite.resolve("deploy/bin/cvmfs_server").toString(), "--prefix", gatewayHost.toString(), "mkfs", "-o", "root", REPO);
         Files.writeString(gatewayHost.resolve("etc/cvmfs/keys/" + REPO + ".gw"), "plain_text key1 bench_secret\n");
         Path gatewayConfig = Files.createDirectories(gatewayHost.resolve("etc/cvmfs/gateway"));
@@ -191,7 +166,7 @@ public final class ConveyorBench {
                 final int w = workers;
                 rates[workers] = round(client, "real (one small file), " + workers + " worker(s), one submit process per job", realJobs, REPO,
                         i -> payload, false, "/w" + w + "-");
-                stop(started);
+                ConveyorInstallation.stop(started);
             }
             // baseline: the same publications straight from one publisher host
             String cvmfsServer = suite.resolve("deploy/bin/cvmfs_server").toString();
@@ -303,8 +278,8 @@ public final class ConveyorBench {
             cmd.append(" \"${").append(i + 3).append("}\"");
         }
         cmd.append("; rc=$?; times >&2; exit $rc");
-        List<String> argv = new ArrayList<>(List.of("bash", "-c", cmd.toString(), suite.resolve("deploy/bin/conveyor").toString(),
-                sub, config.toString()));
+        List<String> argv = new ArrayList<>(List.of("bash", "-c", cmd.toString(), conveyor.launcher().toString(),
+                sub, conveyor.config().toString()));
         argv.addAll(List.of(args));
         Path err = Files.createTempFile(dir, "cli.", ".err");
         ProcessBuilder pb = new ProcessBuilder(argv).redirectError(err.toFile());
@@ -337,41 +312,13 @@ public final class ConveyorBench {
     private List<Process> startWorkers(int n, Map<String, String> env, List<Path> hosts) throws Exception {
         List<Process> started = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
-            int port = ServiceProcess.freePort();
             Map<String, String> e = new java.util.HashMap<>(env);
             if (!hosts.isEmpty()) {
                 e.put("CVMFS_SUITE_PREFIX", hosts.get(i - 1).toString());
             }
-            String name = "worker-" + i + "-" + UUID.randomUUID().toString().substring(0, 4);
-            Process w = start(name, e, List.of("-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
-                    "-Dconveyor.worker.state-dir=" + dir.resolve(name + "-state")), "worker", "-n", name, "-T", dir.resolve(name + "-tmp").toString());
-            ServiceProcess.awaitReady(URI.create("http://127.0.0.1:" + port + "/q/health/ready"), w, name);
-            started.add(w);
+            started.add(conveyor.startWorker("worker-" + i + "-" + UUID.randomUUID().toString().substring(0, 4), e, List.of()));
         }
         return started;
-    }
-
-    private Process start(String name, Map<String, String> env, List<String> jvm, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(suite.resolve("deploy/bin/conveyor").toString()));
-        cmd.addAll(List.of(args));
-        cmd.addAll(List.of("-c", config.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
-        pb.environment().putAll(env);
-        pb.environment().put("JAVA_OPTS", String.join(" ", jvm));
-        Process p = pb.start();
-        processes.add(p);
-        return p;
-    }
-
-    private static void stop(List<Process> ps) throws InterruptedException {
-        for (Process p : ps) {
-            p.destroy();
-        }
-        for (Process p : ps) {
-            if (!p.waitFor(90, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-            }
-        }
     }
 
     private String exec(String... cmd) throws IOException, InterruptedException {
@@ -384,25 +331,9 @@ public final class ConveyorBench {
     }
 
     private void close() throws Exception {
-        stop(processes);
-        try {
-            exec("psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        } catch (RuntimeException e) {
-            System.err.println("could not drop " + database + ": " + e.getMessage());
-        }
-        // this run's exchanges and queues on the shared broker
-        var factory = new com.rabbitmq.client.ConnectionFactory();
-        factory.setHost("127.0.0.1");
-        try (var c = factory.newConnection("conveyor-bench"); var ch = c.createChannel()) {
-            for (String q : List.of(queue, queue + ".dead")) {
-                ch.queueDelete(q);
-            }
-            for (String x : List.of(queue, queue + ".done", queue + ".dead")) {
-                ch.exchangeDelete(x);
-            }
-        } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
-            System.err.println("could not remove the bench's broker objects: " + e);
+        ConveyorInstallation.stop(processes);
+        if (conveyor != null) {
+            conveyor.close();
         }
     }
-
 }

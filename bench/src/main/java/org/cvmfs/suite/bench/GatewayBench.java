@@ -50,9 +50,10 @@ import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.sync.CatalogDiff;
 import org.cvmfs.suite.protocol.sync.CatalogMerge;
+import org.cvmfs.suite.protocol.testing.FreePorts;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * Gateway figures: lease acquire+drop cycles per second, payload ingest in MB/s for large packs,
@@ -147,7 +148,7 @@ public final class GatewayBench implements Callable<Integer> {
             if (only.contains(Part.nested)) {
                 createRepository(host, NESTED, nestedFiles, true);
             }
-            int port = ServiceProcess.freePort();
+            int port = FreePorts.next();
             writeGatewayConfig(host, port);
             service = start(port);
             URI root = URI.create("http://127.0.0.1:" + port + "/");

@@ -25,9 +25,10 @@ import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.manifest.Manifest;
 import org.cvmfs.suite.protocol.notify.ActivityMessage;
 import org.cvmfs.suite.protocol.notify.NotifyClient;
+import org.cvmfs.suite.protocol.testing.FreePorts;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * Notification service figures: publish-to-delivery latency (p50, p99) over SSE for 1, 100 and
@@ -88,7 +89,7 @@ public final class NotifyBench {
         Path prefix = null;
         try {
             if (url == null) {
-                int port = ServiceProcess.freePort();
+                int port = FreePorts.next();
                 prefix = Files.createTempDirectory("notify-bench");
                 service = start(jar, port, prefix);
                 url = "http://127.0.0.1:" + port + "/api/v1";

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
+import org.cvmfs.suite.protocol.testing.FreePorts;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -119,7 +120,7 @@ public final class PublishBench implements Callable<Integer> {
     private void run() throws Exception {
         Path gatewayHost = dir.resolve("gateway");
         Path publisherHost = dir.resolve("publisher");
-        int port = ServiceProcess.freePort();
+        int port = FreePorts.next();
         server(gatewayHost, "mkfs", "-o", "root", REPO);
         Files.writeString(gatewayHost.resolve("etc/cvmfs/keys/" + REPO + ".gw"), "plain_text key1 bench_secret\n");
         Path gatewayConfig = Files.createDirectories(gatewayHost.resolve("etc/cvmfs/gateway"));

@@ -1,42 +1,24 @@
 package org.cvmfs.suite.bench;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.cvmfs.suite.protocol.testing.HttpReady;
 
-/** What every benchmark needs to run one of the suite's daemons as a process on loopback. */
+/** Waiting until one of the suite's daemons, run by a benchmark as a process on loopback, answers. */
 final class ServiceProcess {
+    private static final Duration LIMIT = Duration.ofMinutes(1);
+
     private ServiceProcess() {
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     /** Waits up to a minute until {@code url} answers 200; fails at once if {@code service} exits. */
-    static void awaitReady(URI url, Process service, String what) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build();
-        for (int i = 0; i < 600; i++) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException(what + " exited with " + service.exitValue());
-            }
-            try {
-                if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
+    static void awaitReady(URI url, Process service, String what) throws InterruptedException {
+        boolean answered = HttpReady.await(url, service, LIMIT);
+        if (!service.isAlive()) {
+            throw new IllegalStateException(what + " exited with " + service.exitValue());
         }
-        throw new IllegalStateException(what + " did not answer " + url + " within a minute");
+        if (!answered) {
+            throw new IllegalStateException(what + " did not answer " + url + " within a minute");
+        }
     }
 }

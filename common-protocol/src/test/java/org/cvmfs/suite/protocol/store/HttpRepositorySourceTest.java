@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +25,7 @@ import org.cvmfs.suite.protocol.manifest.KeyDirectory;
 import org.cvmfs.suite.protocol.manifest.ManifestVerifier;
 import org.cvmfs.suite.protocol.manifest.VerifiedManifest;
 import org.cvmfs.suite.protocol.testing.Fixtures;
+import org.cvmfs.suite.protocol.testing.FreePorts;
 import org.cvmfs.suite.protocol.testing.StaticHttpServer;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.junit.jupiter.api.AfterEach;
@@ -125,10 +125,7 @@ class HttpRepositorySourceTest {
             failing.stop(0);
         }
 
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = FreePorts.next();
         HttpRepositorySource unreachable = new HttpRepositorySource(
                 URI.create("http://127.0.0.1:" + closedPort + "/cvmfs/test.local"), Duration.ofSeconds(5), FetchLimits.DEFAULT);
         RepositoryFetchException e = assertThrows(RepositoryFetchException.class,

@@ -7,10 +7,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.time.Instant;
 
 /** Free loopback ports for private test servers, and waiting until one accepts connections. */
 public final class FreePorts {
+    private static final Duration INTERVAL = Duration.ofMillis(100);
+
     private FreePorts() {
     }
 
@@ -22,34 +23,24 @@ public final class FreePorts {
         }
     }
 
-    /** True once 127.0.0.1:{@code port} accepts a TCP connection, false after {@code limit}. */
+    /** True once 127.0.0.1:{@code port} accepts a TCP connection, false after {@code limit} or once {@code alive} died. */
     public static boolean awaitListening(int port, Duration limit, ProcessHandle alive) throws InterruptedException {
-        Instant end = Instant.now().plus(limit);
-        while (Instant.now().isBefore(end)) {
-            if (alive != null && !alive.isAlive()) {
-                return false;
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-                return true;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        return false;
+        boolean[] accepted = {false};
+        Await.poll(() -> (alive != null && !alive.isAlive()) || (accepted[0] = accepts(port)), limit, INTERVAL);
+        return accepted[0];
     }
 
     /** True once nothing accepts on the port any more. */
     public static boolean awaitClosed(int port, Duration limit) throws InterruptedException {
-        Instant end = Instant.now().plus(limit);
-        while (Instant.now().isBefore(end)) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-                Thread.sleep(100);
-            } catch (IOException closed) {
-                return true;
-            }
+        return Await.poll(() -> !accepts(port), limit, INTERVAL);
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            return true;
+        } catch (IOException refused) {
+            return false;
         }
-        return false;
     }
 }

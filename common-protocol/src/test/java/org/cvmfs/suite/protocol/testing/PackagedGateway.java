@@ -3,14 +3,10 @@ package org.cvmfs.suite.protocol.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -73,28 +69,20 @@ public final class PackagedGateway implements AutoCloseable {
     }
 
     private void awaitReady() {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest repos = HttpRequest.newBuilder(URI.create(base() + "/api/v1/repos"))
-                .timeout(Duration.ofSeconds(5)).build();
-        Instant deadline = Instant.now().plus(START_TIMEOUT);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the gateway exited with " + process.exitValue() + ":\n" + log());
-            }
-            try {
-                if (http.send(repos, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the gateway", e);
-            }
-            sleep(200);
+        boolean answered;
+        try {
+            answered = HttpReady.await(URI.create(base() + "/api/v1/repos"), process, START_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the gateway", e);
         }
-        process.destroyForcibly();
-        throw new IllegalStateException("the gateway did not answer within " + START_TIMEOUT + ":\n" + log());
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the gateway exited with " + process.exitValue() + ":\n" + log());
+        }
+        if (!answered) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the gateway did not answer within " + START_TIMEOUT + ":\n" + log());
+        }
     }
 
     public String base() {
@@ -138,15 +126,6 @@ public final class PackagedGateway implements AutoCloseable {
             return Files.readString(log, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 

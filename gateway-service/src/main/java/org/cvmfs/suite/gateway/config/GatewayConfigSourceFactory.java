@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.cvmfs.suite.protocol.config.ConfigOrdinal;
 import org.cvmfs.suite.protocol.config.GatewayUserConfig;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
@@ -16,20 +17,17 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * Maps upstream's {@code user.json} (and the {@code gateway.<key>} flags) onto the Quarkus
  * settings it decides: port, connection idle timeout and bound, log level and format. A factory
  * rather than a plain source because which file to read is itself configuration
- * ({@code gateway.user_config_file}, a flag or a test's property). Its ordinal sits above
- * {@code application.properties} and below environment variables and system properties, so an
- * operator can still override any single Quarkus property.
+ * ({@code gateway.user_config_file}, a flag or a test's property). Ranked by
+ * {@link ConfigOrdinal#UPSTREAM_FILE}, so an operator can still override any single Quarkus property.
  */
 public final class GatewayConfigSourceFactory implements ConfigSourceFactory {
-    static final int ORDINAL = 275;
-
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
         GatewayUserConfig user = GatewaySettings.loadUser(name -> {
             ConfigValue v = context.getValue(name);
             return Optional.ofNullable(v == null ? null : v.getValue());
         });
-        return List.of(new MapBackedConfigSource("cvmfs-gateway user.json", properties(user), ORDINAL) {
+        return List.of(new MapBackedConfigSource("cvmfs-gateway user.json", properties(user), ConfigOrdinal.UPSTREAM_FILE, false) {
         });
     }
 

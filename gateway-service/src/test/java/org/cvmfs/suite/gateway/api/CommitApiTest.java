@@ -39,6 +39,7 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.pack.ObjectPackWriter;
+import org.cvmfs.suite.protocol.testing.Await;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,10 +201,7 @@ class CommitApiTest implements ResetsReceivers {
         CompletableFuture<String> b = CompletableFuture.supplyAsync(
                 () -> Api.commit(KEY1, second, COMMIT_A).then().extract().asString());
         ReentrantLock lock = locks.committing(TestHost.REPO);
-        for (int i = 0; i < 6000 && !lock.hasQueuedThreads(); i++) {
-            Thread.sleep(10);
-        }
-        assertTrue(lock.hasQueuedThreads(), "the second commit waits for the repository's lock");
+        Await.until(lock::hasQueuedThreads, () -> "the second commit waits for the repository's lock");
         assertEquals(1, receiver.calls().size());
         release.countDown();
         assertTrue(a.get(60, TimeUnit.SECONDS).contains("\"status\":\"ok\""));
@@ -214,9 +212,7 @@ class CommitApiTest implements ResetsReceivers {
     /** Waits until {@code n} requests queue on the repository's commit lock. */
     private void awaitQueued(int n) throws InterruptedException {
         ReentrantLock lock = locks.committing(TestHost.REPO);
-        for (int i = 0; i < 6000 && lock.getQueueLength() < n; i++) {
-            Thread.sleep(10);
-        }
+        Await.poll(() -> lock.getQueueLength() >= n, Await.DEFAULT_LIMIT);
         assertEquals(n, lock.getQueueLength(), "requests waiting for the commit lock");
     }
 

@@ -13,10 +13,12 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.cvmfs.suite.gateway.testing.GatewayTestResource;
+import org.cvmfs.suite.protocol.testing.Await;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -100,16 +102,13 @@ class ConnectionLimitsTest {
         }
         assertTrue(refused > 0, "all 32 connections were served");
         assertTrue(served >= 3, "only " + served + " connections were served");
-        for (int i = 0; i < 100; i++) {
+        // the gateway counts the closed connections down asynchronously
+        Await.until(() -> {
             try {
-                if (given().get("/api/v1").statusCode() == 200) {
-                    return;
-                }
+                return given().get("/api/v1").statusCode() == 200;
             } catch (RuntimeException stillFull) {
-                // the gateway counts the closed connections down asynchronously
+                return false;
             }
-            Thread.sleep(100);
-        }
-        given().get("/api/v1").then().statusCode(200);
+        }, Duration.ofSeconds(10), () -> "the gateway serves again once the connections closed");
     }
 }

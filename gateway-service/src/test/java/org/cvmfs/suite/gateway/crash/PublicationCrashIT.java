@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.cvmfs.suite.gateway.testing.Published;
@@ -22,6 +21,7 @@ import org.cvmfs.suite.protocol.manifest.Manifest;
 import org.cvmfs.suite.protocol.repository.PublicationStep;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.repository.check.CheckReport;
+import org.cvmfs.suite.protocol.testing.Await;
 import org.cvmfs.suite.protocol.testing.FreePorts;
 import org.cvmfs.suite.protocol.testing.PackagedGateway;
 import org.junit.jupiter.api.AfterEach;
@@ -110,12 +110,9 @@ class PublicationCrashIT {
     }
 
     private void awaitPause(Path marker) throws InterruptedException {
-        Instant deadline = Instant.now().plus(PAUSE_TIMEOUT);
-        while (!Files.exists(marker)) {
-            if (!gateway.isAlive() || Instant.now().isAfter(deadline)) {
-                throw new AssertionError("the gateway never paused at " + marker.getFileName() + ":\n" + gateway.log());
-            }
-            Thread.sleep(50);
+        Await.poll(() -> Files.exists(marker) || !gateway.isAlive(), PAUSE_TIMEOUT, Duration.ofMillis(50));
+        if (!Files.exists(marker)) {
+            throw new AssertionError("the gateway never paused at " + marker.getFileName() + ":\n" + gateway.log());
         }
     }
 

@@ -1,44 +1,21 @@
 package org.cvmfs.suite.notify.config;
 
-import java.util.Map;
-import java.util.Set;
+import io.smallrye.config.common.MapBackedConfigSource;
+import java.nio.file.Path;
+import org.cvmfs.suite.protocol.config.ConfigOrdinal;
 import org.cvmfs.suite.protocol.config.HostPaths;
-import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
- * Makes {@code config.json} a configuration source. Its ordinal sits above
- * {@code application.properties} and below environment variables and system properties, so an
- * operator can still override any single property ({@code -Dquarkus.http.port=...}).
+ * Makes {@code config.json} a configuration source (mapped by {@link NotifyConfigFile}), ranked
+ * by {@link ConfigOrdinal#UPSTREAM_FILE} so an operator can still override any single property
+ * ({@code -Dquarkus.http.port=...}).
  */
-public final class NotifyConfigSource implements ConfigSource {
-    static final int ORDINAL = 275;
-
-    private final String name;
-    private final Map<String, String> properties;
-
+public final class NotifyConfigSource extends MapBackedConfigSource {
     public NotifyConfigSource() {
-        var file = NotifyConfigFile.location(System::getenv, HostPaths.fromEnvironment().etcCvmfs());
-        this.name = "cvmfs-notify " + file;
-        this.properties = Map.copyOf(NotifyConfigFile.properties(file, System::getenv));
+        this(NotifyConfigFile.location(System::getenv, HostPaths.fromEnvironment().etcCvmfs()));
     }
 
-    @Override
-    public Set<String> getPropertyNames() {
-        return properties.keySet();
-    }
-
-    @Override
-    public String getValue(String propertyName) {
-        return properties.get(propertyName);
-    }
-
-    @Override
-    public String getName() {
-        return name;
-    }
-
-    @Override
-    public int getOrdinal() {
-        return ORDINAL;
+    private NotifyConfigSource(Path file) {
+        super("cvmfs-notify " + file, NotifyConfigFile.properties(file, System::getenv), ConfigOrdinal.UPSTREAM_FILE, false);
     }
 }

@@ -33,13 +33,7 @@ class BrokerRestartTest {
             TestAmqp amqp = TestAmqp.sharedBroker("restart").at(broker.host(), broker.amqpPort());
             try (TestNode a = TestNode.start(amqp); TestNode b = TestNode.start(amqp.withRetryInterval(Duration.ofSeconds(4)))) {
                 TestNode.Recorder onB = b.subscribe(REPO);
-                long revision = 0;
-                AcceptedActivity first = null;
-                while (first == null && revision < 300) { // B binds asynchronously
-                    a.service.publish(TestMessages.json(REPO, ++revision), null);
-                    first = onB.received.poll(100, TimeUnit.MILLISECONDS);
-                }
-                assertNotNull(first, "the relay works before the restart");
+                long revision = relayUntilReceived(a, onB, "the relay works before the restart"); // B binds asynchronously
                 Await.until(() -> a.relay.connected() && b.relay.connected(), "both nodes are ready");
 
                 broker.stop();
@@ -73,13 +67,7 @@ class BrokerRestartTest {
             TestAmqp amqp = TestAmqp.sharedBroker("stall").at(broker.host(), broker.amqpPort());
             try (TestNode a = TestNode.start(amqp.withConfirmTimeout(Duration.ofSeconds(1))); TestNode b = TestNode.start(amqp)) {
                 TestNode.Recorder onB = b.subscribe(REPO);
-                long revision = 0;
-                AcceptedActivity first = null;
-                while (first == null && revision < 300) {
-                    a.service.publish(TestMessages.json(REPO, ++revision), null);
-                    first = onB.received.poll(100, TimeUnit.MILLISECONDS);
-                }
-                assertNotNull(first, "the relay works before the broker stalls");
+                long revision = relayUntilReceived(a, onB, "the relay works before the broker stalls");
                 long stalled = revision + 10;
                 signal("STOP");
                 try {
@@ -109,5 +97,15 @@ class BrokerRestartTest {
         assertEquals(1, vms.size(), "one Erlang VM among this JVM's descendants: " + vms);
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(vms.get(0).pid())).inheritIO().start();
         assertEquals(0, kill.waitFor());
+    }
+
+    /** Publishes on {@code from} with rising revisions until {@code to} receives one; the last revision published. */
+    private static long relayUntilReceived(TestNode from, TestNode.Recorder to, String what) throws Exception {
+        long[] revision = {0};
+        Await.value(() -> {
+            from.service.publish(TestMessages.json(REPO, ++revision[0]), null);
+            return to.received.poll(100, TimeUnit.MILLISECONDS);
+        }, Duration.ZERO, what);
+        return revision[0];
     }
 }

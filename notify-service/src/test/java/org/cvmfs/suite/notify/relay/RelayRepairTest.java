@@ -3,7 +3,6 @@ package org.cvmfs.suite.notify.relay;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +10,8 @@ import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.GetResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,14 +85,14 @@ class RelayRepairTest {
     void reopensAChannelTheBrokerClosedAndBindsAgain() throws Exception {
         try (TestNode node = TestNode.start(amqp)) {
             TestNode.Recorder inbound = node.subscribe("inbound.test");
-            assertNotNull(relayUntilReceived(inbound, 1), "relayed messages arrive");
+            relayUntilReceived(inbound, 1, "relayed messages arrive");
 
             channel.exchangeDelete(amqp.exchange()); // takes every binding with it
             node.service.publish(TestMessages.json("outbound.test", 1), null); // to no exchange: the broker closes the channel
             Await.until(this::exchangeExists, "the relay declares the exchange again when it reopens the channel");
             Await.until(node.relay::connected, "ready");
 
-            assertNotNull(relayUntilReceived(inbound, 2), "the binding is back: relayed messages arrive again");
+            relayUntilReceived(inbound, 2, "the binding is back: relayed messages arrive again");
             String watch = queueFor("outbound.test");
             byte[] next = TestMessages.json("outbound.test", 2);
             node.service.publish(next, null);
@@ -124,15 +123,12 @@ class RelayRepairTest {
     }
 
     /** Publishes as an upstream node would until the recorder has a message of at least that revision. */
-    private AcceptedActivity relayUntilReceived(TestNode.Recorder recorder, long fromRevision) throws Exception {
-        for (long revision = fromRevision * 1000; revision < fromRevision * 1000 + 300; revision++) {
-            channel.basicPublish(amqp.exchange(), recorder.repository(), null, TestMessages.json(recorder.repository(), revision));
-            AcceptedActivity p = recorder.received.poll(100, TimeUnit.MILLISECONDS);
-            if (p != null) {
-                return p;
-            }
-        }
-        return null;
+    private AcceptedActivity relayUntilReceived(TestNode.Recorder recorder, long fromRevision, String what) throws Exception {
+        long[] revision = {fromRevision * 1000};
+        return Await.value(() -> {
+            channel.basicPublish(amqp.exchange(), recorder.repository(), null, TestMessages.json(recorder.repository(), revision[0]++));
+            return recorder.received.poll(100, TimeUnit.MILLISECONDS);
+        }, Duration.ZERO, what);
     }
 
     private boolean exchangeExists() {
@@ -165,13 +161,6 @@ class RelayRepairTest {
     }
 
     private byte[] take(String queue) throws Exception {
-        for (int i = 0; i < 600; i++) {
-            GetResponse r = channel.basicGet(queue, true);
-            if (r != null) {
-                return r.getBody();
-            }
-            Thread.sleep(50);
-        }
-        return null;
+        return Await.value(() -> channel.basicGet(queue, true), Duration.ofMillis(50), "nothing arrived on " + queue).getBody();
     }
 }

@@ -3,7 +3,6 @@ package org.cvmfs.suite.notify.relay;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.Channel;
@@ -18,6 +17,7 @@ import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -79,8 +79,7 @@ class RelayTest {
         channel.queueBind(queue, EXCHANGE, "outbound.test");
         byte[] json = TestMessages.json("outbound.test", 1);
         given().body(json).when().post("/api/v1/publish").then().statusCode(200);
-        GetResponse got = poll(queue);
-        assertNotNull(got, "the message reaches the exchange");
+        GetResponse got = Await.value(() -> channel.basicGet(queue, true), Duration.ofMillis(50), "the message reaches the exchange");
         assertArrayEquals(json, got.getBody());
         assertEquals("outbound.test", got.getEnvelope().getRoutingKey());
         assertEquals(EXCHANGE, got.getEnvelope().getExchange());
@@ -95,12 +94,11 @@ class RelayTest {
             // an upstream node sends no properties; these must all be dropped
             channel.basicPublish(EXCHANGE, "inbound.test", null, "{garbage".getBytes(StandardCharsets.US_ASCII));
             channel.basicPublish(EXCHANGE, "inbound.test", null, TestMessages.json("elsewhere.test", 99));
-            ActivityMessage first = null;
-            for (int revision = 1; first == null && revision <= 100; revision++) {
-                channel.basicPublish(EXCHANGE, "inbound.test", null, TestMessages.json("inbound.test", revision));
-                first = received.poll(200, TimeUnit.MILLISECONDS);
-            }
-            assertNotNull(first, "a relayed message reaches the local subscriber");
+            int[] revision = {1};
+            ActivityMessage first = Await.value(() -> {
+                channel.basicPublish(EXCHANGE, "inbound.test", null, TestMessages.json("inbound.test", revision[0]++));
+                return received.poll(200, TimeUnit.MILLISECONDS);
+            }, Duration.ZERO, "a relayed message reaches the local subscriber");
             assertEquals("inbound.test", first.repository());
             assertTrue(service.latest("elsewhere.test").isEmpty(), "routing key and repository must agree");
         }
@@ -110,12 +108,11 @@ class RelayTest {
     void twoNodesShareAPublishThroughTheBroker() throws Exception {
         try (TestNode second = TestNode.start(settings.amqp())) {
             TestNode.Recorder onSecond = second.subscribe("shared.test");
-            AcceptedActivity arrived = null;
-            for (int revision = 1; arrived == null && revision <= 100; revision++) {
-                given().body(TestMessages.json("shared.test", revision)).when().post("/api/v1/publish").then().statusCode(200);
-                arrived = onSecond.received.poll(200, TimeUnit.MILLISECONDS);
-            }
-            assertNotNull(arrived, "a publish on the first node reaches a subscriber of the second");
+            int[] revision = {1};
+            AcceptedActivity arrived = Await.value(() -> {
+                given().body(TestMessages.json("shared.test", revision[0]++)).when().post("/api/v1/publish").then().statusCode(200);
+                return onSecond.received.poll(200, TimeUnit.MILLISECONDS);
+            }, Duration.ZERO, "a publish on the first node reaches a subscriber of the second");
             assertArrayEquals(TestMessages.json("shared.test", arrived.revision()), arrived.wire());
             assertEquals(arrived.revision(), second.service.latest("shared.test").orElseThrow().revision());
             assertTrue(Files.exists(second.cache.resolve("cache/shared.test.json")), "the second node caches it on disk");
@@ -124,24 +121,12 @@ class RelayTest {
             BlockingQueue<ActivityMessage> onFirst = new LinkedBlockingQueue<>();
             try (NotifyClient.Subscription s = NotifyClient.create(URI.create(root + "api/v1")).subscribe("shared-back.test", onFirst::add)) {
                 Await.subscribers(service, "shared-back.test", 1);
-                ActivityMessage back = null;
-                for (int revision = 1; back == null && revision <= 100; revision++) {
-                    second.service.publish(TestMessages.json("shared-back.test", revision), null);
-                    back = onFirst.poll(200, TimeUnit.MILLISECONDS);
-                }
-                assertNotNull(back, "a publish on the second node reaches a subscriber of the first");
+                int[] back = {1};
+                Await.value(() -> {
+                    second.service.publish(TestMessages.json("shared-back.test", back[0]++), null);
+                    return onFirst.poll(200, TimeUnit.MILLISECONDS);
+                }, Duration.ZERO, "a publish on the second node reaches a subscriber of the first");
             }
         }
-    }
-
-    private GetResponse poll(String queue) throws Exception {
-        for (int i = 0; i < 200; i++) {
-            GetResponse r = channel.basicGet(queue, true);
-            if (r != null) {
-                return r;
-            }
-            Thread.sleep(50);
-        }
-        return null;
     }
 }

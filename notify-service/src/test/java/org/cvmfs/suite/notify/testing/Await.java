@@ -32,6 +32,12 @@ public final class Await {
         assertEquals(expected, service.subscriberCount(repository), "subscribers of " + repository);
     }
 
+    /** The first answer of {@code probe} that is not null, asked every {@code interval}; fails with {@code what}. */
+    public static <T> T value(org.cvmfs.suite.protocol.testing.Await.Probe<T> probe, Duration interval, String what)
+            throws Exception {
+        return org.cvmfs.suite.protocol.testing.Await.value(probe, LIMIT, interval, () -> what);
+    }
+
     private static boolean poll(BooleanSupplier condition) throws InterruptedException {
         return org.cvmfs.suite.protocol.testing.Await.poll(condition, LIMIT);
     }

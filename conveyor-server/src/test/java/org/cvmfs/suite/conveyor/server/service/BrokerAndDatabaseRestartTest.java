@@ -1,7 +1,6 @@
 package org.cvmfs.suite.conveyor.server.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.BuiltinExchangeType;
@@ -14,7 +13,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.cvmfs.suite.conveyor.server.testing.ConveyorTestServer;
 import org.cvmfs.suite.conveyor.server.testing.Signed;
 import org.cvmfs.suite.protocol.conveyor.ConveyorJson;
+import org.cvmfs.suite.protocol.testing.Await;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,6 +36,8 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = ConveyorTestServer.class, initArgs = @ResourceArg(name = "services", value = "private"))
 class BrokerAndDatabaseRestartTest {
     static final int JOBS = 30;
+    /** How often a client retries against a restarting service, as upstream's clients pause. */
+    static final Duration RETRY_INTERVAL = Duration.ofMillis(200);
 
     final Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
     final AtomicBoolean stop = new AtomicBoolean();
@@ -82,21 +83,17 @@ class BrokerAndDatabaseRestartTest {
     }
 
     /** Upstream's client retries transport failures; ours also a 5xx or a Status error. */
-    static String submitUntilAccepted(String body) throws InterruptedException {
-        Instant end = Instant.now().plus(Duration.ofMinutes(3));
-        while (Instant.now().isBefore(end)) {
+    static String submitUntilAccepted(String body) throws Exception {
+        return Await.value(() -> {
             try {
                 Response r = Signed.post("/jobs/new", body);
                 String text = r.asString();
-                if (r.statusCode() == 200 && text.startsWith("{\"Status\":\"ok\"")) {
-                    return text.substring("{\"Status\":\"ok\",\"ID\":\"".length(), text.length() - 2);
-                }
+                return r.statusCode() == 200 && text.startsWith("{\"Status\":\"ok\"")
+                        ? text.substring("{\"Status\":\"ok\",\"ID\":\"".length(), text.length() - 2) : null;
             } catch (RuntimeException transport) {
-                // retried
+                return null; // retried
             }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("submission never accepted");
+        }, Duration.ofMinutes(3), RETRY_INTERVAL, () -> "submission never accepted");
     }
 
     /** One worker as ours behaves: claim, run, report until stored, then ack; reconnect on any broker error. */
@@ -150,33 +147,33 @@ class BrokerAndDatabaseRestartTest {
             } catch (RuntimeException transport) {
                 // retried
             }
-            Thread.sleep(200);
+            Thread.sleep(RETRY_INTERVAL.toMillis());
         }
         throw new InterruptedException("stopped");
     }
 
     static void awaitAllFinished(ConveyorTestServer.Services s, String repo, int n) throws Exception {
-        Instant end = Instant.now().plus(Duration.ofMinutes(5));
-        while (Instant.now().isBefore(end)) {
+        List<String> all = List.of(Integer.toString(n));
+        Await.value(() -> {
             try {
-                var finished = rows(s, "SELECT count(*) FROM conveyor_job WHERE repository = '" + repo
-                        + "' AND state IN ('succeeded','failed','cancelled')");
-                if (finished.equals(List.of(Integer.toString(n)))) {
-                    return;
-                }
+                return rows(s, "SELECT count(*) FROM conveyor_job WHERE repository = '" + repo
+                        + "' AND state IN ('succeeded','failed','cancelled')").equals(all) ? Boolean.TRUE : null;
             } catch (java.sql.SQLException restarting) {
-                // retried
+                return null; // retried
             }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("jobs not finished: " + rows(s, "SELECT state, count(*) FROM conveyor_job GROUP BY state"));
+        }, Duration.ofMinutes(5), Duration.ofMillis(500), () -> "jobs not finished: " + states(s));
     }
 
     static void awaitOutboxEmpty(ConveyorTestServer.Services s) throws Exception {
-        Instant end = Instant.now().plus(Duration.ofMinutes(2));
-        while (!rows(s, "SELECT count(*) FROM conveyor_outbox").equals(List.of("0"))) {
-            assertTrue(Instant.now().isBefore(end), "outbox never drained");
-            Thread.sleep(500);
+        Await.value(() -> rows(s, "SELECT count(*) FROM conveyor_outbox").equals(List.of("0")) ? Boolean.TRUE : null,
+                Duration.ofMinutes(2), Duration.ofMillis(500), () -> "outbox never drained");
+    }
+
+    private static String states(ConveyorTestServer.Services s) {
+        try {
+            return rows(s, "SELECT state, count(*) FROM conveyor_job GROUP BY state").toString();
+        } catch (java.sql.SQLException e) {
+            return "(unreadable: " + e.getMessage() + ")";
         }
     }
 

@@ -26,6 +26,7 @@ import org.cvmfs.suite.conveyor.server.testing.ConveyorTestServer;
 import org.cvmfs.suite.conveyor.server.testing.JobMessages;
 import org.cvmfs.suite.conveyor.server.testing.Signed;
 import org.cvmfs.suite.protocol.conveyor.ConveyorJson;
+import org.cvmfs.suite.protocol.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -314,11 +315,9 @@ class JobLifecycleTest {
                 assertEquals(1, st.executeUpdate());
             }
             var submitted = java.util.concurrent.CompletableFuture.supplyAsync(() -> submit(spec(repo, List.of(dep))));
-            Instant limit = Instant.now().plus(Duration.ofSeconds(60));
-            while (!submitted.isDone() && count("SELECT count(*) FROM pg_stat_activity WHERE datname = '"
-                    + services.database() + "' AND wait_event_type = 'Lock'") == 0 && Instant.now().isBefore(limit)) {
-                Thread.sleep(50);
-            }
+            Await.value(() -> submitted.isDone() || count("SELECT count(*) FROM pg_stat_activity WHERE datname = '"
+                    + services.database() + "' AND wait_event_type = 'Lock'") > 0 ? Boolean.TRUE : null,
+                    Duration.ofSeconds(60), Duration.ofMillis(50), () -> "the submission neither finished nor waited on a lock");
             completion.commit();
             String id = submitted.get(60, java.util.concurrent.TimeUnit.SECONDS);
             assertEquals("queued", job(id).get("state"));

@@ -1,21 +1,21 @@
 package org.cvmfs.suite.conveyor.worker.config;
 
+import io.smallrye.config.common.MapBackedConfigSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
+import org.cvmfs.suite.protocol.config.ConfigOrdinal;
 import org.cvmfs.suite.protocol.config.TomlFile;
 import org.cvmfs.suite.protocol.conveyor.ConveyorConfig;
-import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * Makes {@code /etc/cvmfs/conveyor/config.toml} (or {@code -c FILE}, passed on as the system
  * property {@value #CONFIG_PROPERTY}, or {@code CONVEYOR_CONFIG}) a configuration source: upstream's keys as
  * {@code conveyor.*} via {@link ConveyorConfig#asProperties()}, plus our {@code [worker]} keys
- * {@value #EXTRA_KEYS_DOC}. The ordinal sits above {@code application.properties} and below
- * environment variables and system properties, so any single property can still be overridden.
+ * {@value #EXTRA_KEYS_DOC}. Ranked by {@link ConfigOrdinal#UPSTREAM_FILE}, so any single property
+ * can still be overridden.
  * The file is validated with upstream's messages when the worker starts ({@code WorkerSettingsProducer}),
  * not here: a ConfigSource that throws hides the message in a boot stack trace.
  *
@@ -24,20 +24,18 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * {@code quarkus.log.level=WARN} (right for its command-line tools), which at the same ordinal as
  * ours silenced every line the worker logs. The worker is a daemon; its log must say what it does.
  */
-public final class WorkerConfigSource implements ConfigSource {
+public final class WorkerConfigSource extends MapBackedConfigSource {
     public static final String CONFIG_PROPERTY = "conveyor.config";
     static final String EXTRA_KEYS_DOC = "require_checksum, script_timeout, log_limit, lease_wait, state_dir, "
             + "transaction_command, publish_command, abort_command, shutdown_grace, http_port";
-    static final int ORDINAL = 275;
     static final String LOG_LEVEL = "quarkus.log.level";
 
-    private final String name;
-    private final Map<String, String> properties;
-
     public WorkerConfigSource() {
-        Path file = location();
-        this.name = "conveyor " + file;
-        this.properties = Map.copyOf(properties(file, System::getenv));
+        this(location());
+    }
+
+    private WorkerConfigSource(Path file) {
+        super("conveyor " + file, properties(file, System::getenv), ConfigOrdinal.UPSTREAM_FILE, false);
     }
 
     public static Path location() {
@@ -73,25 +71,5 @@ public final class WorkerConfigSource implements ConfigSource {
         }
         worker.string("http_port").ifPresent(v -> out.put("quarkus.http.port", v));
         return out;
-    }
-
-    @Override
-    public Set<String> getPropertyNames() {
-        return properties.keySet();
-    }
-
-    @Override
-    public String getValue(String propertyName) {
-        return properties.get(propertyName);
-    }
-
-    @Override
-    public String getName() {
-        return name;
-    }
-
-    @Override
-    public int getOrdinal() {
-        return ORDINAL;
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.cvmfs.suite.protocol.config.ConfigOrdinal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,6 @@ class WorkerConfigSourceTest {
         assertEquals("30", p.get("conveyor.worker.lease-wait"));
         Files.writeString(file, "debug = true\n" + VALID);
         assertEquals("DEBUG", WorkerConfigSource.properties(file, k -> null).get("quarkus.log.level"));
-        assertEquals(WorkerConfigSource.ORDINAL, new WorkerConfigSource().getOrdinal());
+        assertEquals(ConfigOrdinal.UPSTREAM_FILE, new WorkerConfigSource().getOrdinal());
     }
 }

@@ -24,6 +24,7 @@ import org.cvmfs.suite.protocol.conveyor.ConveyorTopology;
 import org.cvmfs.suite.protocol.conveyor.ProcessedJob;
 import org.cvmfs.suite.protocol.conveyor.Replies;
 import org.cvmfs.suite.protocol.conveyor.UnprocessedJob;
+import org.cvmfs.suite.protocol.testing.Await;
 import org.cvmfs.suite.protocol.testing.PrivateRabbitMq;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,9 +106,7 @@ class WorkerLoopTest {
         FakeServer server = new FakeServer();
         Thread t = startLoop(queue, server);
         try {
-            while (!queue.connected()) {
-                Thread.sleep(50);
-            }
+            Await.until(queue::connected, () -> "the worker's queue never connected");
             byte[] poison = "{not json".getBytes(StandardCharsets.UTF_8);
             publish("jobs.test-dl", poison);
             String id = "11111111-2222-4333-8444-555555555555";
@@ -137,9 +136,7 @@ class WorkerLoopTest {
         server.refusals = 2;
         Thread t = startLoop(queue, server);
         try {
-            while (!queue.connected()) {
-                Thread.sleep(50);
-            }
+            Await.until(queue::connected, () -> "the worker's queue never connected");
             String id = "21111111-2222-4333-8444-555555555555";
             publish("jobs.test-requeue", job(id));
             ProcessedJob result = server.stored.poll(60, TimeUnit.SECONDS);

@@ -1,32 +1,31 @@
 package org.cvmfs.suite.conveyor.worker.e2e;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.cvmfs.suite.protocol.testing.FreePorts;
+import org.cvmfs.suite.protocol.testing.ConveyorInstallation;
 
 /**
- * A Conveyor installation on this host for end-to-end tests: a fresh database on the shared
- * PostgreSQL, job queue names of its own on the shared RabbitMQ (the new-job exchange and queue
- * are configurable; only the dead-letter queue is shared), the packaged conveyor server and
- * workers as processes (kill -9 able).
+ * The Conveyor installation of the worker's end-to-end tests: common-protocol's
+ * {@link ConveyorInstallation} (a database of its own on the shared PostgreSQL, queue names of its
+ * own, server and workers as processes, kill -9 able) with the tests' key, a {@code [worker]}
+ * table, small heaps, and the {@code conveyor} CLI run as a CI script runs it.
  */
 final class ConveyorProcesses implements AutoCloseable {
+    /** The test daemons' JVM options: small heaps on a shared machine. */
+    private static final List<String> JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+
     final Path dir;
     final String database;
     final String jobQueue;
     final int serverPort;
     final Path config;
-    private final List<Process> processes = new ArrayList<>();
-
     final int brokerPort;
     final int databasePort;
+    private final ConveyorInstallation installation;
 
     ConveyorProcesses(Path dir) {
         this(dir, 5672);
@@ -42,54 +41,21 @@ final class ConveyorProcesses implements AutoCloseable {
      * {@code databasePort} (e.g. a {@code PrivatePostgres}).
      */
     ConveyorProcesses(Path dir, int brokerPort, int databasePort) {
+        this.installation = new ConveyorInstallation(suite(), dir, "worker_e2e", "secret_key", 600, brokerPort, databasePort, """
+                [worker]
+                job_retries = 3
+                """);
         this.dir = dir;
         this.brokerPort = brokerPort;
         this.databasePort = databasePort;
-        String id = UUID.randomUUID().toString().substring(0, 8);
-        this.database = "conveyor_worker_e2e_" + id;
-        this.jobQueue = "jobs.e2e-" + id;
-        this.serverPort = FreePorts.next();
-        this.config = dir.resolve("config.toml");
-        try {
-            run("psql", "-h", "127.0.0.1", "-p", Integer.toString(databasePort), "-U", "postgres", "-c",
-                    "CREATE DATABASE " + database);
-            Files.writeString(config, """
-                    shared_key = "secret_key"
-                    job_wait_timeout = 600
-                    [server]
-                    host = "127.0.0.1"
-                    port = %d
-                    [queue]
-                    username = "guest"
-                    password = "guest"
-                    host = "127.0.0.1"
-                    port = %d
-                    vhost = "/"
-                    new_job_exchange = "%s"
-                    new_job_queue = "%s"
-                    completed_job_exchange = "%s.done"
-                    [db]
-                    type = "postgres"
-                    database = "%s"
-                    username = "postgres"
-                    password = "unused"
-                    host = "127.0.0.1"
-                    port = %d
-                    [worker]
-                    job_retries = 3
-                    """.formatted(serverPort, brokerPort, jobQueue, jobQueue, jobQueue, database, databasePort));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.database = installation.database();
+        this.jobQueue = installation.jobQueue();
+        this.serverPort = installation.serverPort();
+        this.config = installation.config();
     }
 
-    static Path jar(String module) {
-        Path jar = Path.of(System.getProperty("user.dir")).toAbsolutePath().resolveSibling(module)
-                .resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: mvn -pl " + module + " -am -DskipTests package first");
-        }
-        return jar;
+    private static Path suite() {
+        return Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
     }
 
     /** What one {@code conveyor} CLI run left: exit code and its stdout JSON lines. */
@@ -138,7 +104,7 @@ final class ConveyorProcesses implements AutoCloseable {
 
     /** A launcher of this checkout's {@code deploy/bin}. */
     static Path launcher(String name) {
-        return Path.of(System.getProperty("user.dir")).toAbsolutePath().resolveSibling("deploy").resolve("bin").resolve(name);
+        return suite().resolve("deploy").resolve("bin").resolve(name);
     }
 
     /** Publishes raw bytes on this installation's new-job exchange, e.g. a message no worker can decode. */
@@ -187,99 +153,32 @@ final class ConveyorProcesses implements AutoCloseable {
     }
 
     private com.rabbitmq.client.Connection broker() throws Exception {
-        var factory = new com.rabbitmq.client.ConnectionFactory();
-        factory.setHost("127.0.0.1");
-        factory.setPort(brokerPort);
-        return factory.newConnection("conveyor-worker-e2e");
+        return installation.broker();
     }
 
     Process startServer() throws Exception {
-        Process p = start("server", jar("conveyor-server"), List.of("-Dconveyor.config=" + config), Map.of(), List.of("server"));
-        await(serverPort, p);
-        return p;
+        return installation.startServer(JVM);
     }
 
     /** A worker with its own temp and state dirs and health port; {@code env} e.g. CONVEYOR_MOCK_WORKER. */
     Process startWorker(String name, Map<String, String> env, String... extraJvm) throws Exception {
-        int port = FreePorts.next();
-        List<String> jvm = new ArrayList<>(List.of("-Dconveyor.config=" + config, "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=127.0.0.1", "-Dconveyor.worker.state-dir=" + dir.resolve(name + "-state")));
+        List<String> jvm = new ArrayList<>(JVM);
         jvm.addAll(List.of(extraJvm));
-        Process p = start(name, jar("conveyor-worker"), jvm, env,
-                List.of("worker", "-n", name, "-T", dir.resolve(name + "-tmp").toString()));
-        await(port, p);
-        return p;
-    }
-
-    private Process start(String name, Path jar, List<String> jvm, Map<String, String> env, List<String> args)
-            throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1"));
-        cmd.addAll(jvm);
-        cmd.add("-jar");
-        cmd.add(jar.toString());
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile()));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        processes.add(p);
-        return p;
+        return installation.startWorker(name, env, jvm);
     }
 
     String log(String name) {
-        try {
-            return Files.readString(dir.resolve(name + ".log"));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private void await(int port, Process p) throws InterruptedException {
-        if (!FreePorts.awaitListening(port, Duration.ofSeconds(120), p.toHandle())) {
-            throw new IllegalStateException("process did not start listening on " + port + "; logs in " + dir);
-        }
-    }
-
-    private static void run(String... cmd) throws IOException {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) {
-                throw new IOException(String.join(" ", cmd) + ": " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
+        return installation.log(name);
     }
 
     @Override
     public void close() throws Exception {
-        for (Process p : processes) {
-            p.destroy();
-        }
-        for (Process p : processes) {
-            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-            }
-        }
-        try {
-            run("psql", "-h", "127.0.0.1", "-p", Integer.toString(databasePort), "-U", "postgres", "-c",
-                    "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        } catch (IOException e) {
-            System.err.println("could not drop the test's database: " + e.getMessage());
-        }
-        // this installation's objects on the shared broker
+        // the completion watch of watchCompletions(), if any; the rest is the installation's
         try (var c = broker(); var ch = c.createChannel()) {
-            for (String q : List.of(jobQueue, jobQueue + ".dead", completionWatch())) {
-                ch.queueDelete(q);
-            }
-            for (String x : List.of(jobQueue, jobQueue + ".done", jobQueue + ".dead")) {
-                ch.exchangeDelete(x);
-            }
+            ch.queueDelete(completionWatch());
         } catch (IOException | RuntimeException e) {
-            System.err.println("could not remove the test's broker objects: " + e);
+            System.err.println("could not remove the test's completion watch: " + e);
         }
+        installation.close();
     }
 }

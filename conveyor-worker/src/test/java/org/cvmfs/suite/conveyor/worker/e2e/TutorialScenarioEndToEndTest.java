@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -17,6 +16,7 @@ import org.cvmfs.suite.protocol.conveyor.ConveyorClient;
 import org.cvmfs.suite.protocol.conveyor.JobQuery;
 import org.cvmfs.suite.protocol.conveyor.JobRecord;
 import org.cvmfs.suite.protocol.conveyor.JobState;
+import org.cvmfs.suite.protocol.testing.Await;
 import org.cvmfs.suite.protocol.testing.StaticHttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -174,11 +174,7 @@ class TutorialScenarioEndToEndTest {
         assertEquals(0, r.exitCode(), r.toString());
         String id = r.lastJobId();
         Path started = dir.resolve("markers").resolve(id);
-        Instant limit = Instant.now().plus(Duration.ofMinutes(5));
-        while (!Files.exists(started) && Instant.now().isBefore(limit)) {
-            Thread.sleep(200);
-        }
-        assertTrue(Files.exists(started), "the script never started\n" + logs());
+        Await.until(() -> Files.exists(started), Duration.ofMinutes(5), () -> "the script never started\n" + logs());
         String runner = client.list(JobQuery.ofIds(List.of(id))).jobs().get(0).workerName();
         Process victim = workers.get(runner.equals("worker-1") ? 0 : 1);
         new ProcessBuilder("kill", "-9", Long.toString(victim.pid())).inheritIO().start().waitFor();
