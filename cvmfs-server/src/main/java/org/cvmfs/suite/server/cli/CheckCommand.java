@@ -56,7 +56,7 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "-s", paramLabel = "PATH", description = "walk the objects below this path only")
     String subtree;
 
-    @Option(names = "-r", description = "repair reflog problems first (reflog.chksum; an interrupted publication)")
+    @Option(names = "-r", description = "repair reflog problems first (reflog.chksum; an interrupted publication; a lost .cvmfsreflog)")
     boolean repairReflog;
 
     @Option(names = "-R", paramLabel = "CHECKSUM_FILE",
@@ -131,7 +131,7 @@ final class CheckCommand implements Callable<Integer> {
             if (repo.layout() == null) {
                 throw new RepositoryException("-r repairs a repository of this host, not a URL");
             }
-            for (String action : ReflogRepair.repair(repo.layout())) {
+            for (String action : ReflogRepair.repair(repo.layout(), server.clock())) {
                 out.println("Warning: " + action);
             }
         }
