@@ -147,6 +147,9 @@ final class CheckCommand implements Callable<Integer> {
         for (CheckReport.Fault f : report.faults()) {
             out.println("FAULT " + f);
         }
+        for (String w : report.warnings()) {
+            out.println("WARNING " + w);
+        }
         Optional<FaultKind> first = report.firstKind();
         if (first.isEmpty()) {
             out.println("no problems found in " + repo.fqrn() + " at revision " + report.revision()
