@@ -24,7 +24,7 @@ final class HeaderReadDeadline {
         try {
             int servers = HeaderDeadlines.install(vertx, deadline);
             LOG.debugf("header-read deadline %s on %d more HTTP server(s)", deadline, servers);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             // Quarkus fires the event asynchronously and drops what an observer throws
             LOG.errorf(e, "no header-read deadline: %s", e.getMessage());
         }

@@ -3,10 +3,11 @@ package org.cvmfs.suite.notify.api;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.event.ObservesAsync;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import org.cvmfs.suite.notify.config.NotifySettings;
 import org.cvmfs.suite.protocol.httpserver.HeaderDeadlines;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,12 +21,18 @@ import org.jboss.logging.Logger;
 final class HeaderReadDeadline {
     private static final Logger LOG = Logger.getLogger(HeaderReadDeadline.class);
 
-    void listening(@ObservesAsync HttpServerStart start, Vertx vertx,
-                   @ConfigProperty(name = "cvmfs.notify.header-timeout", defaultValue = "20s") Duration deadline) {
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    NotifySettings settings;
+
+    void listening(@ObservesAsync HttpServerStart start) {
+        Duration deadline = settings.headerTimeout();
         try {
             int servers = HeaderDeadlines.install(vertx, deadline);
             LOG.debugf("header-read deadline %s on %d more HTTP server(s)", deadline, servers);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             // Quarkus fires the event asynchronously and drops what an observer throws
             LOG.errorf(e, "no header-read deadline: %s", e.getMessage());
         }
