@@ -90,7 +90,7 @@ public final class GatewayBench implements Callable<Integer> {
     private static final Pattern MERGED = Pattern.compile("commit merged: repository=(\\S+) .* catalogs_written=(\\d+)"
             + " merge_ms=(\\d+) publish_ms=(\\d+)");
 
-    enum Part { leases, ingest, commit, large, nested }
+    enum Part { leases, ingest, commit, large, nested, connections }
 
     @Option(names = "--launcher", paramLabel = "PATH", description = "the gateway's launcher (default ${DEFAULT-VALUE})")
     Path launcher = Path.of("deploy/bin/cvmfs_gateway");
@@ -118,6 +118,18 @@ public final class GatewayBench implements Callable<Integer> {
     @Option(names = "--idle-seconds", paramLabel = "S",
             description = "idle time before the last memory reading (default ${DEFAULT-VALUE})")
     int idleSeconds = 35;
+
+    @Option(names = "--idle-connections", paramLabel = "N",
+            description = "connections case: connections that never send a byte (default ${DEFAULT-VALUE})")
+    int idleConnections = 2_000;
+
+    @Option(names = "--slow-clients", paramLabel = "M",
+            description = "connections case: clients sending a request head one byte per second (default ${DEFAULT-VALUE})")
+    int slowClients = 200;
+
+    @Option(names = "--idle-timeout", paramLabel = "S",
+            description = "the gateway's idle_timeout in seconds (default ${DEFAULT-VALUE}, as deployed)")
+    int idleTimeout = 600;
 
     @Option(names = "--keep", description = "keep the host prefix")
     boolean keep;
@@ -175,6 +187,10 @@ public final class GatewayBench implements Callable<Integer> {
             if (only.contains(Part.nested)) {
                 nestedChange(NESTED);
                 memory("after the " + nestedChange + "-file commit into nested catalogs");
+            }
+            if (only.contains(Part.connections)) {
+                new ConnectionsCase(root, idleConnections, slowClients, Duration.ofSeconds(idleTimeout).plusSeconds(60),
+                        this::memory).run();
             }
             if (idleSeconds > 0) {
                 Thread.sleep(idleSeconds * 1000L);
@@ -458,7 +474,7 @@ public final class GatewayBench implements Callable<Integer> {
     }
 
     /** Resident memory (now and peak) and heap (used, committed) of the gateway's JVM. */
-    private void memory(String when) throws IOException, InterruptedException {
+    void memory(String when) throws IOException, InterruptedException {
         long pid = service.pid();
         String rss = "?";
         String peak = "?";
@@ -542,7 +558,7 @@ public final class GatewayBench implements Callable<Integer> {
                 nested ? " in nested catalogs of " + FILES_PER_DIRECTORY : "", (System.nanoTime() - t0) / 1e9);
     }
 
-    private static void writeGatewayConfig(HostPaths host, int port) throws IOException {
+    private void writeGatewayConfig(HostPaths host, int port) throws IOException {
         Path dir = Files.createDirectories(host.etcCvmfs().resolve("gateway"));
         Files.writeString(dir.resolve("repo.json"), """
                 { "version": 2,
@@ -552,9 +568,9 @@ public final class GatewayBench implements Callable<Integer> {
                   "keys": [ { "type": "plain_text", "id": "%s", "secret": "%s" } ] }
                 """.formatted(SMALL, KEY.id(), LARGE, KEY.id(), NESTED, KEY.id(), KEY.id(), KEY.secret()));
         Files.writeString(dir.resolve("user.json"), """
-                { "port": %d, "max_lease_time": 7200, "log_level": "info",
+                { "port": %d, "max_lease_time": 7200, "log_level": "info", "idle_timeout": %d,
                   "work_dir": "%s", "receiver_backend": "native" }
-                """.formatted(port, host.resolve("/var/lib/cvmfs-gateway")));
+                """.formatted(port, idleTimeout, host.resolve("/var/lib/cvmfs-gateway")));
     }
 
     /** The gateway through its launcher: the JVM settings a deployment gets, plus {@code --jvm-arg}s. */

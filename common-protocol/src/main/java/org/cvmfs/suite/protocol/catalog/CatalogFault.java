@@ -9,8 +9,13 @@ import org.cvmfs.suite.protocol.name.RawName;
  * @param catalog the catalog, by mountpoint and hash
  * @param path the entry concerned, or the catalog's mountpoint for catalog-wide problems
  * @param problem what is wrong, with the values involved
+ * @param warning reported only: invisible to clients and not a fault in upstream's check either
  */
-public record CatalogFault(String catalog, String path, String problem) {
+public record CatalogFault(String catalog, String path, String problem, boolean warning) {
+    public CatalogFault(String catalog, String path, String problem) {
+        this(catalog, path, problem, false);
+    }
+
     @Override
     public String toString() {
         return catalog + ": " + (path.isEmpty() ? "(root)" : RawName.printable(path)) + ": " + problem;

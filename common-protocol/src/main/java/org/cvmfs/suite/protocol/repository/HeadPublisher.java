@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.cvmfs.suite.protocol.catalog.Catalog;
 import org.cvmfs.suite.protocol.files.AtomicFile;
 import org.cvmfs.suite.protocol.hash.ContentHash;
@@ -207,6 +208,25 @@ public final class HeadPublisher {
             SignedPublication signed;
             try (Reflog reflog = openReflog(head)) {
                 edit.accept(reflog);
+                signed = new RepositorySigner(keys, store, clock).sign(head, reflog, List.of());
+            }
+            install(signed);
+            return signed.manifest();
+        }
+    }
+
+    /**
+     * Re-signs the served revision with a reflog built anew by {@code rebuild} from the head (the
+     * served {@code .cvmfsreflog} was lost: {@code check -r}): same revision, catalogs and history,
+     * a new {@code Y} and time stamp; installed like any publication, so reflog, manifest and
+     * {@code reflog.chksum} agree again at every instant (see the class comment).
+     */
+    public SignedManifest resignWithRebuiltReflog(Function<Manifest, Reflog> rebuild) {
+        try (RepositoryLock lock = RepositoryLock.acquire(layout)) {
+            PendingReflog.recoverLocked(layout);
+            Manifest head = readHead();
+            SignedPublication signed;
+            try (Reflog reflog = rebuild.apply(head)) {
                 signed = new RepositorySigner(keys, store, clock).sign(head, reflog, List.of());
             }
             install(signed);

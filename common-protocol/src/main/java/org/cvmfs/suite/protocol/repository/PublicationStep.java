@@ -1,19 +1,15 @@
 package org.cvmfs.suite.protocol.repository;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import org.cvmfs.suite.protocol.crashtest.PausePoint;
 
 /**
  * The step boundaries of {@link HeadPublisher}'s installation of a revision, named so that a
  * crash test can stop a real process exactly there.
  *
- * <p>Test-only hook, inert in production: only when the system property
+ * <p>Test-only hook, inert in production ({@link PausePoint}): only when the system property
  * {@value #PAUSE_AT_PROPERTY} names a step and {@value #PAUSE_DIR_PROPERTY} a directory does the
  * publishing thread, on reaching that boundary, create the file {@code DIR/STEP} and then wait
- * for ever, so that the test can {@code kill -9} the process at that instant. Both properties are
- * read once, when the class loads.
+ * for ever, so that the test can {@code kill -9} the process at that instant.
  */
 public enum PublicationStep {
     /** History and certificate objects are in {@code data/}; nothing served has changed. */
@@ -27,29 +23,11 @@ public enum PublicationStep {
     /** {@code reflog.chksum} names the new reflog; only the staged copy remains to be removed. */
     CHECKSUM_WRITTEN;
 
-    public static final String PAUSE_AT_PROPERTY = "cvmfs.suite.test.pause-at";
-    public static final String PAUSE_DIR_PROPERTY = "cvmfs.suite.test.pause-dir";
-
-    private static final String PAUSE_AT = System.getProperty(PAUSE_AT_PROPERTY);
-    private static final String PAUSE_DIR = System.getProperty(PAUSE_DIR_PROPERTY);
+    public static final String PAUSE_AT_PROPERTY = PausePoint.PAUSE_AT_PROPERTY;
+    public static final String PAUSE_DIR_PROPERTY = PausePoint.PAUSE_DIR_PROPERTY;
 
     /** Marks that the boundary after this step is reached; pauses only under the test hook. */
     void reached() {
-        if (PAUSE_AT == null || PAUSE_DIR == null || !PAUSE_AT.equals(name())) {
-            return;
-        }
-        try {
-            Files.createDirectories(Path.of(PAUSE_DIR));
-            Files.writeString(Path.of(PAUSE_DIR).resolve(name()), Long.toString(ProcessHandle.current().pid()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot mark pause point " + name(), e);
-        }
-        while (true) {
-            try {
-                Thread.sleep(Long.MAX_VALUE);
-            } catch (InterruptedException ignored) {
-                // keep holding the process at this boundary until it is killed
-            }
-        }
+        PausePoint.reached(name());
     }
 }

@@ -56,7 +56,7 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "-s", paramLabel = "PATH", description = "walk the objects below this path only")
     String subtree;
 
-    @Option(names = "-r", description = "repair reflog problems first (reflog.chksum; an interrupted publication)")
+    @Option(names = "-r", description = "repair reflog problems first (reflog.chksum; an interrupted publication; a lost .cvmfsreflog)")
     boolean repairReflog;
 
     @Option(names = "-R", paramLabel = "CHECKSUM_FILE",
@@ -131,7 +131,7 @@ final class CheckCommand implements Callable<Integer> {
             if (repo.layout() == null) {
                 throw new RepositoryException("-r repairs a repository of this host, not a URL");
             }
-            for (String action : ReflogRepair.repair(repo.layout())) {
+            for (String action : ReflogRepair.repair(repo.layout(), server.clock())) {
                 out.println("Warning: " + action);
             }
         }
@@ -146,6 +146,9 @@ final class CheckCommand implements Callable<Integer> {
                 : checker.check(repo.source(), repo.fqrn(), repo.masterKeys(), options);
         for (CheckReport.Fault f : report.faults()) {
             out.println("FAULT " + f);
+        }
+        for (String w : report.warnings()) {
+            out.println("WARNING " + w);
         }
         Optional<FaultKind> first = report.firstKind();
         if (first.isEmpty()) {

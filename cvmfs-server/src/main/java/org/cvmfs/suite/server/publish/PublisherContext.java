@@ -14,7 +14,10 @@ import org.cvmfs.suite.protocol.store.RepositorySource;
 
 /**
  * What every step of a publisher host's work on one repository shares: its settings, the spool,
- * the gateway client, the Stratum-0 (through the spool's object cache), the clock and where
+ * the gateway client (its lease requests signed with a time stamp and nonce, which our gateway
+ * checks against replays and upstream's gateway ignores: it decodes only {@code path} and
+ * {@code api_version}; stamped by the wall clock, not {@code clock}, which may be set back to verify
+ * an old whitelist), the Stratum-0 (through the spool's object cache), the clock and where
  * progress is printed. One per command; the steps ({@link TransactionOpener},
  * {@link TransactionPublication}, {@link Ingestion}, {@link TransactionAbort}) take it.
  */
@@ -30,7 +33,7 @@ public final class PublisherContext {
         this.settings = settings;
         this.spool = new PublisherSpool(settings.spoolDir());
         this.gateway = new GatewayClient(settings.gatewayApi(), settings.gatewayKey(), settings.gatewayTimeout(),
-                "cvmfs/2.12.0");
+                "cvmfs/2.12.0").replayProtected(Clock.systemUTC());
         this.stratum0 = stratum0;
         this.clock = clock;
         this.out = out;

@@ -14,6 +14,16 @@ import org.cvmfs.suite.protocol.files.AtomicFile;
  * {@code session_token} (mode 0600; its presence means "lease held"), which we keep for tools
  * that look for it; everything else lives below {@code publisher/}: the transaction state, the
  * working tree of the leased subtree, its snapshot and the cache of fetched objects.
+ *
+ * <p>Invariant of the state writes ({@link #save}, {@link #clear}; each file replaced atomically,
+ * boundaries named by {@link SpoolStep}): the state never exists without the token file, so on
+ * disk there is nothing, a token alone, or a token and a state naming it. A token alone means a
+ * lease the gateway granted that no state records yet (killed while a transaction was opened) or
+ * a lease already committed or dropped whose clean-up was cut short; either way dropping it
+ * (ignoring "invalid lease") and forgetting it is right, which {@code transaction}
+ * ({@link TransactionOpener}) and {@code abort} ({@link TransactionAbort}) do. A token and a state
+ * are resumed by the state's phase ({@code publish}, {@code abort}, {@code transaction}).
+ * {@code SpoolStateCrashTest} kills a {@code cvmfs_server} process at each boundary.
  */
 public final class PublisherSpool {
     private final Path spoolDir;
@@ -72,6 +82,17 @@ public final class PublisherSpool {
         }
     }
 
+    /** The token of {@code session_token}, if there is one. */
+    public Optional<String> loadToken() {
+        try {
+            return Optional.of(new String(Files.readAllBytes(sessionTokenFile()), StandardCharsets.US_ASCII).strip());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + sessionTokenFile(), e);
+        }
+    }
+
     /** Persists the state durably; the token file is written first, as upstream's marker of a held lease. */
     public void save(TransactionState state) {
         try {
@@ -81,7 +102,9 @@ public final class PublisherSpool {
                     || !new String(Files.readAllBytes(token), StandardCharsets.US_ASCII).equals(state.sessionToken())) {
                 AtomicFile.replace(token, state.sessionToken().getBytes(StandardCharsets.US_ASCII), AtomicFile.OWNER_ONLY);
             }
+            SpoolStep.TOKEN_WRITTEN.reached();
             AtomicFile.replace(stateFile(), state.toJson(), AtomicFile.OWNER_ONLY);
+            SpoolStep.STATE_WRITTEN.reached();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save transaction state in " + spoolDir, e);
         }
@@ -91,7 +114,9 @@ public final class PublisherSpool {
     public void clear() {
         try {
             Files.deleteIfExists(stateFile());
+            SpoolStep.STATE_REMOVED.reached();
             Files.deleteIfExists(sessionTokenFile());
+            SpoolStep.TOKEN_REMOVED.reached();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clear transaction state in " + spoolDir, e);
         }

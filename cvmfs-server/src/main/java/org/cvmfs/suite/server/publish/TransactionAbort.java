@@ -1,10 +1,6 @@
 package org.cvmfs.suite.server.publish;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.util.Optional;
 import org.cvmfs.suite.protocol.gateway.GatewayException;
 import org.cvmfs.suite.protocol.gateway.GatewayReply;
 
@@ -29,13 +25,16 @@ public final class TransactionAbort {
             // the state is unreadable; abort -f goes on below
         }
         String token;
+        boolean tokenAlone = false;
         try {
-            token = spool.load().map(TransactionState::sessionToken).orElseGet(this::tokenFile);
+            Optional<TransactionState> state = spool.load();
+            tokenAlone = state.isEmpty();
+            token = state.map(TransactionState::sessionToken).orElseGet(() -> spool.loadToken().orElse(null));
         } catch (IllegalStateException damaged) {
             if (!force) {
                 throw new PublisherException(PublisherException.FAILED, damaged.getMessage(), damaged);
             }
-            token = tokenFile();
+            token = spool.loadToken().orElse(null);
         }
         if (token == null) {
             throw new PublisherException(PublisherException.FAILED, "repository " + context.settings().repository()
@@ -43,7 +42,10 @@ public final class TransactionAbort {
         }
         try {
             GatewayReply reply = context.gateway().drop(token);
-            if (!reply.isOk() && !force) {
+            if (!reply.isOk() && tokenAlone) {
+                // no state records it: a lease an interrupted command already committed or dropped
+                context.warn("the lease of an interrupted command is gone already; forgetting it");
+            } else if (!reply.isOk() && !force) {
                 throw new PublisherException(PublisherException.FAILED,
                         "gateway doesn't recognize the lease or cannot drop it (" + reply.status()
                                 + (reply.reason() == null ? "" : ": " + reply.reason()) + "); abort -f discards it anyway");
@@ -54,15 +56,5 @@ public final class TransactionAbort {
             }
         }
         spool.clear();
-    }
-
-    private String tokenFile() {
-        try {
-            return new String(Files.readAllBytes(context.spool().sessionTokenFile()), StandardCharsets.US_ASCII).strip();
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + context.spool().sessionTokenFile(), e);
-        }
     }
 }

@@ -35,6 +35,7 @@ public final class TransactionOpener {
                     + "); publish or abort it first");
         }
         if (state == null) {
+            forgetInterruptedLease(spool);
             state = lease(leasePath, retryFor);
         }
         ObjectCache cache = context.cache();
@@ -51,6 +52,20 @@ public final class TransactionOpener {
                 context.settings().repository(), leasePath, context.editableTree(leasePath), state.baseRevision(),
                 result.filesWritten(), result.filesKept()));
         return open;
+    }
+
+    /**
+     * A token without a state ({@link PublisherSpool}'s invariant): the lease of a command killed
+     * before it recorded it, or one already committed or dropped; it would hold the path busy until
+     * it expires, so it is dropped (whatever the gateway answers) and forgotten.
+     */
+    private void forgetInterruptedLease(PublisherSpool spool) {
+        Optional<String> token = spool.loadToken();
+        if (token.isPresent()) {
+            context.dropQuietly(token.get());
+            spool.clear();
+            context.warn("dropped the lease an interrupted command left behind");
+        }
     }
 
     /**

@@ -18,7 +18,9 @@ import org.cvmfs.suite.protocol.testing.PackagedGateway;
  * A gateway host under a temporary prefix, set up as the tutorial does it, running the packaged
  * gateway ({@link PackagedGateway}) as a process on a free loopback port. The repository is
  * {@code capture.test} with the keys of the recorded upstream publication, so that what our
- * publisher sends can be set beside what upstream's sent.
+ * publisher sends can be set beside what upstream's sent. The gateway requires signed lease
+ * requests ({@code require_signed_lease_requests}), so every publication of the end-to-end tests
+ * shows that our publisher sends them.
  */
 final class GatewayHost implements AutoCloseable {
     static final String REPO = "capture.test";
@@ -49,7 +51,7 @@ final class GatewayHost implements AutoCloseable {
             Path config = Files.createDirectories(prefix.resolve("etc/cvmfs/gateway"));
             Files.writeString(config.resolve("repo.json"), "{\"version\": 2, \"repos\": [\"" + REPO + "\"]}\n");
             Files.writeString(config.resolve("user.json"), "{\"port\": " + port + ", \"max_lease_time\": 600, "
-                    + "\"log_level\": \"debug\"}\n");
+                    + "\"log_level\": \"debug\", \"require_signed_lease_requests\": true}\n");
             return new GatewayHost(prefix, PackagedGateway.start(prefix, port, prefix.resolve("gateway.log"),
                     List.of("-Xmx512m")));
         } catch (IOException e) {

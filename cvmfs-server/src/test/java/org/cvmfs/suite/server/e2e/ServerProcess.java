@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.cvmfs.suite.protocol.testing.JavaProcess;
 import org.cvmfs.suite.server.cli.ServerCommand;
 import picocli.CommandLine;
@@ -27,10 +28,18 @@ public final class ServerProcess {
 
     /** As {@link #start(Path, Path, String...)}, run by {@code wrapper} (e.g. {@code unshare -r}). */
     static Process start(List<String> wrapper, Path prefix, Path log, String... args) throws IOException {
+        return start(wrapper, Map.of(), prefix, log, args);
+    }
+
+    /** As {@link #start(List, Path, Path, String...)}, with {@code environment} added to this one's. */
+    static Process start(List<String> wrapper, Map<String, String> environment, Path prefix, Path log, String... args)
+            throws IOException {
         List<String> cvmfsServer = new ArrayList<>(List.of("--prefix", prefix.toString()));
         cvmfsServer.addAll(List.of(args));
         List<String> command = new ArrayList<>(wrapper);
         command.addAll(JavaProcess.mainClass(ServerProcess.class, cvmfsServer));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        return builder.start();
     }
 }

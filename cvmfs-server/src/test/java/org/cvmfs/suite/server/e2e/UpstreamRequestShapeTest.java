@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.cvmfs.suite.protocol.gateway.GatewayAuth;
+import org.cvmfs.suite.protocol.gateway.GatewayJson;
 import org.cvmfs.suite.protocol.gateway.GatewayKey;
 import org.cvmfs.suite.protocol.gateway.LeaseRequest;
 import org.cvmfs.suite.protocol.gateway.PayloadMessage;
@@ -38,7 +39,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Our publisher repeats the recorded upstream publications through our gateway, and its requests
  * are set beside upstream's (../shared/fixtures/upstream-gateway-publication/exchanges): same
  * routes in the same order, same headers, same bodies up to tokens, hashes, times and the host
- * name, the same object pack layout and, for publication A's tree, the very same file objects.
+ * name (and our acquire's signed time stamp and nonce after upstream's fields: {@link #upstreamPart}),
+ * the same object pack layout and, for publication A's tree, the very same file objects.
  * That is what lets it publish through an upstream gateway too.
  */
 @ExtendWith(Hosts.Extension.class)
@@ -73,9 +75,7 @@ class UpstreamRequestShapeTest {
 
         GatewayTap.Request acquire = ours.get(0);
         sameHeaders("001-POST-leases", acquire);
-        String hostname = LeaseRequest.parse(acquire.body()).hostname();
-        assertEquals(recordedBody("001-POST-leases").replace("\"hostname\" : \"vm\"", "\"hostname\" : \"" + hostname + "\""),
-                text(acquire.body()));
+        assertEquals(recordedBody("001-POST-leases"), upstreamPart(acquire.body()));
         assertEquals(GatewayAuth.sign(KEY1, acquire.body()), acquire.header("Authorization"));
 
         Pack data = Pack.of(ours.get(1));
@@ -113,11 +113,28 @@ class UpstreamRequestShapeTest {
         assertEquals(List.of("POST /leases", "DELETE /leases/" + token),
                 ours.stream().map(r -> r.method() + " " + r.route()).toList());
         sameHeaders("009-POST-leases", ours.get(0));
-        String hostname = LeaseRequest.parse(ours.get(0).body()).hostname();
-        assertEquals(recordedBody("009-POST-leases").replace("\"vm\"", "\"" + hostname + "\""), text(ours.get(0).body()));
+        assertEquals(recordedBody("009-POST-leases"), upstreamPart(ours.get(0).body()));
         sameHeaders("010-DELETE-leases-token", ours.get(1));
         assertEquals(0, ours.get(1).length());
         assertEquals(GatewayAuth.sign(KEY1, token), ours.get(1).header("Authorization"));
+    }
+
+    /**
+     * Our acquire body is upstream's (same fields, order and spacing) followed by our signed
+     * {@code timestamp} and {@code nonce}, which upstream's gateway does not read (it decodes
+     * {@code path} and {@code api_version} only; Go's decoder skips unknown fields) and our
+     * gateway checks against replays. Returns the body as upstream's publisher on host {@code vm}
+     * would have sent it: our host name replaced, our two fields cut off after checking their form.
+     */
+    private static String upstreamPart(byte[] body) {
+        LeaseRequest sent = LeaseRequest.parse(body);
+        String ours = ", \"timestamp\" : " + sent.timestamp() + ", \"nonce\" : \"" + sent.nonce() + "\"}";
+        assertTrue(sent.nonce().matches("[0-9a-f]{32}"), sent.nonce());
+        assertTrue(Math.abs(sent.timestamp() - java.time.Instant.now().getEpochSecond()) < 3600, "timestamp " + sent.timestamp());
+        String text = text(body);
+        assertTrue(text.endsWith(ours), text);
+        return text.substring(0, text.length() - ours.length())
+                .replace("\"hostname\" : " + GatewayJson.quote(sent.hostname()), "\"hostname\" : \"vm\"") + "}";
     }
 
     /**

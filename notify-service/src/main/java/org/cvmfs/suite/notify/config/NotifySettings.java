@@ -33,6 +33,13 @@ public interface NotifySettings {
     @WithDefault("25ms")
     Duration sseSpacing();
 
+    /**
+     * How long a request head may take to arrive, from the accept (or the first byte after a
+     * request), however slowly it trickles in ({@code api.HeaderReadDeadline}).
+     */
+    @WithDefault("20s")
+    Duration headerTimeout();
+
     interface Amqp {
         @WithDefault("localhost")
         String host();

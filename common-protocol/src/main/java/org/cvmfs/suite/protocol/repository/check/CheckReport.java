@@ -13,9 +13,10 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
  * @param rootCatalog    the root catalog that was walked, null if none could be determined
  * @param objectsChecked distinct objects fetched and hashed (0 with {@code -c})
  * @param faults         every fault, in the order the checks ran
+ * @param warnings       what was found but harms no client (reported; the check still passes)
  */
 public record CheckReport(String repository, long revision, ContentHash rootCatalog, long objectsChecked,
-                          List<Fault> faults) {
+                          List<Fault> faults, List<String> warnings) {
     /** One fault: its class and a message naming the object, path and values involved. */
     public record Fault(FaultKind kind, String message) {
         public Fault {
@@ -31,6 +32,12 @@ public record CheckReport(String repository, long revision, ContentHash rootCata
 
     public CheckReport {
         faults = List.copyOf(faults);
+        warnings = List.copyOf(warnings);
+    }
+
+    public CheckReport(String repository, long revision, ContentHash rootCatalog, long objectsChecked,
+                       List<Fault> faults) {
+        this(repository, revision, rootCatalog, objectsChecked, faults, List.of());
     }
 
     public boolean passed() {

@@ -4,19 +4,23 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.history.Reflog;
 import org.cvmfs.suite.protocol.manifest.Manifest;
+import org.cvmfs.suite.protocol.manifest.RepositoryKeys;
 import org.cvmfs.suite.protocol.manifest.SignedManifest;
 import org.cvmfs.suite.protocol.repository.HeadPublisher;
 import org.cvmfs.suite.protocol.repository.PendingReflog;
 import org.cvmfs.suite.protocol.repository.ReflogChecksum;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.repository.RepositoryLock;
+import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 
 /**
  * {@code cvmfs_server check -r}: brings {@code reflog.chksum} in line with the served reflog as
@@ -24,13 +28,14 @@ import org.cvmfs.suite.protocol.repository.RepositoryLock;
  * reflog is served), after first finishing or dropping a publication a crash interrupted
  * ({@link HeadPublisher#recover}). Holds the repository's lock. Returns what it changed, one line
  * each, for the command to print; nothing when all agreed. A reflog the manifest names but that
- * is missing is reported, not rebuilt (upstream reconstructs it from the catalogs; we do not).
+ * is missing is rebuilt from the catalog and history chains, as upstream's {@code -r} does
+ * ({@link #rebuild}).
  */
 public final class ReflogRepair {
     private ReflogRepair() {
     }
 
-    public static List<String> repair(RepositoryLayout layout) {
+    public static List<String> repair(RepositoryLayout layout, Clock clock) {
         List<String> actions = new ArrayList<>();
         try (RepositoryLock lock = RepositoryLock.acquire(layout)) {
             PendingReflog.Outcome outcome = HeadPublisher.recover(layout);
@@ -43,12 +48,12 @@ public final class ReflogRepair {
             Optional<byte[]> served = readReflog(layout);
             Optional<ContentHash> y = servedY(layout);
             if (served.isEmpty()) {
-                if (stored.isPresent()) {
+                if (y.isPresent()) {
+                    actions.add(rebuild(layout, y.get(), clock)); // replaces reflog.chksum too
+                } else if (stored.isPresent()) {
                     deleteChecksum(layout);
                     actions.add("removed dangling reflog checksum " + layout.reflogChecksum());
                 }
-                y.ifPresent(h -> actions.add("the manifest names reflog " + h.toText() + " but "
-                        + Reflog.FILE_NAME + " is missing; not reconstructed"));
                 return actions;
             }
             HashAlgorithm algorithm = stored.map(ContentHash::algorithm)
@@ -63,6 +68,34 @@ public final class ReflogRepair {
             }
             return actions;
         }
+    }
+
+    /**
+     * The manifest names a reflog that is gone: rebuilt from what the head reaches
+     * ({@link ReflogReconstruction}) and installed by re-signing the head with it
+     * ({@link HeadPublisher#resignWithRebuiltReflog}), so manifest, reflog and checksum agree and
+     * the next publication, which trusts only a reflog matching {@code Y}, succeeds. Upstream
+     * writes the rebuilt reflog and checksum and leaves the stale {@code Y} to its next publication;
+     * ours would refuse that reflog, hence the re-signing (which needs the repository key).
+     */
+    private static String rebuild(RepositoryLayout layout, ContentHash lost, Clock clock) {
+        String missing = "the manifest names reflog " + lost.toText() + " but " + Reflog.FILE_NAME + " is missing";
+        RepositoryKeys keys;
+        try {
+            keys = layout.keyDirectory().readRepositoryKeys(layout.fqrn());
+        } catch (RuntimeException e) {
+            return missing + "; cannot rebuild it without the repository key: " + e.getMessage();
+        }
+        LocalRepositorySource store = new LocalRepositorySource(layout.servedRoot());
+        AtomicInteger entries = new AtomicInteger();
+        SignedManifest head = new HeadPublisher(layout, keys, clock).resignWithRebuiltReflog(manifest -> {
+            Reflog rebuilt = ReflogReconstruction.of(manifest, store, layout.tmpDir(), clock.instant());
+            entries.set(rebuilt.entries().size());
+            return rebuilt;
+        });
+        return missing + "; re-created it with " + entries.get() + " entries from the catalog and history chains"
+                + " and re-signed revision " + head.manifest().revision() + " with reflog "
+                + head.manifest().reflog().toText();
     }
 
     private static Optional<ContentHash> readChecksum(RepositoryLayout layout, List<String> actions) {

@@ -91,7 +91,7 @@ public final class RepositoryChecker {
         List<Fault> all = new ArrayList<>(report.faults());
         long scrubbed = StorageScrub.scrub(layout.dataDir(), all::add);
         return new CheckReport(report.repository(), report.revision(), report.rootCatalog(),
-                report.objectsChecked() + scrubbed, all);
+                report.objectsChecked() + scrubbed, all, report.warnings());
     }
 
     /** Repositories this host serves: a configuration directory and a served manifest ({@code -a}). */
@@ -134,6 +134,7 @@ public final class RepositoryChecker {
         final CheckOptions options;
         final Path scratch;
         final List<Fault> faults = new ArrayList<>();
+        final List<String> warnings = new ArrayList<>();
         final Set<ContentHash> checkedObjects = new HashSet<>();
         /** Stratum-1s replicate every tagged revision, so each tagged root catalog must be served. */
         final List<Tag> tags = new ArrayList<>();
@@ -173,7 +174,7 @@ public final class RepositoryChecker {
             if (options.checkObjects()) {
                 tags.forEach(t -> checkObject(t.target().rootCatalog(), "tag '" + t.name() + "'"));
             }
-            return new CheckReport(source.describe(), revision, root, checkedObjects.size(), faults);
+            return new CheckReport(source.describe(), revision, root, checkedObjects.size(), faults, warnings);
         }
 
         /** The parsed manifest, even if its trust chain fails (so the rest can still be checked), or null. */
@@ -310,7 +311,11 @@ public final class RepositoryChecker {
         void checkCatalogs(ContentHash root, long size, long revision) {
             checkedObjects.add(root); // loading it is the verifier's check, reported as a catalog fault
             for (CatalogFault f : new CatalogVerifier(source, scratch).verify(root, size, false)) {
-                fault(FaultKind.CATALOG, f.toString());
+                if (f.warning()) {
+                    warnings.add(FaultKind.CATALOG.label() + ": " + f);
+                } else {
+                    fault(FaultKind.CATALOG, f.toString());
+                }
             }
             try (CatalogHierarchy catalogs = CatalogHierarchy.open(source, root, scratch)) {
                 long actual = catalogs.rootCatalog().revision();

@@ -53,15 +53,15 @@ class CheckFlagsTest {
         assertEquals(List.of(FaultKind.REFLOG), check(CheckOptions.full()).faults().stream()
                 .map(CheckReport.Fault::kind).distinct().toList());
 
-        List<String> actions = ReflogRepair.repair(layout);
+        List<String> actions = ReflogRepair.repair(layout, CLOCK);
         assertEquals(List.of("restored reflog checksum as " + head.reflog().toText()
                 + " (was: 0000000000000000000000000000000000000000)"), actions);
         assertTrue(check(CheckOptions.full()).passed());
 
         Files.delete(layout.reflogChecksum());
         assertEquals(List.of("re-created missing reflog checksum as " + head.reflog().toText()),
-                ReflogRepair.repair(layout));
-        assertEquals(List.of(), ReflogRepair.repair(layout), "nothing left to repair");
+                ReflogRepair.repair(layout, CLOCK));
+        assertEquals(List.of(), ReflogRepair.repair(layout, CLOCK), "nothing left to repair");
     }
 
     @Test
@@ -71,7 +71,7 @@ class CheckFlagsTest {
         Files.write(layout.reflog(), new byte[] {1, 2});
         assertFalse(check(CheckOptions.full()).passed());
         assertEquals(List.of("completed the publication a crash interrupted (reflog and reflog.chksum put in place)"),
-                ReflogRepair.repair(layout));
+                ReflogRepair.repair(layout, CLOCK));
         assertTrue(check(CheckOptions.full()).passed());
     }
 

@@ -1,0 +1,117 @@
+package org.cvmfs.suite.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.cvmfs.suite.protocol.crashtest.PausePoint;
+import org.cvmfs.suite.protocol.testing.Await;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A {@code cvmfs_server} process killed ({@code kill -9}) at each step boundary of its writes of
+ * the spool's transaction state ({@code SpoolStep}: token written, state written, state removed,
+ * token removed), in each command that writes it, and the next command run on the host recovers:
+ * {@code transaction} opens (dropping a lease no state records), {@code publish} publishes,
+ * {@code abort} forgets; the host is left without a transaction and the repository checks.
+ * The invariant this rests on is stated in {@code PublisherSpool}'s class comment.
+ */
+@ExtendWith(Hosts.Extension.class)
+class SpoolStateCrashTest {
+    private final Hosts hosts;
+    private final PublisherHost one;
+
+    SpoolStateCrashTest(Hosts hosts) {
+        this.hosts = hosts;
+        this.one = hosts.publisher1();
+    }
+
+    /** Runs {@code cvmfs_server ARGS} in a process of its own, held at {@code step} and killed there. */
+    private void killAt(String step, String... args) throws Exception {
+        Path scratch = hosts.scratch("crash-" + step);
+        Path pauses = scratch.resolve("pauses");
+        Process p = ServerProcess.start(List.of(), Map.of(PausePoint.PAUSE_AT_ENV, step, PausePoint.PAUSE_DIR_ENV,
+                pauses.toString()), one.prefix(), scratch.resolve("cvmfs_server.log"), args);
+        try {
+            Await.until(() -> Files.exists(pauses.resolve(step)) || !p.isAlive(),
+                    () -> "cvmfs_server " + String.join(" ", args) + " reaching " + step);
+            assertTrue(p.isAlive(), () -> "cvmfs_server " + String.join(" ", args) + " ended before " + step + ": "
+                    + read(scratch.resolve("cvmfs_server.log")));
+        } finally {
+            p.destroyForcibly(); // SIGKILL
+            p.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private void assertNoTransaction() {
+        assertFalse(one.holdsToken(), "a token is left");
+        assertTrue(one.state().isEmpty(), "a state is left");
+    }
+
+    private void openWithAFile(String path, String content) throws Exception {
+        ServerCli.assertExit(0, one.transaction(path));
+        PublishThroughGatewayTest.write(one.tree(path).resolve("f.txt"), content);
+    }
+
+    @Test
+    void transactionKilledAtEachBoundaryIsOpenedAgain() throws Exception {
+        for (String step : List.of("TOKEN_WRITTEN", "STATE_WRITTEN")) {
+            killAt(step, "transaction", GatewayHost.REPO + "/crash-open");
+            assertTrue(one.holdsToken(), step + ": the lease's token is on disk");
+            ServerCli.Result again = ServerCli.assertExit(0, one.transaction("/crash-open"), step);
+            ServerCli.assertExit(0, one.abort(), step + ": " + again);
+            assertNoTransaction();
+        }
+    }
+
+    @Test
+    void publishKilledAtEachBoundaryIsPublishedOrForgotten() throws Exception {
+        for (String step : List.of("TOKEN_WRITTEN", "STATE_WRITTEN", "STATE_REMOVED", "TOKEN_REMOVED")) {
+            long before = hosts.gateway().head().revision();
+            openWithAFile("/crash-publish", step + "\n");
+            killAt(step, "publish", GatewayHost.REPO);
+            boolean committed = step.startsWith("STATE_REMOVED") || step.startsWith("TOKEN_REMOVED");
+            if (committed) {
+                assertEquals(before + 1, hosts.gateway().head().revision(), step);
+                ServerCli.assertExit(0, one.transaction("/crash-publish"), step + ": the next transaction opens");
+                ServerCli.assertExit(0, one.abort(), step);
+            } else {
+                ServerCli.Result again = ServerCli.assertExit(0, one.publish(), step + ": publishing again");
+                assertEquals(before + 1, Hosts.revisionOf(again), step);
+            }
+            assertNoTransaction();
+            hosts.assertChecks();
+            try (var head = hosts.browse()) {
+                assertEquals(step + "\n", hosts.cat(head, "/crash-publish/f.txt"), step);
+            }
+        }
+    }
+
+    @Test
+    void abortKilledAtEachBoundaryIsFinishedByTheNextCommand() throws Exception {
+        for (String step : List.of("STATE_REMOVED", "TOKEN_REMOVED")) {
+            openWithAFile("/crash-abort", "dropped\n");
+            killAt(step, "abort", GatewayHost.REPO);
+            if (step.equals("STATE_REMOVED")) {
+                ServerCli.assertExit(0, one.abort(), step + ": abort again");
+            }
+            assertNoTransaction();
+            ServerCli.assertExit(0, one.transaction("/crash-abort"), step + ": the subtree can be leased again");
+            ServerCli.assertExit(0, one.abort(), step);
+        }
+    }
+}
