@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,8 @@ import org.cvmfs.suite.protocol.ingest.ProcessedContent;
  * and processed in parallel; bigger ones stream through the processor in place. A path that
  * appears twice takes its last member. Missing parent directories are created (mode 0755);
  * existing entries are replaced. Members that would land outside the base directory, special
- * files and hard links to unknown members are refused.
+ * files and hard links to unknown members are refused. Names and link targets are the bytes the
+ * tarball holds, whatever they are ({@link TarHeaderTap}).
  */
 public final class TarIngest {
     /** Members at most this big are buffered and processed in parallel (they are never chunked). */
@@ -52,10 +54,17 @@ public final class TarIngest {
                                 ContentProcessor processor, long now, long ownerUid, long ownerGid,
                                 Consumer<String> warnings) {
         Map<RepositoryPath, Member> members = new LinkedHashMap<>();
-        try (TarArchiveInputStream in = new TarArchiveInputStream(decompressed(tar))) {
+        TarHeaderTap tap;
+        try {
+            tap = new TarHeaderTap(decompressed(tar));
+        } catch (IOException e) {
+            throw new PublisherException(PublisherException.FAILED, "cannot read the tarball: " + e.getMessage(), e);
+        }
+        // ISO-8859-1: one char per byte, so names come back as the exact bytes (see TarHeaderTap)
+        try (TarArchiveInputStream in = new TarArchiveInputStream(tap, StandardCharsets.ISO_8859_1.name())) {
             TarArchiveEntry e;
-            while ((e = in.getNextEntry()) != null) {
-                Member m = read(in, e, base, members, processor, warnings);
+            while ((e = tap.next(in)) != null) {
+                Member m = read(in, e, tap.name(e), tap.linkName(e), base, members, processor, warnings);
                 if (m != null) {
                     members.remove(m.path);
                     members.put(m.path, m);
@@ -103,13 +112,13 @@ public final class TarIngest {
         return new Result(dirs, files, links, bytes);
     }
 
-    private static Member read(TarArchiveInputStream in, TarArchiveEntry e, RepositoryPath base,
+    private static Member read(TarArchiveInputStream in, TarArchiveEntry e, String name, String linkName, RepositoryPath base,
                                Map<RepositoryPath, Member> members, ContentProcessor processor,
                                Consumer<String> warnings) throws IOException {
         if (e.isGlobalPaxHeader() || e.isPaxHeader()) {
             return null;
         }
-        RepositoryPath path = pathOf(base, e.getName());
+        RepositoryPath path = pathOf(base, name);
         long mtime = e.getLastModifiedTime().toInstant().getEpochSecond();
         int permissions = e.getMode() & 07777;
         long uid = e.getLongUserId();
@@ -118,37 +127,37 @@ public final class TarIngest {
             return new Member(path, 'd', permissions, mtime, uid, gid, "", null);
         }
         if (e.isSymbolicLink()) {
-            return new Member(path, 'l', 0777, mtime, uid, gid, e.getLinkName(), null);
+            return new Member(path, 'l', 0777, mtime, uid, gid, linkName, null);
         }
         if (e.isLink()) {
-            Member target = members.get(pathOf(base, e.getLinkName()));
+            Member target = members.get(pathOf(base, linkName));
             if (target == null || target.type != 'f') {
-                throw new PublisherException(PublisherException.FAILED, "tar member " + printable(e.getName())
-                        + " is a hard link to " + printable(e.getLinkName()) + ", which is not an earlier regular file");
+                throw new PublisherException(PublisherException.FAILED, "tar member " + printable(name)
+                        + " is a hard link to " + printable(linkName) + ", which is not an earlier regular file");
             }
             return new Member(path, 'f', permissions, mtime, uid, gid, "", target.content);
         }
         byte flag = e.getLinkFlag();
         boolean regular = flag == TarConstants.LF_NORMAL || flag == TarConstants.LF_OLDNORM || flag == TarConstants.LF_CONTIG;
         if (!regular || e.isSparse()) {
-            throw new PublisherException(PublisherException.FAILED, "tar member " + printable(e.getName())
+            throw new PublisherException(PublisherException.FAILED, "tar member " + printable(name)
                     + " is a " + kind(e) + "; only directories, regular files and links can be ingested");
         }
         if (path.equals(base)) {
-            throw new PublisherException(PublisherException.FAILED, "tar member " + printable(e.getName())
+            throw new PublisherException(PublisherException.FAILED, "tar member " + printable(name)
                     + " is a file where the base directory " + base + " should be");
         }
         CompletableFuture<ProcessedContent> content;
         if (e.getSize() <= IN_MEMORY_LIMIT) {
             byte[] bytes = in.readNBytes((int) e.getSize());
             if (bytes.length != e.getSize()) {
-                throw new PublisherException(PublisherException.FAILED, "tarball ends inside member " + printable(e.getName()));
+                throw new PublisherException(PublisherException.FAILED, "tarball ends inside member " + printable(name));
             }
-            content = processor.submit(bytes, e.getName());
+            content = processor.submit(bytes, name);
         } else {
-            content = CompletableFuture.completedFuture(processor.process(in, e.getName()));
+            content = CompletableFuture.completedFuture(processor.process(in, name));
             if (ContentProcessor.await(content).size() != e.getSize()) {
-                throw new PublisherException(PublisherException.FAILED, "tarball ends inside member " + printable(e.getName()));
+                throw new PublisherException(PublisherException.FAILED, "tarball ends inside member " + printable(name));
             }
         }
         return new Member(path, 'f', permissions, mtime, uid, gid, "", content);

@@ -95,6 +95,63 @@ class TarIngestTest {
         assertTrue(e.getMessage().contains("not a directory"), e.getMessage());
     }
 
+    /**
+     * Names and link targets are the tarball's bytes, wherever the header keeps them: in the
+     * name fields (GNU tar's default for short names, any bytes), in GNU long-name records, or in
+     * PAX extended headers (UTF-8, as POSIX says).
+     */
+    @Test
+    void namesAndLinkTargetsAreTheBytesOfTheTarball() throws Exception {
+        String longName = "x".repeat(120);
+        String longTarget = "y".repeat(120);
+        ByteArrayOutputStream gnu = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(gnu, "ISO-8859-1")) {
+            out.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
+            // ISO-8859-1 writes each char as the one byte it stands for: these are raw byte names
+            member(out, "caf\u00c3\u00a9.txt", null);
+            member(out, "raw\u00ff", null);
+            member(out, longName + "\u00ff", null);
+            member(out, "link", "t\u00fe");
+            member(out, "longlink", longTarget + "\u00fe");
+        }
+        ByteArrayOutputStream pax = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(pax)) {
+            out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            out.setAddPaxHeadersForNonAsciiNames(true);
+            member(out, "na\u00efve", null);
+            member(out, longName + "\u00e9", null);
+            member(out, "paxlink", "\u00fc\u00fc");
+        }
+
+        CatalogHierarchy fromGnu = ingest(gnu.toByteArray());
+        assertTrue(fromGnu.lookup(BASE.child("caf\u00e9.txt")).isPresent(), "UTF-8 bytes are the name they encode");
+        assertTrue(fromGnu.lookup(BASE.child("raw\udcff")).isPresent(), "a byte that is not UTF-8 is kept");
+        assertTrue(fromGnu.lookup(BASE.child(longName + "\udcff")).isPresent(), "GNU long name");
+        assertEquals("t\udcfe", fromGnu.lookup(BASE.child("link")).orElseThrow().symlink());
+        assertEquals(longTarget + "\udcfe", fromGnu.lookup(BASE.child("longlink")).orElseThrow().symlink());
+        fromGnu.close();
+
+        CatalogHierarchy fromPax = ingest(pax.toByteArray());
+        assertTrue(fromPax.lookup(BASE.child("na\u00efve")).isPresent(), "PAX path");
+        assertTrue(fromPax.lookup(BASE.child(longName + "\u00e9")).isPresent(), "long PAX path");
+        assertEquals("\u00fc\u00fc", fromPax.lookup(BASE.child("paxlink")).orElseThrow().symlink());
+        fromPax.close();
+    }
+
+    private static void member(TarArchiveOutputStream out, String name, String linkTarget) throws Exception {
+        TarArchiveEntry e = linkTarget == null ? new TarArchiveEntry(name) : new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
+        if (linkTarget == null) {
+            e.setMode(0100644);
+            e.setSize(3);
+            out.putArchiveEntry(e);
+            out.write("abc".getBytes(StandardCharsets.US_ASCII));
+        } else {
+            e.setLinkName(linkTarget);
+            out.putArchiveEntry(e);
+        }
+        out.closeArchiveEntry();
+    }
+
     @Test
     void hostileMembersAreRefused() throws Exception {
         assertRefused(new Tar().file("../escape", 0644, new byte[1]), "'..'");
