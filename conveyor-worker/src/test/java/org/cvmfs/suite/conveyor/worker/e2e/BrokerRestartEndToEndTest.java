@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +50,7 @@ class BrokerRestartEndToEndTest {
             assertEquals(0, last.exitCode(), last + "\n--- server\n" + conveyor.log("server") + "\n--- worker-1\n"
                     + conveyor.log("worker-1") + "\n--- worker-2\n" + conveyor.log("worker-2"));
             ids.add(last.lastJobId());
-            ConveyorClient client = new ConveyorClient(java.net.URI.create("http://127.0.0.1:" + conveyor.serverPort),
-                    "secret_key", 3, Duration.ofSeconds(1));
+            ConveyorClient client = conveyor.client();
             List<JobRecord> jobs = client.list(JobQuery.ofIds(ids)).jobs();
             assertEquals(16, jobs.size());
             for (JobRecord job : jobs) {

@@ -167,6 +167,12 @@ final class ConveyorProcesses implements AutoCloseable {
         return installation.startWorker(name, env, jvm);
     }
 
+    /** A client of this installation's server with the tests' key (few, quick transport retries). */
+    org.cvmfs.suite.protocol.conveyor.ConveyorClient client() {
+        return new org.cvmfs.suite.protocol.conveyor.ConveyorClient(java.net.URI.create("http://127.0.0.1:" + serverPort), "secret_key", 3,
+                java.time.Duration.ofSeconds(1));
+    }
+
     String log(String name) {
         return installation.log(name);
     }

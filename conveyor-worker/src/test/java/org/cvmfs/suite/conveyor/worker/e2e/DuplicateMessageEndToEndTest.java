@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +18,6 @@ import org.cvmfs.suite.protocol.conveyor.JobSpecification;
 import org.cvmfs.suite.protocol.conveyor.JobState;
 import org.cvmfs.suite.protocol.conveyor.UnprocessedJob;
 import org.cvmfs.suite.protocol.testing.Await;
-import org.cvmfs.suite.protocol.testing.StaticHttpServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,21 +53,17 @@ class DuplicateMessageEndToEndTest {
     @Test
     void aCopyOfAJobMessageWaitingForTheLeaseNeitherRunsNorPublishesAJobThatFailed() throws Exception {
         Path runs = Files.createDirectories(dir.resolve("runs"));
-        Path www = Files.createDirectories(dir.resolve("staging"));
-        Files.writeString(www.resolve("flaky.sh"), SCRIPT);
-        String sha1 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(SCRIPT.getBytes()));
         try (TutorialHosts hosts = new TutorialHosts(Files.createDirectories(dir.resolve("hosts")), 600);
-             StaticHttpServer staging = StaticHttpServer.serve(www);
+             StagedScript staging = StagedScript.serve(dir.resolve("staging"), "flaky.sh", SCRIPT);
              ConveyorProcesses conveyor = new ConveyorProcesses(Files.createDirectories(dir.resolve("conveyor")))) {
-            String payload = "script|" + staging.url("flaky.sh") + "?checksum=sha1:" + sha1 + "|archive";
+            String payload = staging.payload("archive");
             conveyor.startServer();
             conveyor.watchCompletions();
             for (int i = 1; i <= 2; i++) {
                 conveyor.startWorker("worker-" + i, Map.of("CVMFS_SUITE_PREFIX", hosts.publishers.get(i - 1).toString(),
                         "RUNS", runs.toString()), "-Dconveyor.worker.lease-wait=300");
             }
-            ConveyorClient client = new ConveyorClient(java.net.URI.create("http://127.0.0.1:" + conveyor.serverPort),
-                    "secret_key", 3, Duration.ofSeconds(1));
+            ConveyorClient client = conveyor.client();
             long before = hosts.head().revision();
             var reply = client.submit(new JobSpecification("flaky", TutorialHosts.REPO, payload, "/flaky", null));
             assertTrue(reply.isOk(), reply.toString());

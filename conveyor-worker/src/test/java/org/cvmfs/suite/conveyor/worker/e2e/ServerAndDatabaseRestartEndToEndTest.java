@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +19,6 @@ import org.cvmfs.suite.protocol.conveyor.JobSpecification;
 import org.cvmfs.suite.protocol.conveyor.JobState;
 import org.cvmfs.suite.protocol.testing.Await;
 import org.cvmfs.suite.protocol.testing.PrivatePostgres;
-import org.cvmfs.suite.protocol.testing.StaticHttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -60,7 +57,7 @@ class ServerAndDatabaseRestartEndToEndTest {
     private PrivatePostgres postgres;
     private TutorialHosts hosts;
     private ConveyorProcesses conveyor;
-    private StaticHttpServer staging;
+    private StagedScript staging;
     private ConveyorClient client;
     private String payload;
     private Process server;
@@ -70,19 +67,15 @@ class ServerAndDatabaseRestartEndToEndTest {
     void start() throws Exception {
         postgres = PrivatePostgres.startNew();
         hosts = new TutorialHosts(Files.createDirectories(dir.resolve("hosts")), 600);
-        Path www = Files.createDirectories(dir.resolve("staging"));
-        Files.writeString(www.resolve("slow.sh"), SCRIPT);
-        staging = StaticHttpServer.serve(www);
-        String sha1 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(SCRIPT.getBytes()));
-        payload = "script|" + staging.url("slow.sh") + "?checksum=sha1:" + sha1 + "|archive";
+        staging = StagedScript.serve(dir.resolve("staging"), "slow.sh", SCRIPT);
+        payload = staging.payload("archive");
         conveyor = new ConveyorProcesses(Files.createDirectories(dir.resolve("conveyor")), 5672, postgres.port());
         server = conveyor.startServer();
         for (int i = 1; i <= 2; i++) {
             workers.add(conveyor.startWorker("worker-" + i, Map.of("CVMFS_SUITE_PREFIX", hosts.publishers.get(i - 1).toString()),
                     "-Dconveyor.worker.lease-wait=300"));
         }
-        client = new ConveyorClient(java.net.URI.create("http://127.0.0.1:" + conveyor.serverPort), "secret_key", 3,
-                Duration.ofSeconds(1));
+        client = conveyor.client();
     }
 
     @AfterAll

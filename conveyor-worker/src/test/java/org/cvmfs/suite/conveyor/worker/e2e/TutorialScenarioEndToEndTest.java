@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +15,6 @@ import org.cvmfs.suite.protocol.conveyor.JobQuery;
 import org.cvmfs.suite.protocol.conveyor.JobRecord;
 import org.cvmfs.suite.protocol.conveyor.JobState;
 import org.cvmfs.suite.protocol.testing.Await;
-import org.cvmfs.suite.protocol.testing.StaticHttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -63,19 +60,14 @@ class TutorialScenarioEndToEndTest {
 
     private TutorialHosts hosts;
     private ConveyorProcesses conveyor;
-    private StaticHttpServer staging;
+    private StagedScript staging;
     private final List<Process> workers = new ArrayList<>();
     private ConveyorClient client;
-    private String scriptUrl;
 
     @BeforeAll
     void start() throws Exception {
         hosts = new TutorialHosts(Files.createDirectories(dir.resolve("hosts")), 60);
-        Path www = Files.createDirectories(dir.resolve("staging"));
-        Files.writeString(www.resolve("test_transaction.sh"), SCRIPT);
-        staging = StaticHttpServer.serve(www);
-        String sha1 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(SCRIPT.getBytes()));
-        scriptUrl = staging.url("test_transaction.sh") + "?checksum=sha1:" + sha1;
+        staging = StagedScript.serve(dir.resolve("staging"), "test_transaction.sh", SCRIPT);
         Files.createDirectories(dir.resolve("markers"));
         conveyor = new ConveyorProcesses(Files.createDirectories(dir.resolve("conveyor")));
         conveyor.startServer();
@@ -83,8 +75,7 @@ class TutorialScenarioEndToEndTest {
             workers.add(conveyor.startWorker("worker-" + i, Map.of("CVMFS_SUITE_PREFIX", hosts.publishers.get(i - 1).toString(),
                     "MARKERS", dir.resolve("markers").toString()), "-Dconveyor.worker.lease-wait=300"));
         }
-        client = new ConveyorClient(java.net.URI.create("http://127.0.0.1:" + conveyor.serverPort), "secret_key", 3,
-                Duration.ofSeconds(1));
+        client = conveyor.client();
     }
 
     @AfterAll
@@ -104,7 +95,7 @@ class TutorialScenarioEndToEndTest {
     }
 
     private String payload(String argument) {
-        return "script|" + scriptUrl + "|" + argument;
+        return staging.payload(argument);
     }
 
     private String logs() {

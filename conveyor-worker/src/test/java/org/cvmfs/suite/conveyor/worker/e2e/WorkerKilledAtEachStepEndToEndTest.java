@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +17,6 @@ import org.cvmfs.suite.protocol.conveyor.JobRecord;
 import org.cvmfs.suite.protocol.conveyor.JobState;
 import org.cvmfs.suite.protocol.repository.PublicationStep;
 import org.cvmfs.suite.protocol.testing.Await;
-import org.cvmfs.suite.protocol.testing.StaticHttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -57,7 +54,7 @@ class WorkerKilledAtEachStepEndToEndTest {
 
     private TutorialHosts hosts;
     private ConveyorProcesses conveyor;
-    private StaticHttpServer staging;
+    private StagedScript staging;
     private ConveyorClient client;
     private String payload;
     private Path runs;
@@ -65,17 +62,13 @@ class WorkerKilledAtEachStepEndToEndTest {
     @BeforeAll
     void start() throws Exception {
         hosts = new TutorialHosts(Files.createDirectories(dir.resolve("hosts")), 600);
-        Path www = Files.createDirectories(dir.resolve("staging"));
-        Files.writeString(www.resolve("job.sh"), SCRIPT);
-        staging = StaticHttpServer.serve(www);
-        String sha1 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(SCRIPT.getBytes()));
-        payload = "script|" + staging.url("job.sh") + "?checksum=sha1:" + sha1 + "|archive";
+        staging = StagedScript.serve(dir.resolve("staging"), "job.sh", SCRIPT);
+        payload = staging.payload("archive");
         runs = Files.createDirectories(dir.resolve("runs"));
         conveyor = new ConveyorProcesses(Files.createDirectories(dir.resolve("conveyor")));
         conveyor.startServer();
         conveyor.watchCompletions();
-        client = new ConveyorClient(java.net.URI.create("http://127.0.0.1:" + conveyor.serverPort), "secret_key", 3,
-                Duration.ofSeconds(1));
+        client = conveyor.client();
     }
 
     @AfterAll
