@@ -117,16 +117,32 @@ suite_cds_options() {
   return 0
 }
 
-# suite_app_classpath MODULE: the class path of MODULE's packaged application without the Quarkus
-# boot jar: its own jar first, then its libraries. SLF4J is left out, so that the libraries that
-# log (sqlite-jdbc) fall back to java.util.logging instead of looking for Quarkus' log manager.
+# suite_app_classpath MODULE [PREFIX...]: the class path of MODULE's packaged application without
+# the Quarkus boot jar: its own jar first, then its libraries. SLF4J is left out, so that the
+# libraries that log (sqlite-jdbc) fall back to java.util.logging instead of looking for Quarkus'
+# log manager. With PREFIXes, only the libraries whose file names start with one of them: a class
+# the JVM looks for and does not find makes it open every jar of the class path (picocli asks for
+# Groovy's Closure at its first use: some 150 jars, 50 ms), so a short command that needs a few
+# libraries names them.
 suite_app_classpath() {
-  local app=$1/target/quarkus-app cp="" jar
-  for jar in "$app"/app/*.jar "$app"/lib/main/*.jar; do
-    case "${jar##*/}" in
+  local app=$1/target/quarkus-app cp="" jar name prefix keep
+  shift
+  for jar in "$app"/app/*.jar; do
+    [ -f "$jar" ] && cp=${cp:+$cp:}$jar
+  done
+  for jar in "$app"/lib/main/*.jar; do
+    name=${jar##*/}
+    case "$name" in
       org.slf4j.* | org.jboss.slf4j.*) continue ;;
     esac
-    [ -f "$jar" ] && cp=${cp:+$cp:}$jar
+    keep=yes
+    if [ $# -gt 0 ]; then
+      keep=no
+      for prefix in "$@"; do
+        case "$name" in "$prefix"*) keep=yes ;; esac
+      done
+    fi
+    [ $keep = yes ] && [ -f "$jar" ] && cp=${cp:+$cp:}$jar
   done
   printf '%s\n' "$cp"
 }
@@ -139,7 +155,8 @@ SUITE_CLI_JVM_DEFAULTS="-XX:+UseSerialGC -Xlog:disable -Xlog:all=warning:stderr"
 # run_suite_main TOOL MODULE MAIN_CLASS [ARGS...]: exec MAIN_CLASS of MODULE's packaged application
 # on a plain class path (no Quarkus boot), with class-data sharing. The CDS archive is trained by
 # MAIN_CLASS --class-data-sharing-training DIR (org.cvmfs.suite.server.Main, ConveyorCli). The
-# caller may set SUITE_JVM_DEFAULTS (words) to options of its own; JAVA_OPTS overrides them.
+# caller may set SUITE_JVM_DEFAULTS (words) to options of its own; JAVA_OPTS overrides them; and
+# SUITE_MAIN_LIBRARIES (words) to the prefixes of the only libraries the command needs.
 run_suite_main() {
   local tool=$1 module=$2 main=$3
   shift 3
@@ -149,7 +166,8 @@ run_suite_main() {
     echo "$tool: $home/$module/target/quarkus-app is missing; build the suite (mvn -B package -DskipTests) or set CVMFS_SUITE_HOME" >&2
     exit 1
   fi
-  cp=$(suite_app_classpath "$home/$module")
+  # shellcheck disable=SC2086
+  cp=$(suite_app_classpath "$home/$module" ${SUITE_MAIN_LIBRARIES:-})
   cds=$(suite_cds_options "$module" "$cp" "$main" --class-data-sharing-training "${TMPDIR:-/tmp}")
   # shellcheck disable=SC2086
   exec "$(suite_java)" $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-} $cds ${JAVA_OPTS:-} -cp "$cp" "$main" "$@"
