@@ -1,6 +1,7 @@
 package org.cvmfs.suite.conveyor.server.persistence;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -24,6 +25,8 @@ import org.cvmfs.suite.protocol.conveyor.ProcessedJob;
 public class JobStore {
     @Inject
     EntityManager em;
+    @Inject
+    Event<OutboxWritten> outboxWritten;
 
     public Optional<JobEntity> find(String id) {
         return Optional.ofNullable(JobEntity.findById(id));
@@ -135,6 +138,7 @@ public class JobStore {
         em.createNativeQuery("INSERT INTO conveyor_outbox (exchange, routing_key, body, not_before) VALUES (?1, ?2, ?3, ?4)")
                 .setParameter(1, exchange).setParameter(2, routingKey).setParameter(3, body)
                 .setParameter(4, notBefore).executeUpdate();
+        outboxWritten.fire(new OutboxWritten());
     }
 
     /** One page of jobs matching {@code query}, in submission order, and the number of matches. */

@@ -7,7 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.cvmfs.suite.conveyor.server.service.JobService;
-import org.cvmfs.suite.conveyor.server.service.OutboxRelay;
 import org.cvmfs.suite.protocol.conveyor.ConveyorConfig;
 import org.cvmfs.suite.protocol.conveyor.ConveyorJson;
 import org.cvmfs.suite.protocol.conveyor.JobListReply;
@@ -28,8 +27,6 @@ import org.cvmfs.suite.protocol.conveyor.Replies;
 public class ExtensionRoutes {
     @Inject
     JobService jobs;
-    @Inject
-    OutboxRelay relay;
     @Inject
     ConveyorConfig config;
 
@@ -83,7 +80,6 @@ public class ExtensionRoutes {
             Responses.unavailable(ctx, Replies.BasicReply.error(Responses.DATABASE_UNAVAILABLE));
             return;
         }
-        relay.wake();
         Responses.json(ctx, reply);
     }
 

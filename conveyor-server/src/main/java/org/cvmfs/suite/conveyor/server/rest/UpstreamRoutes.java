@@ -10,7 +10,6 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.cvmfs.suite.conveyor.server.service.JobService;
-import org.cvmfs.suite.conveyor.server.service.OutboxRelay;
 import org.cvmfs.suite.protocol.conveyor.ConveyorConfig;
 import org.cvmfs.suite.protocol.conveyor.ConveyorJson;
 import org.cvmfs.suite.protocol.conveyor.JobSpecification;
@@ -31,8 +30,6 @@ public class UpstreamRoutes {
 
     @Inject
     JobService jobs;
-    @Inject
-    OutboxRelay relay;
     @Inject
     ConveyorConfig config;
 
@@ -84,7 +81,6 @@ public class UpstreamRoutes {
             Responses.json(ctx, Replies.PostNewJobReply.error("storing job failed"));
             return;
         }
-        relay.wake();
         Responses.json(ctx, reply);
     }
 
@@ -122,7 +118,6 @@ public class UpstreamRoutes {
             }
             try {
                 var reply = jobs.complete(result);
-                relay.wake();
                 Responses.json(ctx, reply);
             } catch (RuntimeException e) {
                 Responses.json(ctx, Replies.BasicReply.error("committing SQL transaction failed"));

@@ -4,6 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -12,6 +13,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.conveyor.server.broker.BrokerConnection;
 import org.cvmfs.suite.conveyor.server.persistence.JobStore;
+import org.cvmfs.suite.conveyor.server.persistence.OutboxWritten;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,8 +51,8 @@ public class OutboxRelay {
         wake.release();
     }
 
-    /** Called after a commit that wrote outbox rows. */
-    public void wake() {
+    /** After a commit that wrote outbox rows: send them now rather than at the next poll. */
+    void written(@Observes(during = TransactionPhase.AFTER_SUCCESS) OutboxWritten event) {
         wake.release();
     }
 

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.List;
 import org.cvmfs.suite.conveyor.server.testing.ConveyorTestServer;
 import org.cvmfs.suite.conveyor.server.testing.Signed;
@@ -24,8 +22,8 @@ class SchemaBaselineTest {
     @Test
     void startsOnADatabaseWherePsqlAppliedTheSchema() throws Exception {
         assertEquals(List.of("1 BASELINE true", "2 SQL true"),
-                rows("SELECT version, type, success FROM conveyor_flyway_history ORDER BY installed_rank"));
-        assertEquals(List.of("1 null"), rows("SELECT VersionNumber, ValidTo FROM SchemaVersion"));
+                ConveyorTestServer.services().rows("SELECT version, type, success FROM conveyor_flyway_history ORDER BY installed_rank"));
+        assertEquals(List.of("1 null"), ConveyorTestServer.services().rows("SELECT VersionNumber, ValidTo FROM SchemaVersion"));
         String reply = Signed.post("/jobs/new", "{\"Repository\":\"baseline.cern.ch\",\"LeasePath\":\"/\",\"Dependencies\":[]}")
                 .then().statusCode(200).extract().asString();
         String id = reply.substring(reply.indexOf("\"ID\":\"") + 6, reply.length() - 2);
@@ -33,20 +31,7 @@ class SchemaBaselineTest {
                         + "\"StartTime\":\"2024-01-01T00:00:00Z\",\"FinishTime\":\"2024-01-01T00:00:01Z\",\"Successful\":true}")
                 .then().statusCode(200);
         assertEquals(List.of("succeeded true"),
-                rows("SELECT j.state, u.Successful FROM conveyor_job j JOIN Jobs u ON u.ID = j.id WHERE j.id = '" + id + "'"));
+                ConveyorTestServer.services().rows("SELECT j.state, u.Successful FROM conveyor_job j JOIN Jobs u ON u.ID = j.id WHERE j.id = '" + id + "'"));
     }
 
-    static List<String> rows(String sql) throws Exception {
-        try (var c = ConveyorTestServer.services().sql(); var s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                List<String> cols = new ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    cols.add(String.valueOf(rs.getObject(i)));
-                }
-                out.add(String.join(" ", cols));
-            }
-            return out;
-        }
-    }
 }

@@ -11,7 +11,6 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,9 +70,9 @@ class BrokerAndDatabaseRestartTest {
             stop.set(true);
             worker.join(30_000);
         }
-        assertEquals(List.of("succeeded " + accepted.size()), rows(s, "SELECT state, count(*) FROM conveyor_job WHERE repository = '"
+        assertEquals(List.of("succeeded " + accepted.size()), s.rows("SELECT state, count(*) FROM conveyor_job WHERE repository = '"
                 + repo + "' GROUP BY state"));
-        assertEquals(List.of(Integer.toString(accepted.size())), rows(s, "SELECT count(*) FROM Jobs WHERE Repository = '" + repo
+        assertEquals(List.of(Integer.toString(accepted.size())), s.rows("SELECT count(*) FROM Jobs WHERE Repository = '" + repo
                 + "' AND Successful"));
         for (String id : accepted) {
             assertEquals(1, executions.getOrDefault(id, new AtomicInteger()).get(), "job " + id + " ran once");
@@ -156,7 +155,7 @@ class BrokerAndDatabaseRestartTest {
         List<String> all = List.of(Integer.toString(n));
         Await.value(() -> {
             try {
-                return rows(s, "SELECT count(*) FROM conveyor_job WHERE repository = '" + repo
+                return s.rows("SELECT count(*) FROM conveyor_job WHERE repository = '" + repo
                         + "' AND state IN ('succeeded','failed','cancelled')").equals(all) ? Boolean.TRUE : null;
             } catch (java.sql.SQLException restarting) {
                 return null; // retried
@@ -165,29 +164,16 @@ class BrokerAndDatabaseRestartTest {
     }
 
     static void awaitOutboxEmpty(ConveyorTestServer.Services s) throws Exception {
-        Await.value(() -> rows(s, "SELECT count(*) FROM conveyor_outbox").equals(List.of("0")) ? Boolean.TRUE : null,
+        Await.value(() -> s.rows("SELECT count(*) FROM conveyor_outbox").equals(List.of("0")) ? Boolean.TRUE : null,
                 Duration.ofMinutes(2), Duration.ofMillis(500), () -> "outbox never drained");
     }
 
     private static String states(ConveyorTestServer.Services s) {
         try {
-            return rows(s, "SELECT state, count(*) FROM conveyor_job GROUP BY state").toString();
+            return s.rows("SELECT state, count(*) FROM conveyor_job GROUP BY state").toString();
         } catch (java.sql.SQLException e) {
             return "(unreadable: " + e.getMessage() + ")";
         }
     }
 
-    static List<String> rows(ConveyorTestServer.Services s, String sql) throws java.sql.SQLException {
-        try (var c = s.sql(); var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                List<String> cols = new ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    cols.add(String.valueOf(rs.getObject(i)));
-                }
-                out.add(String.join(" ", cols));
-            }
-            return out;
-        }
-    }
 }

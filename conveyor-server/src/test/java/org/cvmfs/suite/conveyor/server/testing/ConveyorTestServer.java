@@ -51,6 +51,21 @@ public final class ConveyorTestServer implements QuarkusTestResourceLifecycleMan
             return DriverManager.getConnection(jdbcUrl(), "postgres", "");
         }
 
+        /** The rows {@code sql} selects, each as its columns' text joined by spaces. */
+        public List<String> rows(String sql) throws SQLException {
+            try (var c = sql(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+                List<String> out = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    List<String> cols = new java.util.ArrayList<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        cols.add(String.valueOf(rs.getObject(i)));
+                    }
+                    out.add(String.join(" ", cols));
+                }
+                return out;
+            }
+        }
+
         public ConnectionFactory amqp() {
             ConnectionFactory f = new ConnectionFactory();
             f.setHost(amqpHost);
