@@ -28,7 +28,9 @@ import picocli.CommandLine.Option;
  * run under {@code /usr/bin/time} for its CPU time and peak RSS; the publisher's own phase
  * breakdown ({@code Phases: ...}) is printed beside each publication, and the bare single-core
  * zlib level 6 + SHA-1 rate of the same bytes is measured in this process as the yardstick.
- * With {@code --jfr DIR} each command records a JDK Flight Recording there.
+ * The gateway's CPU time during each publication and its resident set after it are printed
+ * beside the publisher's. With {@code --jfr DIR} each command and the gateway record a JDK
+ * Flight Recording there.
  */
 @Command(name = "publish-bench", mixinStandardHelpOptions = true,
         description = "Publishes a generated corpus through the packaged gateway and prints throughput, latency "
@@ -60,9 +62,10 @@ public final class PublishBench implements Callable<Integer> {
     private Path suite;
     private Path dir;
     private int commands;
+    private Process gateway;
 
     /** What one command cost, as /usr/bin/time saw it. */
-    private record Run(String output, double wall, double cpu, long peakRssKiB) {
+    private record Run(String output, double wall, double cpu, long peakRssKiB, double gatewayCpu, long gatewayRssKiB) {
         double cores() {
             return wall > 0 ? cpu / wall : 0;
         }
@@ -126,7 +129,7 @@ public final class PublishBench implements Callable<Integer> {
         Path gatewayConfig = Files.createDirectories(gatewayHost.resolve("etc/cvmfs/gateway"));
         Files.writeString(gatewayConfig.resolve("repo.json"), "{\"version\": 2, \"repos\": [\"" + REPO + "\"]}\n");
         Files.writeString(gatewayConfig.resolve("user.json"), "{\"port\": " + port + ", \"log_level\": \"info\"}\n");
-        Process gateway = startGateway(gatewayHost, port);
+        gateway = startGateway(gatewayHost, port);
         try {
             String api = "http://127.0.0.1:" + port + "/api/v1";
             server(publisherHost, "mkfs", "-o", "root", "-k", gatewayHost.resolve("etc/cvmfs/keys").toString(),
@@ -186,8 +189,25 @@ public final class PublishBench implements Callable<Integer> {
 
     private static void report(Run r) {
         Matcher m = PHASES.matcher(r.output());
-        System.out.printf(Locale.ROOT, "    publisher: %.2f cores on average, peak RSS %d MiB; %s%n", r.cores(),
-                r.peakRssKiB() >> 10, m.find() ? "phases: " + m.group(1) : "no phase breakdown printed");
+        System.out.printf(Locale.ROOT, "    publisher: cpu %.2f s, %.2f cores on average, peak RSS %d MiB; gateway: cpu %.2f s,"
+                        + " RSS %d MiB after; %s%n", r.cpu(), r.cores(), r.peakRssKiB() >> 10, r.gatewayCpu(),
+                r.gatewayRssKiB() >> 10, m.find() ? "phases: " + m.group(1) : "no phase breakdown printed");
+    }
+
+    /** User + system CPU seconds the gateway process has used so far, and its resident set in KiB. */
+    private long[] gatewayUsage() {
+        if (gateway == null) {
+            return new long[] {0, 0};
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(gateway.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);  // utime, stime (fields 14, 15)
+            long rssPages = Long.parseLong(f[21]);  // field 24
+            return new long[] {ticks * 10, rssPages * 4};  // USER_HZ 100: 10 ms a tick; 4 KiB pages
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
     }
 
     /** Where the transaction says the leased subtree can be edited. */
@@ -215,7 +235,9 @@ public final class PublishBench implements Callable<Integer> {
             pb.environment().merge("JAVA_OPTS", "-XX:StartFlightRecording=filename=" + recording + ",settings=profile",
                     (a, b) -> a + " " + b);
         }
+        long[] gatewayBefore = gatewayUsage();
         int exit = pb.start().waitFor();
+        long[] gatewayAfter = gatewayUsage();
         String output = Files.readString(log);
         String time = Files.readString(timing);
         Files.delete(log);
@@ -229,22 +251,26 @@ public final class PublishBench implements Callable<Integer> {
             throw new IllegalStateException("/usr/bin/time printed no figures: " + time);
         }
         return new Run(output, Double.parseDouble(m.group(1)),
-                Double.parseDouble(m.group(2)) + Double.parseDouble(m.group(3)), Long.parseLong(m.group(4)));
+                Double.parseDouble(m.group(2)) + Double.parseDouble(m.group(3)), Long.parseLong(m.group(4)),
+                (gatewayAfter[0] - gatewayBefore[0]) / 1000.0, gatewayAfter[1]);
     }
 
     private Process startGateway(Path host, int port) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.host=127.0.0.1", "-jar", jar(suite, "gateway-service").toString());
+        // the launcher, so that its heap and GC defaults are the ones measured
+        ProcessBuilder pb = new ProcessBuilder(suite.resolve("deploy/bin/cvmfs_gateway").toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("JAVA_OPTS", "-Dquarkus.http.host=127.0.0.1" + (jfr == null ? ""
+                : " -XX:StartFlightRecording=filename=" + jfr.resolve("gateway.jfr") + ",settings=profile"));
         pb.environment().put("CVMFS_SUITE_PREFIX", host.toString());
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile());
-        Process gateway = pb.start();
+        Process started = pb.start();
         try {
-            ServiceProcess.awaitReady(URI.create("http://127.0.0.1:" + port + "/api/v1/repos"), gateway, "the gateway");
+            ServiceProcess.awaitReady(URI.create("http://127.0.0.1:" + port + "/api/v1/repos"), started, "the gateway");
         } catch (IllegalStateException e) {
-            gateway.destroyForcibly();
+            started.destroyForcibly();
             throw new IllegalStateException(e.getMessage() + "; its log: " + dir.resolve("gateway.log"), e);
         }
-        return gateway;
+        return started;
     }
 
     private static String loadAverage() {
