@@ -1,6 +1,6 @@
 package org.cvmfs.suite.server.publish;
 
-import java.io.FilterInputStream;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,9 +31,9 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
         void submit(ObjectPackWriter pack);
     }
 
-    private static final Pack END = new Pack(null, null);
+    private static final Pack END = new Pack(null, null, null);
 
-    private record Pack(ObjectPackWriter writer, Path file) {
+    private record Pack(ObjectPackWriter writer, Path file, SpoolReader reader) {
     }
 
     private final PayloadTarget target;
@@ -48,6 +48,7 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
     private volatile RuntimeException failure;
     private ObjectPackWriter current;
     private Path currentFile;
+    private SpoolReader currentReader;
     private OutputStream currentOut;
     private long currentOffset;
     private boolean finished;
@@ -81,10 +82,10 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
             if (current == null) {
                 startPack();
             }
-            if (!current.add(hash, object.size(), range(currentFile, currentOffset, object.size()))) {
+            if (!current.add(hash, object.size(), currentReader.slice(currentOffset, object.size()))) {
                 ship();
                 startPack();
-                current.add(hash, object.size(), range(currentFile, currentOffset, object.size()));
+                current.add(hash, object.size(), currentReader.slice(currentOffset, object.size()));
             }
             object.writeTo(currentOut);
             currentOffset += object.size();
@@ -130,7 +131,10 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
                 discardCurrent();
                 Pack dropped;
                 while ((dropped = queue.poll()) != null) {
-                    deleteQuietly(dropped.file);
+                    if (dropped != END) {
+                        dropped.reader.close();
+                        deleteQuietly(dropped.file);
+                    }
                 }
             }
             queueEnd();
@@ -165,6 +169,7 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
     private void startPack() throws IOException {
         Files.createDirectories(spoolDir);
         currentFile = Files.createTempFile(spoolDir, "pack.", ".spool");
+        currentReader = new SpoolReader(currentFile);
         currentOut = new java.io.BufferedOutputStream(Files.newOutputStream(currentFile), 1 << 16);
         currentOffset = 0;
         current = new ObjectPackWriter(maxPackBytes, maxObjects);
@@ -176,7 +181,7 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot finish pack spool file " + currentFile, e);
         }
-        put(new Pack(current, currentFile));
+        put(new Pack(current, currentFile, currentReader));
         current = null;
     }
 
@@ -213,6 +218,7 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
                 // it to take their pack, and ContentProcessor.close() waits for them.
                 failure = new IllegalStateException("pack upload failed: " + e, e);
             } finally {
+                pack.reader.close();
                 deleteQuietly(pack.file);
             }
         }
@@ -225,23 +231,40 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
         }
     }
 
-    private static ObjectPackWriter.ObjectSource range(Path file, long offset, long size) {
-        return () -> {
-            InputStream in = Files.newInputStream(file);
-            in.skipNBytes(offset);
-            return new FilterInputStream(in) {
+    /**
+     * Reads one pack's spool file front to back through one open file, as the upload streams its
+     * objects in the order they were spooled: each object's source is a slice of it, so a pack of
+     * a thousand small objects costs one open, not a thousand. A source opened out of order (a
+     * resent request starting again) re-opens the file. Used by one upload thread at a time.
+     */
+    private static final class SpoolReader {
+        private final Path file;
+        private InputStream in;
+        private long position;
+
+        SpoolReader(Path file) {
+            this.file = file;
+        }
+
+        ObjectPackWriter.ObjectSource slice(long offset, long size) {
+            return () -> open(offset, size);
+        }
+
+        private InputStream open(long offset, long size) throws IOException {
+            if (in == null || offset < position) {
+                close();
+                in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+                position = 0;
+            }
+            in.skipNBytes(offset - position);
+            position = offset;
+            return new InputStream() {
                 private long left = size;
 
                 @Override
                 public int read() throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int b = super.read();
-                    if (b >= 0) {
-                        left--;
-                    }
-                    return b;
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
                 }
 
                 @Override
@@ -249,14 +272,26 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
                     if (left <= 0) {
                         return -1;
                     }
-                    int n = super.read(b, off, (int) Math.min(len, left));
+                    int n = in.read(b, off, (int) Math.min(len, left));
                     if (n > 0) {
                         left -= n;
+                        position += n;
                     }
                     return n;
                 }
             };
-        };
+        }
+
+        void close() {
+            if (in != null) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // only read from; the file is deleted next
+                }
+                in = null;
+            }
+        }
     }
 
     private static void closeQuietly(OutputStream out) {
