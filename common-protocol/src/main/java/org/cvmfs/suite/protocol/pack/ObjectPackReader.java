@@ -1,5 +1,6 @@
 package org.cvmfs.suite.protocol.pack;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,6 +20,8 @@ import org.cvmfs.suite.protocol.store.ObjectStore;
  * the repository (such as its manifest), and no publisher relies on the name.
  */
 public final class ObjectPackReader {
+    private static final int READ_BLOCK = 256 * 1024;
+
     private final ObjectStore store;
 
     public ObjectPackReader(ObjectStore store) {
@@ -31,7 +34,10 @@ public final class ObjectPackReader {
      *
      * @param expectedDigest lowercase hex SHA-1 the header must have
      */
-    public PackSummary read(InputStream in, long headerSize, String expectedDigest) {
+    public PackSummary read(InputStream body, long headerSize, String expectedDigest) {
+        // Objects are small and many: read the body in large blocks, not one small read (and, on
+        // the gateway, one wake-up of the HTTP event loop) per object.
+        InputStream in = new BufferedInputStream(body, READ_BLOCK);
         PackHeader header = readHeader(in, headerSize, expectedDigest);
         int added = 0;
         int duplicated = 0;

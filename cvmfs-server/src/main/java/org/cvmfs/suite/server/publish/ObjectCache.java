@@ -1,6 +1,7 @@
 package org.cvmfs.suite.server.publish;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import org.cvmfs.suite.protocol.hash.ContentHash;
@@ -44,6 +45,17 @@ public final class ObjectCache implements RepositorySource {
     @Override
     public boolean hasObject(ContentHash hash) {
         return cache.contains(hash) || remote.hasObject(hash);
+    }
+
+    /**
+     * Keeps an object this host has just uploaded (its stored bytes, verified against its name on
+     * the way in), so that later transactions and publications read it from disk instead of
+     * downloading what they sent themselves.
+     */
+    public void keep(ContentHash hash, InputStream stored, long size) {
+        if (!cache.contains(hash)) {
+            cache.putVerified(hash, stored, size);
+        }
     }
 
     /** True if the object is on local disk, so fetching it costs no download. */

@@ -23,7 +23,8 @@ import org.cvmfs.suite.protocol.store.ObjectStore;
  * The upload of one publication under one lease: new content goes from the
  * {@link #processor()} into object packs sent while processing goes on; the catalog commit
  * writes into {@link #catalogStore()}, whose objects {@link #finish()} sends last, catalogs in
- * packs of their own as upstream's publisher sends them from its second uploader. Scratch space
+ * packs of their own as upstream's publisher sends them from its second uploader, and are then
+ * kept in the spool's object cache (see {@link #keepCatalogs()}). Scratch space
  * lives below the spool's {@code tmp} ({@code outgoing}, {@code packs}, {@code staging}); what a
  * killed attempt left there is discarded when the next one starts, never reused, since what is
  * published is computed again.
@@ -77,8 +78,23 @@ final class PayloadUpload implements AutoCloseable {
         try (PackUploader catalogs = new PackUploader(this::submit, context.tmp("packs"))) {
             uploadStore(catalogs, hash -> hash.suffix() == ObjectSuffix.CATALOG);
             catalogs.finish();
+            keepCatalogs();
             return data.uploadedBytes() + catalogs.uploadedBytes();
         }
+    }
+
+    /**
+     * The catalogs just uploaded go into the object cache: the gateway stores a nested catalog
+     * the publisher rewrote as it is, so the next transaction on this host finds it there. Only
+     * after the upload succeeded, so that the cache holds nothing the Stratum-0 lacks.
+     */
+    private void keepCatalogs() {
+        ObjectCache cache = context.cache();
+        forEachStored(hash -> hash.suffix() == ObjectSuffix.CATALOG, (hash, file) -> {
+            try (InputStream in = Files.newInputStream(file)) {
+                cache.keep(hash, in, Files.size(file));
+            }
+        });
     }
 
     private void submit(ObjectPackWriter pack) {
@@ -91,6 +107,26 @@ final class PayloadUpload implements AutoCloseable {
 
     /** Uploads the objects of {@link #catalogStore()} that {@code wanted} selects. */
     private void uploadStore(PackUploader uploader, Predicate<ContentHash> wanted) {
+        forEachStored(wanted, (hash, f) -> {
+            try (StagedObject staged = new StagedObject(context.tmp("staging"), ContentProcessor.DEFAULT_STAGING_LIMIT);
+                 InputStream in = Files.newInputStream(f)) {
+                byte[] block = new byte[64 * 1024];
+                int n;
+                while ((n = in.read(block)) > 0) {
+                    staged.write(block, 0, n);
+                }
+                staged.seal();
+                uploader.accept(hash, staged);
+            }
+        });
+    }
+
+    private interface StoredObjectAction {
+        void accept(ContentHash hash, Path file) throws IOException;
+    }
+
+    /** Visits the objects of {@link #catalogStore()} that {@code wanted} selects. */
+    private void forEachStored(Predicate<ContentHash> wanted, StoredObjectAction action) {
         Path dataDir = outgoing.resolve("data");
         if (!Files.isDirectory(dataDir)) {
             return;
@@ -102,18 +138,8 @@ final class PayloadUpload implements AutoCloseable {
                     continue;
                 }
                 ContentHash hash = ContentHash.parseSuffixed(rel.getName(0).toString() + rel.getName(1));
-                if (!wanted.test(hash)) {
-                    continue;
-                }
-                try (StagedObject staged = new StagedObject(context.tmp("staging"), ContentProcessor.DEFAULT_STAGING_LIMIT);
-                     InputStream in = Files.newInputStream(f)) {
-                    byte[] block = new byte[64 * 1024];
-                    int n;
-                    while ((n = in.read(block)) > 0) {
-                        staged.write(block, 0, n);
-                    }
-                    staged.seal();
-                    uploader.accept(hash, staged);
+                if (wanted.test(hash)) {
+                    action.accept(hash, f);
                 }
             }
         } catch (IOException e) {

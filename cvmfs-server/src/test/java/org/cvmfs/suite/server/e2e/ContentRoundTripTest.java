@@ -82,6 +82,9 @@ class ContentRoundTripTest {
         assertEquals(second, fetchedByPublisher2());
         try (RepositoryBrowser head = hosts.browse()) {
             assertEquals(List.of("/", LEASE + "/nested"), catalogs(head));
+            CatalogInfo nested = head.catalogs().get(1);
+            assertTrue(one.caches(nested.hash()), "the nested catalog publisher 1 rewrote, which the gateway"
+                    + " took as it is, stays in publisher 1's object cache: " + nested.hash());
             assertTrue(head.stat(RepositoryBrowser.parsePath(LEASE + "/replaced-dir")).isRegular());
             assertTrue(head.stat(RepositoryBrowser.parsePath(LEASE + "/replaced-file")).isDirectory());
             assertFalse(head.list(RepositoryBrowser.parsePath(LEASE)).stream()

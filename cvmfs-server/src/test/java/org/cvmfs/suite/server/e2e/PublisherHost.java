@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.config.HostPaths;
+import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
+import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.server.publish.Publisher;
 import org.cvmfs.suite.server.publish.PublisherConfiguration;
 import org.cvmfs.suite.server.publish.TransactionState;
@@ -79,6 +81,11 @@ final class PublisherHost {
 
     boolean holdsToken() {
         return Files.exists(publisher().spool().sessionTokenFile());
+    }
+
+    /** True if the spool's object cache holds the object. */
+    boolean caches(ContentHash hash) {
+        return new ObjectStore(publisher().spool().objectCache()).contains(hash);
     }
 
     /** Leaves the host without a transaction whatever a failed test left behind. */
