@@ -126,6 +126,38 @@ class PackUploaderTest {
         assertThrows(IllegalStateException.class, uploader::finish);
     }
 
+    @Test
+    void aPackStreamedAgainFromItsStartYieldsTheSameVerifiedBytes() throws Exception {
+        // the spool file is read once front to back; a resent request starts it over
+        List<byte[]> bodies = new CopyOnWriteArrayList<>();
+        try (PackUploader uploader = new PackUploader(pack -> {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                ByteArrayOutputStream body = new ByteArrayOutputStream();
+                try {
+                    pack.writeTo(body);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                bodies.add(body.toByteArray());
+            }
+        }, tmp.resolve("spool"), ObjectPackWriter.DEFAULT_MAX_PAYLOAD_BYTES, 100, 1)) {
+            for (int i = 0; i < 3; i++) {
+                uploader.accept(object(i), staged(new byte[] {(byte) i, 1, 2}));
+            }
+            uploader.finish();
+        }
+        assertEquals(2, bodies.size());
+        assertArrayEquals(bodies.get(0), bodies.get(1));
+        ObjectStore store = new ObjectStore(tmp.resolve("gw"));
+        byte[] body = bodies.get(1);
+        int headerSize = body.length - 3 * 3;  // three objects of three bytes follow the header
+        byte[] header = java.util.Arrays.copyOf(body, headerSize);
+        new ObjectPackReader(store).read(new java.io.ByteArrayInputStream(body), headerSize, PackHeader.digestOf(header));
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(new byte[] {(byte) i, 1, 2}, store.readStored(object(i)));
+        }
+    }
+
     private static ContentHash object(int i) {
         return ContentHash.compute(HashAlgorithm.SHA1, new byte[] {(byte) i, 1, 2}, ObjectSuffix.NONE);
     }
