@@ -55,6 +55,34 @@ public final class PublisherSpool {
         return publisherDir().resolve("work.snapshot");
     }
 
+    /**
+     * The read-only lower layer of an overlay transaction: the leased subtree as of the root
+     * catalog {@link #lowerRecordFile()} names, kept across transactions ({@link LowerTree}).
+     */
+    public Path lowerTree() {
+        return publisherDir().resolve("lower");
+    }
+
+    /** What {@link #lowerTree()} holds, or that it is being changed ({@link LowerRecord}). */
+    public Path lowerRecordFile() {
+        return publisherDir().resolve("lower.record");
+    }
+
+    /** The lower tree as last materialised, for {@link Materializer}'s next incremental run. */
+    public Path lowerSnapshotFile() {
+        return publisherDir().resolve("lower.snapshot");
+    }
+
+    /** The writable upper layer of an overlay transaction: exactly what the transaction changed. */
+    public Path upperTree() {
+        return publisherDir().resolve("upper");
+    }
+
+    /** The overlay's own scratch directory ({@code workdir}), on the file system of the upper layer. */
+    public Path overlayScratch() {
+        return publisherDir().resolve("overlay-work");
+    }
+
     /** Local object store of fetched objects, reused across transactions. */
     public Path objectCache() {
         return publisherDir().resolve("cache");

@@ -14,7 +14,10 @@ import org.cvmfs.suite.protocol.manifest.Manifest;
 /**
  * {@code cvmfs_server transaction REPO/PATH}: a lease on the subtree, recorded in the spool as
  * {@link TransactionState.Phase#LEASED}, then the working tree brought to the head's content of
- * the subtree and the phase set to {@link TransactionState.Phase#OPEN}. A transaction whose
+ * the subtree and the phase set to {@link TransactionState.Phase#OPEN}. Where overlays can be
+ * mounted (root, as upstream's publisher), the working tree is an overlay whose lower tree is
+ * kept across transactions ({@link LowerTree}): opening touches nothing when the subtree did not
+ * change, whatever its size. Elsewhere it is a copy in the spool, kept incrementally. A transaction whose
  * materialisation was interrupted is resumed by running the command again; the lease is never
  * acquired twice.
  */
@@ -38,6 +41,37 @@ public final class TransactionOpener {
             forgetInterruptedLease(spool);
             state = lease(leasePath, retryFor);
         }
+        Optional<WorkTreeMount> overlay = context.overlayMount();
+        TransactionState open = overlay.isPresent() ? openOverlay(state, overlay.get()) : openCopy(state);
+        spool.save(open);
+        return open;
+    }
+
+    /**
+     * The lower tree brought to the head's subtree only if it changed (usually nothing to do),
+     * an empty upper layer, the overlay mounted at {@code /cvmfs/REPO/PATH}. A killed opening
+     * may have mounted already: unmounted first, since the layers must not change under a mount.
+     */
+    private TransactionState openOverlay(TransactionState state, WorkTreeMount mount) {
+        RepositoryPath leasePath = state.leasePath();
+        PublisherSpool spool = context.spool();
+        mount.unmount(leasePath);
+        LowerTree lower = new LowerTree(context.cache(), spool, context.tmp("catalogs"));
+        LowerTree.Outcome outcome = lower.bringUpToDate(state.baseRootCatalog(), leasePath,
+                context.settings().fetchThreads(), context::warn, context.clockProbe());
+        lower.freshUpper();
+        mount.mountOverlay(spool.lowerTree(), spool.upperTree(), spool.overlayScratch(), leasePath);
+        context.say(String.format("Transaction on %s%s open in %s (revision %d; overlay of the cached tree, %s)",
+                context.settings().repository(), leasePath, mount.mountpoint(leasePath), state.baseRevision(),
+                outcome.materialized() ? outcome.filesWritten() + " files fetched, " + outcome.filesKept() + " kept"
+                        : "already up to date"));
+        return state.opened(TransactionState.WorkTree.OVERLAY);
+    }
+
+    /** The spool's working tree brought to the head's subtree, bind-mounted where permitted. */
+    private TransactionState openCopy(TransactionState state) {
+        RepositoryPath leasePath = state.leasePath();
+        PublisherSpool spool = context.spool();
         ObjectCache cache = context.cache();
         Materializer.Result result;
         try (CatalogHierarchy catalogs = CatalogHierarchy.open(cache, state.baseRootCatalog(), context.tmp("catalogs"))) {
@@ -46,12 +80,10 @@ public final class TransactionOpener {
         }
         TreeSnapshotFile.write(spool.snapshotFile(), result.snapshot());
         context.mountForTransaction().ifPresent(m -> m.mountWritable(spool.workTree(), leasePath));
-        TransactionState open = state.withPhase(TransactionState.Phase.OPEN);
-        spool.save(open);
         context.say(String.format("Transaction on %s%s open in %s (revision %d; %d files fetched, %d kept)",
                 context.settings().repository(), leasePath, context.editableTree(leasePath), state.baseRevision(),
                 result.filesWritten(), result.filesKept()));
-        return open;
+        return state.opened(TransactionState.WorkTree.COPY);
     }
 
     /**
