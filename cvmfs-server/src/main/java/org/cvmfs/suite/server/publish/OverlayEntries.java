@@ -58,7 +58,15 @@ final class OverlayEntries {
 
     /** Mode, owner and mtime of directory {@code from} given to directory {@code to}. */
     static void copyAttributes(Path from, Path to) throws IOException {
-        Map<String, Object> a = Files.readAttributes(from, "unix:mode,uid,gid,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+        setAttributes(to, attributes(from));
+    }
+
+    /** A directory's mode, owner and mtime, read before its content moves (which changes its mtime). */
+    static Map<String, Object> attributes(Path directory) throws IOException {
+        return Files.readAttributes(directory, "unix:mode,uid,gid,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    static void setAttributes(Path to, Map<String, Object> a) throws IOException {
         Files.setAttribute(to, "unix:uid", a.get("uid"), LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(to, "unix:gid", a.get("gid"), LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(to, "unix:mode", (Integer) a.get("mode") & 07777, LinkOption.NOFOLLOW_LINKS);

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Map;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 
@@ -47,8 +48,9 @@ final class UpperFold {
         if (startable && Files.isDirectory(spool.upperTree(), LinkOption.NOFOLLOW_LINKS)) {
             record.folding();
             try {
+                Map<String, Object> top = OverlayEntries.attributes(spool.upperTree());
                 merge(spool.upperTree(), spool.lowerTree());
-                OverlayEntries.copyAttributes(spool.upperTree(), spool.lowerTree());
+                OverlayEntries.setAttributes(spool.lowerTree(), top);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot fold " + spool.upperTree() + " into " + spool.lowerTree(), e);
             }
@@ -72,8 +74,9 @@ final class UpperFold {
                         OverlayEntries.deleteTree(lowerFile);
                         Files.createDirectory(lowerFile);
                     }
+                    Map<String, Object> attributes = OverlayEntries.attributes(upperFile);
                     merge(upperFile, lowerFile);
-                    OverlayEntries.copyAttributes(upperFile, lowerFile);
+                    OverlayEntries.setAttributes(lowerFile, attributes);
                 } else {
                     if (Files.isDirectory(lowerFile, LinkOption.NOFOLLOW_LINKS)) {
                         OverlayEntries.deleteTree(lowerFile);
