@@ -11,6 +11,7 @@ import java.util.Set;
 import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.manifest.Manifest;
 
 /**
  * {@code cvmfs_server publish}: what changed in the working tree of an open transaction becomes
@@ -43,7 +44,8 @@ public final class TransactionPublication {
                 long revision = new LandedCommit(context).finish(state, tagName, description.orElse(""));
                 context.mount().ifPresent(m -> m.unmount(state.leasePath()));
                 if (state.workTree() == TransactionState.WorkTree.OVERLAY) {
-                    new UpperFold(spool).fold(state.leasePath(), state.baseRootCatalog(), state.newRootCatalog().orElseThrow());
+                    new UpperFold(spool).fold(state.leasePath(), state.baseRootCatalog(),
+                            landedRoot(revision, state.newRootCatalog().orElseThrow()));
                 }
                 spool.clear();
                 return new Published(revision, state.newRootCatalog().orElseThrow(), 0, 0, 0);
@@ -99,7 +101,8 @@ public final class TransactionPublication {
         phases.end("commit");
         if (overlay) {
             context.mount().ifPresent(m -> m.unmount(state.leasePath()));
-            new UpperFold(spool).fold(state.leasePath(), state.baseRootCatalog(), built.commit().rootHash());
+            new UpperFold(spool).fold(state.leasePath(), state.baseRootCatalog(),
+                    landedRoot(revision, built.commit().rootHash()));
             spool.clear();
             phases.end("fold");
         } else {
@@ -109,6 +112,28 @@ public final class TransactionPublication {
         }
         context.say(phases.line());
         return new Published(revision, built.commit().rootHash(), built.filesProcessed(), built.bytesProcessed(), uploaded);
+    }
+
+    /**
+     * The root catalog that holds our commit: the gateway merges the committed subtree into its
+     * head, so the new head's root differs from the one we sent. If the head is still the
+     * revision of our commit, its root holds exactly our subtree (the lease kept everyone else
+     * out of it until the commit), and the lower tree is recorded at it, which lets the next
+     * transaction find it current by equality. Otherwise the root we sent: the next transaction
+     * then compares the subtree's catalogs, and materialises if it cannot tell.
+     */
+    private ContentHash landedRoot(long revision, ContentHash committed) {
+        if (revision < 0) {
+            return committed;
+        }
+        try {
+            Manifest head = context.verifiedHead();
+            return head.revision() == revision ? head.rootCatalog() : committed;
+        } catch (RuntimeException unreadable) {
+            // only an optimisation: the next transaction works out the lower tree's state itself
+            context.warn("cannot read the new head (" + unreadable.getMessage() + ")");
+            return committed;
+        }
     }
 
     private boolean baseHolds(ContentHash baseRoot, RepositoryPath leasePath) {
