@@ -10,7 +10,7 @@ import org.cvmfs.suite.protocol.crashtest.PausePoint;
 enum FoldStep {
     /** The commit landed and the overlay is unmounted; the lower tree is still the base. */
     COMMIT_LANDED,
-    /** The first entry of the upper layer has moved into the lower tree (the record says folding). */
+    /** The first entry of the upper layer is applied to the lower tree (the record says folding). */
     ENTRY_MOVED,
     /** The lower tree is recorded at the new root; the upper layer is not cleared yet. */
     FOLDED;
