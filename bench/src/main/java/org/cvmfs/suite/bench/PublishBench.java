@@ -173,6 +173,7 @@ public final class PublishBench implements Callable<Integer> {
                 t.wall() + one.wall(), one.wall());
         Results.print("publish: transaction on a path of " + files + " files (objects cached)", t.wall(), "s");
         Results.print("publish: one changed file, transaction + publish", t.wall() + one.wall(), "s");
+        report(t);
         report(one);
 
         if (flatFiles > 0) {
@@ -214,6 +215,7 @@ public final class PublishBench implements Callable<Integer> {
         Results.print("publish: transaction on a flat catalog of " + flatFiles + " files (objects cached)", t.wall(), "s");
         Results.print("publish: one changed file in a flat catalog of " + flatFiles + " files, transaction + publish",
                 t.wall() + one.wall(), "s");
+        report(t);
         report(one);
     }
 

@@ -30,6 +30,7 @@ public final class TransactionOpener {
 
     /** Acquires the lease (retrying while busy for {@code retryFor}, forever if zero) and fills the working tree. */
     public TransactionState open(RepositoryPath leasePath, Optional<Duration> retryFor) {
+        PhaseTimes phases = new PhaseTimes();
         PublisherSpool spool = context.spool();
         TransactionState state = spool.load().orElse(null);
         if (state != null && (state.phase() != TransactionState.Phase.LEASED || !state.leasePath().equals(leasePath))) {
@@ -41,9 +42,13 @@ public final class TransactionOpener {
             forgetInterruptedLease(spool);
             state = lease(leasePath, retryFor);
         }
+        phases.end("lease");
         Optional<WorkTreeMount> overlay = context.overlayMount();
-        TransactionState open = overlay.isPresent() ? openOverlay(state, overlay.get()) : openCopy(state);
+        phases.end("probe");
+        TransactionState open = overlay.isPresent() ? openOverlay(state, overlay.get(), phases) : openCopy(state, phases);
         spool.save(open);
+        phases.end("state");
+        context.say(phases.line());
         return open;
     }
 
@@ -52,15 +57,17 @@ public final class TransactionOpener {
      * an empty upper layer, the overlay mounted at {@code /cvmfs/REPO/PATH}. A killed opening
      * may have mounted already: unmounted first, since the layers must not change under a mount.
      */
-    private TransactionState openOverlay(TransactionState state, WorkTreeMount mount) {
+    private TransactionState openOverlay(TransactionState state, WorkTreeMount mount, PhaseTimes phases) {
         RepositoryPath leasePath = state.leasePath();
         PublisherSpool spool = context.spool();
         mount.unmount(leasePath);
         LowerTree lower = new LowerTree(context.cache(), spool, context.tmp("catalogs"));
         LowerTree.Outcome outcome = lower.bringUpToDate(state.baseRootCatalog(), leasePath,
                 context.settings().fetchThreads(), context::warn, context.clockProbe());
+        phases.end("lower tree");
         lower.freshUpper();
         mount.mountOverlay(spool.lowerTree(), spool.upperTree(), spool.overlayScratch(), leasePath);
+        phases.end("mount");
         context.say(String.format("Transaction on %s%s open in %s (revision %d; overlay of the cached tree, %s)",
                 context.settings().repository(), leasePath, mount.mountpoint(leasePath), state.baseRevision(),
                 outcome.materialized() ? outcome.filesWritten() + " files fetched, " + outcome.filesKept() + " kept"
@@ -69,7 +76,7 @@ public final class TransactionOpener {
     }
 
     /** The spool's working tree brought to the head's subtree, bind-mounted where permitted. */
-    private TransactionState openCopy(TransactionState state) {
+    private TransactionState openCopy(TransactionState state, PhaseTimes phases) {
         RepositoryPath leasePath = state.leasePath();
         PublisherSpool spool = context.spool();
         ObjectCache cache = context.cache();
@@ -79,7 +86,9 @@ public final class TransactionOpener {
                     .materialize(catalogs, leasePath, spool.workTree(), previousSnapshot(leasePath), context.clockProbe());
         }
         TreeSnapshotFile.write(spool.snapshotFile(), result.snapshot());
+        phases.end("materialise");
         context.mountForTransaction().ifPresent(m -> m.mountWritable(spool.workTree(), leasePath));
+        phases.end("mount");
         context.say(String.format("Transaction on %s%s open in %s (revision %d; %d files fetched, %d kept)",
                 context.settings().repository(), leasePath, context.editableTree(leasePath), state.baseRevision(),
                 result.filesWritten(), result.filesKept()));

@@ -136,9 +136,17 @@ public final class TransactionPublication {
         }
     }
 
+    /**
+     * Whether the base has the lease path, asked of the catalog of its parent directory (which
+     * has its row even where it is a nested catalog's mountpoint), so that a big nested catalog
+     * at the lease path is not loaded for it.
+     */
     private boolean baseHolds(ContentHash baseRoot, RepositoryPath leasePath) {
+        if (leasePath.isRoot()) {
+            return true;
+        }
         try (CatalogHierarchy catalogs = CatalogHierarchy.open(context.cache(), baseRoot, context.tmp("catalogs"))) {
-            return catalogs.lookup(leasePath).isPresent();
+            return catalogs.catalogFor(leasePath.parent()).lookup(leasePath).isPresent();
         }
     }
 
