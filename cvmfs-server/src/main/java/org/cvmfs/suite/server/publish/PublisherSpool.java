@@ -13,7 +13,8 @@ import org.cvmfs.suite.protocol.files.AtomicFile;
  * The publisher's part of {@code /var/spool/cvmfs/REPO}. Upstream keeps the lease token in
  * {@code session_token} (mode 0600; its presence means "lease held"), which we keep for tools
  * that look for it; everything else lives below {@code publisher/}: the transaction state, the
- * working tree of the leased subtree, its snapshot and the cache of fetched objects.
+ * working tree of the leased subtree (a copy and its snapshot, or an overlay's lower tree with its
+ * record and snapshot, upper layer and overlay scratch) and the cache of fetched objects.
  *
  * <p>Invariant of the state writes ({@link #save}, {@link #clear}; each file replaced atomically,
  * boundaries named by {@link SpoolStep}): the state never exists without the token file, so on

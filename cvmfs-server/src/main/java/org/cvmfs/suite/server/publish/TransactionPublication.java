@@ -22,7 +22,8 @@ import org.cvmfs.suite.protocol.manifest.Manifest;
  * resumable: OPEN → PUBLISHING (scan, process, upload; a killed attempt is redone from the
  * working tree) → COMMITTING (the new root catalog recorded before the commit is sent; a retry
  * finds out whether the commit landed, see {@link LandedCommit}) → no state (done). While it
- * runs, a bind-mounted working tree is read-only, so that what is scanned is what is published.
+ * runs, a mounted working tree (overlay or bind mount) is read-only, so that what is scanned is
+ * what is published.
  */
 public final class TransactionPublication {
     private final PublisherContext context;

@@ -80,14 +80,11 @@ public final class WorkTreeMount {
     /**
      * Mounts {@code lower} (read-only) under {@code upper} (where every change lands) at
      * {@code /cvmfs/REPO/PATH}; {@code work} is the overlay's scratch, on upper's file system.
-     * Already mounted: made writable again (a resumed command).
+     * Nothing may be mounted there: the layers must not change under a mounted overlay, so the
+     * caller unmounts before it prepares them.
      */
     public void mountOverlay(Path lower, Path upper, Path work, RepositoryPath leasePath) {
         Path target = mountpoint(leasePath);
-        if (isMounted(target)) {
-            run("mount", "-o", "remount,rw,bind", target.toString());
-            return;
-        }
         try {
             Files.createDirectories(target);
         } catch (IOException e) {
