@@ -45,8 +45,7 @@ public final class TransactionPublication {
                 long revision = new LandedCommit(context).finish(state, tagName, description.orElse(""));
                 context.mount().ifPresent(m -> m.unmount(state.leasePath()));
                 if (state.workTree() == TransactionState.WorkTree.OVERLAY) {
-                    new UpperFold(spool).fold(state.leasePath(), state.baseRootCatalog(),
-                            landedRoot(revision, state.newRootCatalog().orElseThrow()));
+                    new UpperFold(spool).fold(state.leasePath(), state.baseRootCatalog(), landedRoot(revision));
                 }
                 spool.clear();
                 return new Published(revision, state.newRootCatalog().orElseThrow(), 0, 0, 0);
@@ -102,8 +101,7 @@ public final class TransactionPublication {
         phases.end("commit");
         if (overlay) {
             context.mount().ifPresent(m -> m.unmount(state.leasePath()));
-            new UpperFold(spool).fold(state.leasePath(), state.baseRootCatalog(),
-                    landedRoot(revision, built.commit().rootHash()));
+            new UpperFold(spool).fold(state.leasePath(), state.baseRootCatalog(), landedRoot(revision));
             spool.clear();
             phases.end("fold");
         } else {
@@ -116,24 +114,24 @@ public final class TransactionPublication {
     }
 
     /**
-     * The root catalog that holds our commit: the gateway merges the committed subtree into its
-     * head, so the new head's root differs from the one we sent. If the head is still the
-     * revision of our commit, its root holds exactly our subtree (the lease kept everyone else
-     * out of it until the commit), and the lower tree is recorded at it, which lets the next
-     * transaction find it current by equality. Otherwise the root we sent: the next transaction
-     * then compares the subtree's catalogs, and materialises if it cannot tell.
+     * The root catalog of the head our commit made: the gateway merges the committed subtree into
+     * its head, so that root is not the one we sent. If the head is still the revision of our
+     * commit, its root holds exactly our subtree (the lease kept everyone else out of it), and the
+     * lower tree is recorded at it, so that the next transaction finds it current by equality.
+     * Otherwise (a later head, no revision in the reply, the head unreadable) none: the lower
+     * tree is then left unrecorded, and the next transaction brings it up to date incrementally.
      */
-    private ContentHash landedRoot(long revision, ContentHash committed) {
+    private Optional<ContentHash> landedRoot(long revision) {
         if (revision < 0) {
-            return committed;
+            return Optional.empty();
         }
         try {
             Manifest head = context.verifiedHead();
-            return head.revision() == revision ? head.rootCatalog() : committed;
+            return head.revision() == revision ? Optional.of(head.rootCatalog()) : Optional.empty();
         } catch (RuntimeException unreadable) {
             // only an optimisation: the next transaction works out the lower tree's state itself
             context.warn("cannot read the new head (" + unreadable.getMessage() + ")");
-            return committed;
+            return Optional.empty();
         }
     }
 

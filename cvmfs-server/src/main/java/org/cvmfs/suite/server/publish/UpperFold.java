@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.Optional;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 
@@ -21,7 +22,8 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
  *
  * <p>Invariant (steps named by {@link FoldStep}): the overlay is unmounted first (the kernel
  * does not allow changing its layers while mounted); the lower record is set to "folding"
- * before the first entry moves and to "current at the new root" after the last; the upper layer
+ * before the first entry moves and to "current at the new head's root" (or removed, if that
+ * root is not known) after the last; the upper layer
  * is cleared only after that. A fold is only started from a record "current at the base root",
  * so one interrupted midway is never resumed: its lower tree is recorded as nothing, and the
  * next {@code transaction} brings it to the head with {@link Materializer}, which trusts an
@@ -39,8 +41,14 @@ final class UpperFold {
         this.spool = spool;
     }
 
-    /** Folds (or, if an earlier fold was cut short, gives up on the lower tree), then clears the upper layer. */
-    void fold(RepositoryPath leasePath, ContentHash baseRoot, ContentHash newRoot) {
+    /**
+     * Folds (or, if an earlier fold was cut short, gives up on the lower tree), then clears the
+     * upper layer.
+     *
+     * @param landedRoot the head's root catalog holding the commit, if known; the folded lower
+     *                   tree is recorded current at it, or left unrecorded without it
+     */
+    void fold(RepositoryPath leasePath, ContentHash baseRoot, Optional<ContentHash> landedRoot) {
         FoldStep.COMMIT_LANDED.reached();
         LowerRecord record = new LowerRecord(spool.lowerRecordFile());
         boolean startable = record.current().filter(c -> c.leasePath().equals(leasePath) && c.root().equals(baseRoot))
@@ -54,7 +62,11 @@ final class UpperFold {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot fold " + spool.upperTree() + " into " + spool.lowerTree(), e);
             }
-            record.current(newRoot, leasePath);
+            if (landedRoot.isPresent()) {
+                record.current(landedRoot.get(), leasePath);
+            } else {
+                record.forget();
+            }
         } else if (record.isFolding()) {
             record.forget();
         }

@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
@@ -111,7 +112,7 @@ class OverlayLayersTest {
 
         ScannedTree shown = TreeScanner.scan(merged, LEASE);
         mount.unmount(LEASE);
-        new UpperFold(spool).fold(LEASE, BASE, NEW);
+        new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
 
         assertEquals(attributes(shown), attributes(TreeScanner.scan(spool.lowerTree(), LEASE)));
         assertEquals("after", Files.readString(spool.lowerTree().resolve("edited.txt")));
@@ -128,7 +129,7 @@ class OverlayLayersTest {
         assertTrue(UpperChanges.compute(spool.upperTree(), spool.lowerTree(), LEASE, true).isEmpty());
         mount.unmount(LEASE);
         ScannedTree before = TreeScanner.scan(spool.lowerTree(), LEASE);
-        new UpperFold(spool).fold(LEASE, BASE, NEW);
+        new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
         assertEquals(attributes(before), attributes(TreeScanner.scan(spool.lowerTree(), LEASE)));
         assertEquals(NEW, new LowerRecord(spool.lowerRecordFile()).current().orElseThrow().root());
     }
@@ -146,10 +147,19 @@ class OverlayLayersTest {
         write(merged.resolve("added.txt"), "x");
         mount.unmount(LEASE);
         new LowerRecord(spool.lowerRecordFile()).folding();  // as a fold killed midway leaves it
-        new UpperFold(spool).fold(LEASE, BASE, NEW);
+        new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
         assertTrue(new LowerRecord(spool.lowerRecordFile()).current().isEmpty());
         assertFalse(Files.exists(spool.lowerTree().resolve("added.txt")), "nothing more is moved");
         assertFalse(Files.exists(spool.upperTree()));
+    }
+
+    @Test
+    void aFoldWithoutTheNewHeadsRootLeavesTheLowerTreeFoldedButUnrecorded() throws Exception {
+        write(merged.resolve("added.txt"), "x");
+        mount.unmount(LEASE);
+        new UpperFold(spool).fold(LEASE, BASE, Optional.empty());
+        assertEquals("x", Files.readString(spool.lowerTree().resolve("added.txt")));
+        assertTrue(new LowerRecord(spool.lowerRecordFile()).current().isEmpty());
     }
 
     @Test
