@@ -20,7 +20,8 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
  * whose mountpoint is the lease path or above it: its hash covers every row and every nested
  * catalog below), means the tree is current. Otherwise {@link Materializer} brings it up to
  * date incrementally, trusting its last snapshot; the record is forgotten before the first
- * change and written after the last, so an interrupted run is redone.
+ * change and written after the last, so an interrupted run is redone. It also lays the empty
+ * upper layer over it for the next transaction ({@link #freshUpper}).
  */
 final class LowerTree {
     private final ObjectCache cache;
