@@ -11,6 +11,7 @@ import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.NestedCatalogRef;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.store.MissingObjectException;
 
 /**
  * Keeps the spool's lower tree (the read-only layer of an overlay transaction) equal to the
@@ -44,7 +45,7 @@ final class LowerTree {
         Optional<LowerRecord.Current> recorded = record.current().filter(c -> c.leasePath().equals(leasePath))
                 .filter(c -> Files.isDirectory(spool.lowerTree()));
         if (recorded.isPresent() && (recorded.get().root().equals(head)
-                || subtreeCatalog(recorded.get().root(), leasePath).equals(subtreeCatalog(head, leasePath)))) {
+                || sameSubtreeCatalog(recorded.get().root(), head, leasePath))) {
             if (!recorded.get().root().equals(head)) {
                 record.current(head, leasePath);
             }
@@ -59,6 +60,19 @@ final class LowerTree {
         TreeSnapshotFile.write(spool.lowerSnapshotFile(), result.snapshot());
         record.current(head, leasePath);
         return new Outcome(true, result.filesWritten(), result.filesKept());
+    }
+
+    /**
+     * Whether both roots keep the lease path's subtree in the same catalog. The recorded root is
+     * an older head, which garbage collection may have swept from the Stratum-0 (and that this
+     * host may never have fetched): then the answer is no, and the tree is brought up to date.
+     */
+    private boolean sameSubtreeCatalog(ContentHash recorded, ContentHash head, RepositoryPath leasePath) {
+        try {
+            return subtreeCatalog(recorded, leasePath).equals(subtreeCatalog(head, leasePath));
+        } catch (MissingObjectException swept) {
+            return false;
+        }
     }
 
     /** The hash of the innermost catalog holding {@code leasePath}'s subtree under root catalog {@code root}. */
