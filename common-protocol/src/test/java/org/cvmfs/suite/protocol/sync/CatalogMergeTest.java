@@ -286,10 +286,12 @@ class CatalogMergeTest {
         RepositoryPath d = p("/d");
         assertThrows(IllegalArgumentException.class, () -> new CatalogChange(null, d, null, e, List.of(), null));
         assertThrows(IllegalArgumentException.class, () -> new CatalogChange(CatalogChange.Type.ADDITION, null, null, e, List.of(), null));
-        assertThrows(IllegalArgumentException.class, () -> new CatalogChange(CatalogChange.Type.ADDITION, d, e, e, List.of(), null));
+        assertEquals("ADDITION of /d with entries before=true after=true", assertThrows(IllegalArgumentException.class,
+                () -> new CatalogChange(CatalogChange.Type.ADDITION, d, e, e, List.of(), null)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> new CatalogChange(CatalogChange.Type.ADDITION, d, null, null, List.of(), null));
         assertThrows(IllegalArgumentException.class, () -> new CatalogChange(CatalogChange.Type.REMOVAL, d, e, e, List.of(), null));
-        assertThrows(IllegalArgumentException.class, () -> new CatalogChange(CatalogChange.Type.REMOVAL, d, null, null, List.of(), null));
+        assertEquals("REMOVAL of /d with entries before=false after=false", assertThrows(IllegalArgumentException.class,
+                () -> new CatalogChange(CatalogChange.Type.REMOVAL, d, null, null, List.of(), null)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> new CatalogChange(CatalogChange.Type.MODIFICATION, d, null, e, List.of(), null));
         assertThrows(IllegalArgumentException.class, () -> new CatalogChange(CatalogChange.Type.MODIFICATION, d, e, null, List.of(), null));
         assertEquals(CatalogChange.Type.MODIFICATION, new CatalogChange(CatalogChange.Type.MODIFICATION, d, e, e, List.of(), null).type());
