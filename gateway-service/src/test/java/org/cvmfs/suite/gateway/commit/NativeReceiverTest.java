@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +23,6 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.lease.Lease;
-import org.cvmfs.suite.gateway.testing.GatewayTestResource;
 import org.cvmfs.suite.gateway.testing.Published;
 import org.cvmfs.suite.gateway.testing.RepositoryStates;
 import org.cvmfs.suite.gateway.testing.TestHost;
@@ -49,7 +45,8 @@ import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.testing.DirectorySnapshot;
 import org.cvmfs.suite.protocol.testing.Fixtures;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,9 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The receiver on its own, with publication A's objects already uploaded: what happens when
  * someone else publishes during the merge, and refusals that must leave the repository alone.
+ * Plain JUnit on a host of its own (no Quarkus), so that mutation testing can run it per mutant.
  */
-@QuarkusTest
-@QuarkusTestResource(GatewayTestResource.class)
 class NativeReceiverTest {
     static final ContentHash BEFORE_ROOT = ContentHash.parse("36648c0a923fdaca587f5440b541360c2d501ce3",
             ObjectSuffix.CATALOG);
@@ -67,8 +63,8 @@ class NativeReceiverTest {
             ObjectSuffix.CATALOG);
     static final TagSpec TAG = new TagSpec("generic-2026-11-25T04:59:16Z", "");
 
-    @Inject
-    GatewaySettings settings;
+    static TestHost host;
+    static GatewaySettings settings;
 
     @TempDir
     Path scratch;
@@ -77,9 +73,20 @@ class NativeReceiverTest {
     Published published;
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
+    @BeforeAll
+    static void startHost() {
+        host = TestHost.create();
+        settings = host.settings();
+    }
+
+    @AfterAll
+    static void deleteHost() {
+        host.delete();
+    }
+
     @BeforeEach
     void publicationAUploaded() throws IOException {
-        layout = RepositoryStates.reset("before");
+        layout = RepositoryStates.reset(new RepositoryLayout(settings.host(), TestHost.REPO), "before");
         published = new Published(layout, scratch.resolve("read"));
         Path upstream = Fixtures.gatewayPublication().resolve("after-a/data");
         try (var objects = Files.walk(upstream)) {
@@ -91,11 +98,6 @@ class NativeReceiverTest {
                 }
             }
         }
-    }
-
-    @AfterEach
-    void restore() {
-        RepositoryStates.restore();
     }
 
     private static Lease lease(String path) {
@@ -228,5 +230,34 @@ class NativeReceiverTest {
         assertTrue(keyless.getMessage().startsWith("miscellaneous: "), keyless.getMessage());
 
         assertEquals(before, DirectorySnapshot.of(layout.servedRoot()));
+    }
+
+    @Test
+    void theTagIsNamedAsAskedOrNotAtAll() throws IOException {
+        TagSpec named = new TagSpec("release-1", "first release");
+        assertEquals(2, receiver(Clock.systemUTC()).commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT,
+                named).finalRevision());
+        List<String> tags = published.tags().stream().map(t -> t.name() + "=" + t.description()).toList();
+        assertTrue(tags.contains("release-1=first release"), tags.toString());
+
+        publicationAUploaded(); // back to "before"
+        receiver(Clock.systemUTC()).commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT, new TagSpec("", ""));
+        assertTrue(published.tags().stream().noneMatch(t -> t.name().isEmpty() || t.name().equals("release-1")),
+                published.tags().toString());
+    }
+
+    @Test
+    void missingStorageOrRootsAreNamed() throws IOException {
+        ContentHash absent = ContentHash.parse("0123456789abcdef0123456789abcdef01234567", ObjectSuffix.CATALOG);
+        ReceiverException oldMissing = assertThrows(ReceiverException.class, () -> receiver(Clock.systemUTC())
+                .commit(lease("capture.test/sw"), absent, A_PUBLISHER_ROOT, TAG));
+        assertEquals("merge_error: old_root_hash " + absent.toSuffixedText() + " is not in the storage of capture.test;"
+                + " upload its catalogs with a payload first", oldMissing.getMessage());
+
+        org.cvmfs.suite.protocol.files.DirectoryTree.delete(layout.servedRoot());
+        ReceiverException noStorage = assertThrows(ReceiverException.class, () -> receiver(Clock.systemUTC())
+                .commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT, TAG));
+        assertEquals("miscellaneous: repository capture.test has no storage at " + layout.servedRoot(),
+                noStorage.getMessage());
     }
 }
