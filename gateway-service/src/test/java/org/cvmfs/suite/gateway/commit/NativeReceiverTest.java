@@ -20,6 +20,15 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
+import org.cvmfs.suite.protocol.sync.CatalogChange;
+import org.cvmfs.suite.protocol.sync.CatalogDiff;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.lease.Lease;
@@ -254,10 +263,78 @@ class NativeReceiverTest {
         assertEquals("merge_error: old_root_hash " + absent.toSuffixedText() + " is not in the storage of capture.test;"
                 + " upload its catalogs with a payload first", oldMissing.getMessage());
 
-        org.cvmfs.suite.protocol.files.DirectoryTree.delete(layout.servedRoot());
+        DirectoryTree.delete(layout.servedRoot());
         ReceiverException noStorage = assertThrows(ReceiverException.class, () -> receiver(Clock.systemUTC())
                 .commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT, TAG));
         assertEquals("miscellaneous: repository capture.test has no storage at " + layout.servedRoot(),
                 noStorage.getMessage());
+    }
+
+    /** The one line per commit that operators read: the changes by type and the time of each step. */
+    @Test
+    void theCommitLineCountsTheChangesAndTimesTheSteps() {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Logger logger = Logger.getLogger(NativeReceiver.class.getName());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                Object[] p = r.getParameters();
+                lines.add(p == null || p.length == 0 ? r.getMessage() : String.format(r.getMessage(), p));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            long started = System.nanoTime();
+            receiver(Clock.systemUTC()).commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT, TAG);
+            long publishA = (System.nanoTime() - started) / 1_000_000;
+            started = System.nanoTime();
+            receiver(Clock.systemUTC()).commit(lease("capture.test/sw"), A_PUBLISHER_ROOT, BEFORE_ROOT, TAG);
+            long undoA = (System.nanoTime() - started) / 1_000_000;
+
+            List<String> commits = lines.stream().filter(l -> l.startsWith("commit merged:")).toList();
+            assertEquals(2, commits.size(), lines.toString());
+            assertEquals(counts(BEFORE_ROOT, A_PUBLISHER_ROOT), "added=" + field(commits.get(0), "added=", " catalogs_written="));
+            assertEquals(counts(A_PUBLISHER_ROOT, BEFORE_ROOT), "added=" + field(commits.get(1), "added=", " catalogs_written="));
+            long[] limits = {publishA, undoA};
+            for (int i = 0; i < 2; i++) {
+                long merge = Long.parseLong(field(commits.get(i), "merge_ms=", " "));
+                long publish = Long.parseLong(field(commits.get(i), "publish_ms=", null));
+                assertTrue(merge + publish <= limits[i], commits.get(i) + " within " + limits[i] + " ms");
+            }
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
+    /** "added=A removed=R modified=M" of the diff inside /sw, counted here from the diff itself. */
+    private String counts(ContentHash from, ContentHash to) {
+        LocalRepositorySource source = new LocalRepositorySource(layout.servedRoot());
+        try (CatalogHierarchy a = CatalogHierarchy.open(
+                source, from, scratch.resolve("count"));
+             CatalogHierarchy b = CatalogHierarchy.open(
+                     source, to, scratch.resolve("count"))) {
+            Map<CatalogChange.Type, Long> n = CatalogDiff
+                    .changes(a, b, RepositoryPath.of("/sw")).stream()
+                    .collect(Collectors.groupingBy(CatalogChange::type,
+                            Collectors.counting()));
+            return "added=" + n.getOrDefault(CatalogChange.Type.ADDITION, 0L)
+                    + " removed=" + n.getOrDefault(CatalogChange.Type.REMOVAL, 0L)
+                    + " modified=" + n.getOrDefault(CatalogChange.Type.MODIFICATION, 0L);
+        }
+    }
+
+    private static String field(String line, String start, String end) {
+        int from = line.indexOf(start);
+        assertTrue(from >= 0, line);
+        int to = end == null ? line.length() : line.indexOf(end, from + start.length());
+        return line.substring(from + start.length(), to);
     }
 }
