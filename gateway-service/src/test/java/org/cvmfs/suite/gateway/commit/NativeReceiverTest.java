@@ -70,6 +70,10 @@ class NativeReceiverTest {
             ObjectSuffix.CATALOG);
     static final ContentHash A_PUBLISHER_ROOT = ContentHash.parse("eef5f225445aef7083aad5959208c27c80710da8",
             ObjectSuffix.CATALOG);
+    /** Publication B as upstream's receiver saw it: based on upstream's root after A. */
+    static final ContentHash A_ROOT = ContentHash.parse("65cb2f4851c2a8e44cf92151447d7e3157172db7", ObjectSuffix.CATALOG);
+    static final ContentHash B_PUBLISHER_ROOT = ContentHash.parse("06eacfa1551a99cdd89affb3b9ad6217a0066b5f",
+            ObjectSuffix.CATALOG);
     static final TagSpec TAG = new TagSpec("generic-2026-11-25T04:59:16Z", "");
 
     static TestHost host;
@@ -97,7 +101,12 @@ class NativeReceiverTest {
     void publicationAUploaded() throws IOException {
         layout = RepositoryStates.reset(new RepositoryLayout(settings.host(), TestHost.REPO), "before");
         published = new Published(layout, scratch.resolve("read"));
-        Path upstream = Fixtures.gatewayPublication().resolve("after-a/data");
+        upload("after-a");
+    }
+
+    /** Puts the objects the fixture's {@code state} serves into the storage, as a publisher's payloads would. */
+    private void upload(String state) throws IOException {
+        Path upstream = Fixtures.gatewayPublication().resolve(state).resolve("data");
         try (var objects = Files.walk(upstream)) {
             for (Path object : objects.filter(Files::isRegularFile).toList()) {
                 Path target = layout.dataDir().resolve(upstream.relativize(object).toString());
@@ -272,7 +281,7 @@ class NativeReceiverTest {
 
     /** The one line per commit that operators read: the changes by type and the time of each step. */
     @Test
-    void theCommitLineCountsTheChangesAndTimesTheSteps() {
+    void theCommitLineCountsTheChangesAndTimesTheSteps() throws IOException {
         List<String> lines = new CopyOnWriteArrayList<>();
         Logger logger = Logger.getLogger(NativeReceiver.class.getName());
         Handler handler = new Handler() {
@@ -295,15 +304,18 @@ class NativeReceiverTest {
             long started = System.nanoTime();
             receiver(Clock.systemUTC()).commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT, TAG);
             long publishA = (System.nanoTime() - started) / 1_000_000;
+            upload("after-b");
             started = System.nanoTime();
-            receiver(Clock.systemUTC()).commit(lease("capture.test/sw"), A_PUBLISHER_ROOT, BEFORE_ROOT, TAG);
-            long undoA = (System.nanoTime() - started) / 1_000_000;
+            receiver(Clock.systemUTC()).commit(lease("capture.test/sw"), A_ROOT, B_PUBLISHER_ROOT, TAG);
+            long publishB = (System.nanoTime() - started) / 1_000_000;
 
             List<String> commits = lines.stream().filter(l -> l.startsWith("commit merged:")).toList();
             assertEquals(2, commits.size(), lines.toString());
             assertEquals(counts(BEFORE_ROOT, A_PUBLISHER_ROOT), "added=" + field(commits.get(0), "added=", " catalogs_written="));
-            assertEquals(counts(A_PUBLISHER_ROOT, BEFORE_ROOT), "added=" + field(commits.get(1), "added=", " catalogs_written="));
-            long[] limits = {publishA, undoA};
+            assertEquals(counts(A_ROOT, B_PUBLISHER_ROOT), "added=" + field(commits.get(1), "added=", " catalogs_written="));
+            assertTrue(counts(A_ROOT, B_PUBLISHER_ROOT).matches("added=[1-9]\\d* removed=[1-9]\\d* modified=[1-9]\\d*"),
+                    "publication B adds, removes and modifies: " + counts(A_ROOT, B_PUBLISHER_ROOT));
+            long[] limits = {publishA, publishB};
             for (int i = 0; i < 2; i++) {
                 long merge = Long.parseLong(field(commits.get(i), "merge_ms=", " "));
                 long publish = Long.parseLong(field(commits.get(i), "publish_ms=", null));
