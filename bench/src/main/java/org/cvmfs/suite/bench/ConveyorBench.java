@@ -47,7 +47,7 @@ import picocli.CommandLine.Option;
  * The baseline: the same M publications made directly with {@code cvmfs_server transaction} +
  * {@code publish} on one publisher host.
  *
- * <p>Usage: {@code bench/run.sh conveyor [--jobs N] [--real-jobs M] [--dir PATH] [--keep]}
+ * <p>Usage: {@code bench/run.sh conveyor [--jobs N] [--real-jobs M] [--dir PATH] [--keep] [--batch-only] [--jvm-arg ARG]...}
  */
 public final class ConveyorBench {
     private static final String REPO = "bench.conveyor.local";
@@ -57,11 +57,15 @@ public final class ConveyorBench {
     private final Path suite;
     private final Path dir;
     private final List<Process> processes = new ArrayList<>();
+    private final List<String> jvmArgs;
+    private final boolean batchOnly;
     private ConveyorInstallation conveyor;
 
-    private ConveyorBench(Path suite, Path dir) {
+    private ConveyorBench(Path suite, Path dir, List<String> jvmArgs, boolean batchOnly) {
         this.suite = suite;
         this.dir = dir;
+        this.jvmArgs = List.copyOf(jvmArgs);
+        this.batchOnly = batchOnly;
     }
 
     public static void main(String[] args) {
@@ -81,12 +85,17 @@ public final class ConveyorBench {
         Path base;
         @Option(names = "--keep", description = "keep the work directory")
         boolean keep;
+        @Option(names = "--batch-only", description = "mock rounds with submit --batch only (no process per job)")
+        boolean batchOnly;
+        @Option(names = "--jvm-arg", paramLabel = "ARG",
+                description = "JVM option of the server and the workers, e.g. -XX:StartFlightRecording=filename=DIR/,settings=profile (repeatable)")
+        List<String> jvmArgs = new ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
             Path suite = Path.of(System.getProperty("cvmfs.suite.home", "")).toAbsolutePath();
             Path dir = base == null ? Files.createTempDirectory("conveyor-bench") : Files.createDirectories(base);
-            ConveyorBench bench = new ConveyorBench(suite, dir);
+            ConveyorBench bench = new ConveyorBench(suite, dir, jvmArgs, batchOnly);
             try {
                 bench.run(Math.max(1, jobs), Math.max(0, realJobs));
             } finally {
@@ -103,7 +112,7 @@ public final class ConveyorBench {
         System.out.printf(Locale.ROOT, "cpus: %d, java %s, load average %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), Files.readString(Path.of("/proc/loadavg")).trim());
         conveyor = new ConveyorInstallation(suite, dir, "bench", "bench_key", 900, 5672, "");
-        conveyor.startServer(List.of());
+        conveyor.startServer(jvmArgs);
         int serverPort = conveyor.serverPort();
         ConveyorClient client = new ConveyorClient(URI.create("http://127.0.0.1:" + serverPort), "bench_key", 3, Duration.ofSeconds(1));
         // the first submit writes the AppCDS archive: not measured
@@ -111,8 +120,13 @@ public final class ConveyorBench {
 
         for (int workers = 1; workers <= 2; workers++) {
             List<Process> started = startWorkers(workers, Map.of("CONVEYOR_MOCK_WORKER", "true"), List.of());
-            double perProcess = round(client, "mock, " + workers + " worker(s), one submit process per job", jobs, "mock.test", i -> "", false);
             double batch = round(client, "mock, " + workers + " worker(s), submit --batch", jobs, "mock.test", i -> "", true);
+            if (batchOnly) {
+                ConveyorInstallation.stop(started);
+                Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), submit --batch", batch, "jobs/s");
+                continue;
+            }
+            double perProcess = round(client, "mock, " + workers + " worker(s), one submit process per job", jobs, "mock.test", i -> "", false);
             ConveyorInstallation.stop(started);
             Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), one submit process per job", perProcess, "jobs/s");
             Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), --batch / one process per job", batch, perProcess,
@@ -316,7 +330,7 @@ public final class ConveyorBench {
             if (!hosts.isEmpty()) {
                 e.put("CVMFS_SUITE_PREFIX", hosts.get(i - 1).toString());
             }
-            started.add(conveyor.startWorker("worker-" + i + "-" + UUID.randomUUID().toString().substring(0, 4), e, List.of()));
+            started.add(conveyor.startWorker("worker-" + i + "-" + UUID.randomUUID().toString().substring(0, 4), e, jvmArgs));
         }
         return started;
     }

@@ -24,7 +24,7 @@ import java.util.TreeMap;
 public final class ConveyorClient {
     public static final String NEW_JOB = "/jobs/new";
     public static final String COMPLETE = "/jobs/complete";
-    /** Our extension routes. */
+    /** Our extension routes: GET lists jobs, POST submits many. */
     public static final String LIST = "/api/v1/jobs";
     public static final String CANCEL_PREFIX = "/api/v1/jobs/";
     public static final String CANCEL_SUFFIX = "/cancel";
@@ -62,6 +62,14 @@ public final class ConveyorClient {
             return Replies.PostNewJobReply.error("");
         }
         return ConveyorJson.read(reply, Replies.PostNewJobReply.class);
+    }
+
+    /**
+     * Our extension {@code POST /api/v1/jobs}: at most {@link JobSpecification#BATCH_LIMIT} jobs
+     * submitted in one request and one transaction, all or none.
+     */
+    public Replies.PostJobsReply submitAll(List<JobSpecification> specs) {
+        return ConveyorJson.read(post(LIST, ConveyorJson.write(specs)), Replies.PostJobsReply.class);
     }
 
     /** {@code GET /jobs/complete?full=..&id=..}: only completed jobs are reported. */

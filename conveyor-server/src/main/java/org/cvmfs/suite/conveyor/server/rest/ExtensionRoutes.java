@@ -6,17 +6,23 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.Arrays;
+import java.util.List;
 import org.cvmfs.suite.conveyor.server.service.JobService;
 import org.cvmfs.suite.protocol.conveyor.ConveyorConfig;
 import org.cvmfs.suite.protocol.conveyor.ConveyorJson;
 import org.cvmfs.suite.protocol.conveyor.JobListReply;
 import org.cvmfs.suite.protocol.conveyor.JobQuery;
+import org.cvmfs.suite.protocol.conveyor.JobSpecification;
+import org.cvmfs.suite.protocol.conveyor.MalformedJobException;
 import org.cvmfs.suite.protocol.conveyor.JobState;
 import org.cvmfs.suite.protocol.conveyor.Replies;
 
 /**
  * Our routes under {@code /api/v1} (new paths, so upstream's four keep their behaviour), signed
  * like upstream's: {@code GET /api/v1/jobs} lists and filters ({@link JobQuery}),
+ * {@code POST /api/v1/jobs} submits a JSON array of JobSpecifications in one transaction
+ * ({@code conveyor submit --batch}),
  * {@code POST /api/v1/jobs/ID/cancel} cancels a job not yet started, and
  * {@code POST /api/v1/jobs/ID/start} (body: a ProcessedJob-shaped object with
  * {@code WorkerName} and {@code Attempt}) is the worker's claim before it runs a job. Bad
@@ -32,6 +38,7 @@ public class ExtensionRoutes {
 
     void register(@Observes Router router) {
         router.get("/api/v1/jobs").blockingHandler(this::list, false);
+        router.post("/api/v1/jobs").handler(BodyHandler.create()).blockingHandler(this::submitAll, false);
         router.post("/api/v1/jobs/:id/cancel").handler(BodyHandler.create()).blockingHandler(this::cancel, false);
         router.post("/api/v1/jobs/:id/start").handler(BodyHandler.create()).blockingHandler(this::start, false);
     }
@@ -64,6 +71,33 @@ public class ExtensionRoutes {
             reply = jobs.list(query);
         } catch (RuntimeException e) {
             Responses.unavailable(ctx, JobListReply.error(Responses.DATABASE_UNAVAILABLE));
+            return;
+        }
+        Responses.json(ctx, reply);
+    }
+
+    private void submitAll(RoutingContext ctx) {
+        if (!SignedRequest.verify(ctx, config.sharedKey())) {
+            return;
+        }
+        List<JobSpecification> specs;
+        try {
+            byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+            specs = Arrays.asList(ConveyorJson.read(body, JobSpecification[].class));
+            if (specs.isEmpty() || specs.size() > JobSpecification.BATCH_LIMIT || specs.contains(null)) {
+                throw new MalformedJobException("1.." + JobSpecification.BATCH_LIMIT + " job specifications expected");
+            }
+        } catch (MalformedJobException e) {
+            ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+                    .end(ConveyorJson.writeString(Replies.PostJobsReply.error("JSON deserialization of request failed: "
+                            + e.getMessage(), null)));
+            return;
+        }
+        Replies.PostJobsReply reply;
+        try {
+            reply = jobs.submitAll(specs);
+        } catch (RuntimeException e) {
+            Responses.unavailable(ctx, Replies.PostJobsReply.error(Responses.DATABASE_UNAVAILABLE, null));
             return;
         }
         Responses.json(ctx, reply);

@@ -3,6 +3,7 @@ package org.cvmfs.suite.conveyor.server.service;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -57,6 +58,28 @@ public class JobService {
 
     @Transactional
     public Replies.PostNewJobReply submit(JobSpecification spec) {
+        return submitOne(spec);
+    }
+
+    /**
+     * Our extension: many jobs in one transaction (one commit for a batch, not one per job), all
+     * submitted or, when one is refused, none; the refused one is named by its position.
+     */
+    @Transactional
+    public Replies.PostJobsReply submitAll(List<JobSpecification> specs) {
+        List<String> ids = new ArrayList<>(specs.size());
+        for (int i = 0; i < specs.size(); i++) {
+            Replies.PostNewJobReply reply = submitOne(specs.get(i));
+            if (!reply.isOk()) {
+                QuarkusTransaction.setRollbackOnly();
+                return Replies.PostJobsReply.error(reply.reason(), i);
+            }
+            ids.add(reply.id());
+        }
+        return Replies.PostJobsReply.ok(ids);
+    }
+
+    private Replies.PostNewJobReply submitOne(JobSpecification spec) {
         List<String> deps = new ArrayList<>(new LinkedHashSet<>(spec.dependencyIds()));
         List<String> unknown = new ArrayList<>();
         List<String> canonical = new ArrayList<>();
@@ -84,13 +107,16 @@ public class JobService {
         job.workerName = "";
         job.errorMessage = "";
         job.submitTime = now();
-        job.state = JobState.WAITING.wireName();
-        store.insert(job, canonical);
         List<String> failed = canonical.stream()
                 .filter(id -> isFailedOrCancelled(known.get(id))).toList();
+        boolean ready = failed.isEmpty()
+                && canonical.stream().allMatch(id -> JobState.SUCCEEDED.wireName().equals(known.get(id).state));
+        // inserted in the state it starts in: one INSERT, no UPDATE after it
+        job.state = (ready ? JobState.QUEUED : JobState.WAITING).wireName();
+        store.insert(job, canonical);
         if (!failed.isEmpty()) {
             failDependent(job, failed.get(0));
-        } else if (canonical.stream().allMatch(id -> JobState.SUCCEEDED.wireName().equals(known.get(id).state))) {
+        } else if (ready) {
             queue(job, null);
         }
         metrics.counter("conveyor.jobs.submitted").increment();

@@ -112,7 +112,9 @@ public final class WorkerLoop implements Runnable {
             return;
         }
         JobStep.RECEIVED.reached();
-        JobServer.Claim claim = server.claim(job, workerName);
+        // a mock job has nothing to skip or to show as running: its result alone ends it (a
+        // result for a job already ended changes nothing), so it costs one round trip, not two
+        JobServer.Claim claim = runner.mock() ? JobServer.Claim.RUN : server.claim(job, workerName);
         if (claim == JobServer.Claim.SKIP) {
             LOG.infof("job %s already finished or cancelled; message dropped", job.id());
             queue.ack(d);
