@@ -43,7 +43,9 @@ import picocli.CommandLine.Option;
  *     from one publisher host per worker;</li>
  * </ul>
  * printing jobs/s end to end (first submit to the dependent job's end), submit-to-done latency
- * p50/p99 (the server's submit and finish times), and {@code conveyor submit}'s wall and CPU time.
+ * p50/p99 (the server's submit and finish times), {@code conveyor submit}'s wall and CPU time, and
+ * the CPU time the server and the workers spent per job (a figure that other load on the machine
+ * does not inflate as it does wall time).
  * The baseline: the same M publications made directly with {@code cvmfs_server transaction} +
  * {@code publish} on one publisher host.
  *
@@ -221,6 +223,7 @@ public final class ConveyorBench {
         List<String> ids = new ArrayList<>();
         List<Double> wall = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
+        Map<Long, Duration> daemonCpu0 = daemonCpu();
         long t0 = System.nanoTime();
         if (batch) {
             StringBuilder lines = new StringBuilder();
@@ -242,6 +245,9 @@ public final class ConveyorBench {
         }
         Cli last = cli(null, "submit", "-r", repo, "-d", String.join(",", ids), "--wait");
         double total = (System.nanoTime() - t0) / 1e9;
+        Map<Long, Duration> daemonCpu1 = daemonCpu();
+        double daemonSeconds = daemonCpu1.entrySet().stream().filter(e -> daemonCpu0.containsKey(e.getKey()))
+                .mapToDouble(e -> e.getValue().minus(daemonCpu0.get(e.getKey())).toNanos() / 1e9).sum();
         ids.add(jobId(last.lines.get(0)));
         List<JobRecord> records = new ArrayList<>();
         for (int from = 0; from < ids.size(); from += 100) {
@@ -260,10 +266,27 @@ public final class ConveyorBench {
         latency.sort(null);
         wall.sort(null);
         System.out.printf(Locale.ROOT, "%s: %d+1 jobs, %d succeeded, %.1f s, %.2f jobs/s; submit-to-done p50 %.2f s, p99 %.2f s; "
-                        + "conveyor submit%s wall p50 %.2f s (max %.2f), CPU mean %.2f s%n", title, n, ok, total, ids.size() / total,
+                        + "conveyor submit%s wall p50 %.2f s (max %.2f), CPU mean %.2f s; server + workers CPU %.1f ms per job%n",
+                title, n, ok, total, ids.size() / total,
                 pct(latency, 50), pct(latency, 99), batch ? " --batch (one process)" : "", pct(wall, 50), wall.get(wall.size() - 1),
-                cpu.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+                cpu.stream().mapToDouble(Double::doubleValue).average().orElse(0), daemonSeconds * 1e3 / ids.size());
         return ids.size() / total;
+    }
+
+    /**
+     * CPU time so far of the daemons this benchmark started (server and workers: the JVMs among
+     * its descendants that run a Quarkus jar), by pid: what a round costs them, whatever else
+     * loads the machine.
+     */
+    private static Map<Long, Duration> daemonCpu() {
+        Map<Long, Duration> cpu = new java.util.HashMap<>();
+        ProcessHandle.current().descendants().forEach(p -> {
+            ProcessHandle.Info info = p.info();
+            if (info.arguments().map(a -> String.join(" ", a).contains("quarkus-run.jar")).orElse(false)) {
+                info.totalCpuDuration().ifPresent(d -> cpu.put(p.pid(), d));
+            }
+        });
+        return cpu;
     }
 
     private static double pct(List<Double> sorted, int p) {
