@@ -41,7 +41,7 @@ import picocli.CommandLine.ScopeType;
  * comma-separated and repeatable, JSON lines on stdout, exit 1 for every handled error. Unlike
  * upstream no broker connection is needed: waiting polls the server.
  */
-@Command(name = "conveyor", mixinStandardHelpOptions = false, subcommands = {ConveyorCli.Submit.class, ConveyorCli.Check.class, ConveyorCli.Cancel.class},
+@Command(name = "conveyor", mixinStandardHelpOptions = false,
         description = "CernVM-FS Conveyor client")
 public final class ConveyorCli implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, scope = ScopeType.INHERIT, description = "config file")
@@ -101,9 +101,15 @@ public final class ConveyorCli implements Callable<Integer> {
         }
     }
 
+    /** The sub-commands, each named by its {@code @Command}. */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(Submit.class, Check.class, Cancel.class);
+
     /** Runs one command line; returns its exit code. */
     static int run(String... args) {
         CommandLine cli = new CommandLine(new ConveyorCli());
+        for (Class<?> sub : named(args)) {
+            cli.addSubcommand(sub);
+        }
         cli.getCommandSpec().version("conveyor version 0.1.0");
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             LogLine.error().with("error", String.valueOf(e.getMessage())).print(System.err, false, "command failed");
@@ -117,9 +123,25 @@ public final class ConveyorCli implements Callable<Integer> {
         return cli.execute(args);
     }
 
+    /**
+     * The sub-commands whose names stand among {@code args}, or all when none does (the root's
+     * usage lists them): picocli builds the model of every registered command by reflection at
+     * start, and a {@code submit} process need not pay for {@code check}'s and {@code cancel}'s.
+     * A sub-command's name given as an option's value ({@code -r check}) only registers one more.
+     */
+    static List<Class<?>> named(String... args) {
+        List<String> words = List.of(args);
+        List<Class<?>> named = SUBCOMMANDS.stream()
+                .filter(c -> words.contains(c.getAnnotation(Command.class).name())).toList();
+        return named.isEmpty() ? SUBCOMMANDS : named;
+    }
+
+    /** No sub-command: the usage, with every sub-command (no {@code @Spec}: one annotation type less to proxy at start). */
     @Override
     public Integer call() {
-        new CommandLine(this).usage(System.out);
+        CommandLine all = new CommandLine(new ConveyorCli());
+        SUBCOMMANDS.forEach(all::addSubcommand);
+        all.usage(System.out);
         return 0;
     }
 
