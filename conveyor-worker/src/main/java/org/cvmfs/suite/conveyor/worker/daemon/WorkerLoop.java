@@ -23,7 +23,8 @@ import org.jboss.logging.Logger;
  *     history and reports without publishing again;</li>
  * <li>the job ended while this copy of its message waited for the lease (a duplicate from the
  *     server's at-least-once outbox) → acked, nothing run or published;</li>
- * <li>the server says the job already finished or was cancelled → acked, not run;</li>
+ * <li>the server says the job already finished or was cancelled → acked, not run (a mock
+ *     worker does not ask: its result for an ended job is acknowledged and changes nothing);</li>
  * <li>undecodable message → copied to the dead-letter queue, acked; the worker goes on;</li>
  * <li>shutdown during a job → the job is aborted, no result, requeue.</li>
  * </ul>
