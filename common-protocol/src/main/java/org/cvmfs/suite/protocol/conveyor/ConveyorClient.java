@@ -100,10 +100,18 @@ public final class ConveyorClient {
 
     /**
      * Our extension: a worker claims {@code id} before running it. {@code Status:"error"} means
-     * skip the message (finished, cancelled, or unknown); a 404 means an upstream server.
+     * skip the message (finished, cancelled, unknown, or running from another copy of its
+     * message); a 404 means an upstream server. {@code redelivered}: the broker's flag of the
+     * delivery claimed, or null for a claim not tied to a delivery.
      */
-    public Replies.BasicReply start(String id, String workerName, int attempt) {
-        byte[] body = ConveyorJson.write(java.util.Map.of("WorkerName", workerName, "Attempt", attempt));
+    public Replies.BasicReply start(String id, String workerName, int attempt, Boolean redelivered) {
+        java.util.Map<String, Object> claim = new java.util.LinkedHashMap<>();
+        claim.put("WorkerName", workerName);
+        claim.put("Attempt", attempt);
+        if (redelivered != null) {
+            claim.put("Redelivered", redelivered);
+        }
+        byte[] body = ConveyorJson.write(claim);
         return ConveyorJson.read(post(CANCEL_PREFIX + id + "/start", body), Replies.BasicReply.class);
     }
 

@@ -25,7 +25,8 @@ import org.cvmfs.suite.protocol.conveyor.Replies;
  * ({@code conveyor submit --batch}),
  * {@code POST /api/v1/jobs/ID/cancel} cancels a job not yet started, and
  * {@code POST /api/v1/jobs/ID/start} (body: a ProcessedJob-shaped object with
- * {@code WorkerName} and {@code Attempt}) is the worker's claim before it runs a job. Bad
+ * {@code WorkerName}, {@code Attempt} and, when the claim is for a delivery, {@code Redelivered})
+ * is the worker's claim before it runs a job. Bad
  * parameters answer 400 with a JSON {@code Reason}; a database outage 503 (retry later; never a
  * {@code Status:"error"} reply, which tells a worker to skip the job).
  */
@@ -123,12 +124,14 @@ public class ExtensionRoutes {
         }
         String worker = "";
         Integer attempt = null;
+        Boolean redelivered = null;
         byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         if (body.length > 0) {
             try {
                 var claim = ConveyorJson.mapper().readTree(body);
                 worker = claim.path("WorkerName").asText("");
                 attempt = claim.has("Attempt") ? claim.get("Attempt").asInt() : null;
+                redelivered = claim.has("Redelivered") ? claim.get("Redelivered").asBoolean() : null;
             } catch (java.io.IOException e) {
                 ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
                         .end(ConveyorJson.writeString(Replies.BasicReply.error("JSON deserialization of request failed")));
@@ -137,7 +140,7 @@ public class ExtensionRoutes {
         }
         Replies.BasicReply reply;
         try {
-            reply = jobs.start(ctx.pathParam("id").toLowerCase(), worker, attempt);
+            reply = jobs.start(ctx.pathParam("id").toLowerCase(), worker, attempt, redelivered);
         } catch (RuntimeException e) {
             // never Status error here: a worker skips a job on that; a 503 makes it try later
             Responses.unavailable(ctx, Replies.BasicReply.error(Responses.DATABASE_UNAVAILABLE));

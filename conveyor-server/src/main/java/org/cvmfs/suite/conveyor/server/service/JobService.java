@@ -162,10 +162,16 @@ public class JobService {
 
     /**
      * Our extension: a worker is about to run {@code id}. Refused (Status error) when the job is
-     * finished or cancelled, so that a redelivered or cancelled message is acked and skipped.
+     * finished or cancelled, so that a redelivered or cancelled message is acked and skipped; and
+     * when it is running and this delivery is a first one ({@code redelivered} false): the broker
+     * hands a message out again only after its consumer's channel closed (redelivered true,
+     * the takeover of a dead worker's job), so a first delivery of a running job is a second copy
+     * of its message (the outbox publishes at least once) and would otherwise hold a worker slot
+     * while it waited for the lease. {@code redelivered} null (a claim not tied to a delivery,
+     * the worker's second claim under the lease, or an older worker): not checked.
      */
     @Transactional
-    public Replies.BasicReply start(String id, String workerName, Integer attempt) {
+    public Replies.BasicReply start(String id, String workerName, Integer attempt, Boolean redelivered) {
         // "running" is advisory (the result alone ends a job): a crash may lose it, so the claim
         // does not wait for its WAL flush, which would add a disk sync to every job's path
         store.commitWithoutWaitingForDisk();
@@ -180,6 +186,9 @@ public class JobService {
         }
         if (state == JobState.WAITING) {
             return Replies.BasicReply.error("job waiting for dependencies");
+        }
+        if (state == JobState.RUNNING && Boolean.FALSE.equals(redelivered)) {
+            return Replies.BasicReply.error("job " + state.wireName());
         }
         job.state = JobState.RUNNING.wireName();
         job.workerName = workerName == null ? "" : workerName;

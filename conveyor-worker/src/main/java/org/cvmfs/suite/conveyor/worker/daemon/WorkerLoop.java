@@ -23,7 +23,8 @@ import org.jboss.logging.Logger;
  *     history and reports without publishing again;</li>
  * <li>the job ended while this copy of its message waited for the lease (a duplicate from the
  *     server's at-least-once outbox) → acked, nothing run or published;</li>
- * <li>the server says the job already finished or was cancelled → acked, not run (a mock
+ * <li>the server says the job already finished or was cancelled, or (first delivery of this
+ *     message) is running from another copy of it → acked, not run (a mock
  *     worker does not ask: its result for an ended job is acknowledged and changes nothing);</li>
  * <li>undecodable message → copied to the dead-letter queue, acked; the worker goes on;</li>
  * <li>shutdown during a job → the job is aborted, no result, requeue.</li>
@@ -47,7 +48,7 @@ public final class WorkerLoop implements Runnable {
     private final JobLedger ledger = new JobLedger() {
         @Override
         public boolean ended(UnprocessedJob job) {
-            return switch (server.claim(job, workerName)) {
+            return switch (server.claim(job, workerName, null)) {
                 case SKIP -> true;
                 case RUN -> false;
                 case LATER -> throw new JobFailure(
@@ -115,9 +116,9 @@ public final class WorkerLoop implements Runnable {
         JobStep.RECEIVED.reached();
         // a mock job has nothing to skip or to show as running: its result alone ends it (a
         // result for a job already ended changes nothing), so it costs one round trip, not two
-        JobServer.Claim claim = runner.mock() ? JobServer.Claim.RUN : server.claim(job, workerName);
+        JobServer.Claim claim = runner.mock() ? JobServer.Claim.RUN : server.claim(job, workerName, d.redelivered());
         if (claim == JobServer.Claim.SKIP) {
-            LOG.infof("job %s already finished or cancelled; message dropped", job.id());
+            LOG.infof("job %s already finished, cancelled or running from another copy of its message; message dropped", job.id());
             queue.ack(d);
             observer.accept(Outcome.SKIPPED, Duration.ofNanos(System.nanoTime() - started));
             return;
