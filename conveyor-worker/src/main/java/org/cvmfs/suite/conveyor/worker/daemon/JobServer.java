@@ -13,7 +13,8 @@ import org.cvmfs.suite.protocol.conveyor.UnprocessedJob;
  * result ({@code POST /jobs/complete}).
  */
 public interface JobServer {
-    enum Claim { RUN, SKIP, LATER }
+    /** RUN it; SKIP: ended (finished or cancelled); DUPLICATE: running from another copy of its message; LATER: server unreachable. */
+    enum Claim { RUN, SKIP, DUPLICATE, LATER }
 
     /** {@code redelivered}: the broker's flag of the delivery claimed, null for a claim not tied to one. */
     Claim claim(UnprocessedJob job, String workerName, Boolean redelivered);
@@ -22,13 +23,16 @@ public interface JobServer {
 
     /** Through {@link ConveyorClient}; an upstream server (no extension route, 404) runs every job. */
     static JobServer of(ConveyorClient client) {
-        Set<String> skipped = Set.of("job succeeded", "job failed", "job cancelled", "job running");
+        Set<String> ended = Set.of("job succeeded", "job failed", "job cancelled");
         return new JobServer() {
             @Override
             public Claim claim(UnprocessedJob job, String workerName, Boolean redelivered) {
                 try {
                     Replies.BasicReply reply = client.start(job.id(), workerName, job.attemptNumber(), redelivered);
-                    return !reply.isOk() && skipped.contains(reply.reason()) ? Claim.SKIP : Claim.RUN;
+                    if (reply.isOk()) {
+                        return Claim.RUN;
+                    }
+                    return ended.contains(reply.reason()) ? Claim.SKIP : "job running".equals(reply.reason()) ? Claim.DUPLICATE : Claim.RUN;
                 } catch (ConveyorClient.HttpStatusException e) {
                     return e.status() == 404 ? Claim.RUN : Claim.LATER;
                 } catch (RuntimeException unreachable) {

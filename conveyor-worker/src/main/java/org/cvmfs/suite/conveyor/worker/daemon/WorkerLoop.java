@@ -49,7 +49,7 @@ public final class WorkerLoop implements Runnable {
         @Override
         public boolean ended(UnprocessedJob job) {
             return switch (server.claim(job, workerName, null)) {
-                case SKIP -> true;
+                case SKIP, DUPLICATE -> true;
                 case RUN -> false;
                 case LATER -> throw new JobFailure(
                         "job server unreachable; not publishing without knowing the job is still to be done", true);
@@ -117,8 +117,9 @@ public final class WorkerLoop implements Runnable {
         // a mock job has nothing to skip or to show as running: its result alone ends it (a
         // result for a job already ended changes nothing), so it costs one round trip, not two
         JobServer.Claim claim = runner.mock() ? JobServer.Claim.RUN : server.claim(job, workerName, d.redelivered());
-        if (claim == JobServer.Claim.SKIP) {
-            LOG.infof("job %s already finished, cancelled or running from another copy of its message; message dropped", job.id());
+        if (claim == JobServer.Claim.SKIP || claim == JobServer.Claim.DUPLICATE) {
+            LOG.infof(claim == JobServer.Claim.SKIP ? "job %s already finished or cancelled; message dropped"
+                    : "job %s is running from another copy of its message; this copy dropped", job.id());
             queue.ack(d);
             observer.accept(Outcome.SKIPPED, Duration.ofNanos(System.nanoTime() - started));
             return;

@@ -77,7 +77,7 @@ class DuplicateMessageEndToEndTest {
 
             conveyor.publishRaw(ConveyorJson.writeString(new UnprocessedJob(id, "flaky", TutorialHosts.REPO, payload,
                     "/flaky", List.of(), 1)).getBytes(StandardCharsets.UTF_8));
-            Await.until(() -> conveyor.log(other).contains("job " + id + " already finished, cancelled or running from another copy"),
+            Await.until(() -> conveyor.log(other).contains("job " + id + " is running from another copy of its message; this copy dropped"),
                     LIMIT, () -> "the copy was not dropped\n" + logs(conveyor));
             assertFalse(conveyor.log(other).contains("lease path busy"), "the copy waited for the lease\n" + logs(conveyor));
             Files.writeString(runs.resolve("go"), "");
