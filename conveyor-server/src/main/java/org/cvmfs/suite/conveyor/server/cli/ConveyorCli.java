@@ -170,6 +170,14 @@ public final class ConveyorCli implements Callable<Integer> {
         List<String> deps = new ArrayList<>();
         @Option(names = {"-w", "--wait"}, arity = "0..1", fallbackValue = "true", description = "wait for completion")
         boolean waitForIt;
+        /**
+         * Jobs per request of a {@code --batch} (at most {@link JobSpecification#BATCH_LIMIT}):
+         * no job of a request reaches the workers before the request's commit, so 200 jobs in one
+         * request kept two workers idle until the last was stored; in requests of 50, the workers
+         * run the first ones while the next are posted.
+         */
+        static final int JOBS_PER_REQUEST = 50;
+
         @Option(names = "--batch", description = "submit one job per JSON line of FILE (- = stdin); prints ids one per line")
         String batch;
 
@@ -209,10 +217,10 @@ public final class ConveyorCli implements Callable<Integer> {
 
         /**
          * {@code --batch}: every line is read and checked before the first job is posted, so a
-         * malformed file submits nothing; then the jobs travel {@link JobSpecification#BATCH_LIMIT}
-         * at a time through our route {@code POST /api/v1/jobs}, each request one transaction on
-         * the server (one commit per request, not per job: posting them one by one, a batch
-         * waited for every commit in turn), all of its jobs accepted or none. The ids are printed
+         * malformed file submits nothing; then the jobs travel {@link #JOBS_PER_REQUEST} at a time
+         * through our route {@code POST /api/v1/jobs}, each request one transaction on the server
+         * (one commit per request, not per job: posting them one by one, a batch waited for every
+         * commit in turn), all of its jobs accepted or none. The ids are printed
          * in the order of the lines. After a refused request no further one is posted; the ids
          * of those accepted before are still printed, the refused line is named on stderr and
          * the lines not submitted are listed.
@@ -248,8 +256,8 @@ public final class ConveyorCli implements Callable<Integer> {
             List<Integer> skipped = new ArrayList<>();
             int rc = 0;
             try {
-                for (int from = 0; from < specs.size(); from += JobSpecification.BATCH_LIMIT) {
-                    int to = Math.min(specs.size(), from + JobSpecification.BATCH_LIMIT);
+                for (int from = 0; from < specs.size(); from += JOBS_PER_REQUEST) {
+                    int to = Math.min(specs.size(), from + JOBS_PER_REQUEST);
                     if (rc != 0) {
                         skipped.addAll(lineNumbers.subList(from, to));
                         continue;

@@ -64,8 +64,9 @@ class ConveyorCliTest {
 
     @Test
     void idsComeOutInTheOrderOfTheLines() throws Exception {
+        // more lines than one request carries (ConveyorCli.Submit.JOBS_PER_REQUEST)
         StringBuilder lines = new StringBuilder();
-        for (int i = 0; i < 24; i++) {
+        for (int i = 0; i < 60; i++) {
             lines.append(line("/line-" + i)).append('\n');
             if (i == 5) {
                 lines.append("\n");
@@ -73,9 +74,9 @@ class ConveyorCliTest {
         }
         Run run = batch(lines.toString());
         assertEquals(0, run.exit, run.stderr);
-        assertEquals(24, run.stdout.size(), run.stderr);
+        assertEquals(60, run.stdout.size(), run.stderr);
         Map<String, String> leaseById = jobs(run.stdout).stream().collect(Collectors.toMap(JobRecord::id, JobRecord::leasePath));
-        for (int i = 0; i < 24; i++) {
+        for (int i = 0; i < 60; i++) {
             assertEquals("/line-" + i, leaseById.get(run.stdout.get(i)), "id of line " + i);
         }
     }
