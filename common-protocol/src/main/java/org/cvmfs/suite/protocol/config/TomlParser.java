@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
 
 /**
  * TOML 1.0 read into a tree, for {@link TomlFile}: a hand-written recursive-descent reader rather
- * than Jackson's TOML module, because every {@code conveyor submit} reads its config file and
- * building Jackson's TOML mapper and lexer was about a fifth of that short process's time.
+ * than Jackson's TOML module, so that reading a config file builds no Jackson mapper (every
+ * {@code conveyor submit} reads one; the TOML mapper paid databind's whole start-up, which only
+ * leaves a short command once its JSON needs no databind either).
  * The tree: a string is a {@code String}, any other scalar a {@link Literal} (integers in
  * decimal), an array a {@code List}, a table or inline table a {@code Map}. Arrays of tables
  * ({@code [[x]]}) are refused: no suite file has them. Malformed input throws
