@@ -1,7 +1,7 @@
 #!/bin/sh
 # One command per benchmark. Run from anywhere; extra arguments go to the benchmark.
 #   bench/run.sh objectstore [--small-files N] [--large-files N] [--large-mib N] [--dir PATH] [--keep]
-#   bench/run.sh publish [--files N] [--big-size SIZE[K|M|G]] [--dir PATH] [--keep] [--jfr DIR]
+#   bench/run.sh publish [--files N] [--flat-files N] [--big-size SIZE[K|M|G]] [--dir PATH] [--keep] [--jfr DIR]
 #   bench/run.sh gateway [--only leases,ingest,commit,large,nested,connections] [--large-files N] [--nested-files N]
 #                        [--nested-change N] [--idle-seconds S] [--idle-connections N] [--slow-clients M]
 #                        [--idle-timeout S] [--keep] [--jvm-arg ARG]...

@@ -43,11 +43,13 @@ import picocli.CommandLine.Option;
  *     from one publisher host per worker;</li>
  * </ul>
  * printing jobs/s end to end (first submit to the dependent job's end), submit-to-done latency
- * p50/p99 (the server's submit and finish times), and {@code conveyor submit}'s wall and CPU time.
+ * p50/p99 (the server's submit and finish times), {@code conveyor submit}'s wall and CPU time, and
+ * the CPU time the server and the workers spent per job (a figure that other load on the machine
+ * does not inflate as it does wall time).
  * The baseline: the same M publications made directly with {@code cvmfs_server transaction} +
  * {@code publish} on one publisher host.
  *
- * <p>Usage: {@code bench/run.sh conveyor [--jobs N] [--real-jobs M] [--dir PATH] [--keep]}
+ * <p>Usage: {@code bench/run.sh conveyor [--jobs N] [--real-jobs M] [--dir PATH] [--keep] [--batch-only] [--jvm-arg ARG]...}
  */
 public final class ConveyorBench {
     private static final String REPO = "bench.conveyor.local";
@@ -57,11 +59,15 @@ public final class ConveyorBench {
     private final Path suite;
     private final Path dir;
     private final List<Process> processes = new ArrayList<>();
+    private final List<String> jvmArgs;
+    private final boolean batchOnly;
     private ConveyorInstallation conveyor;
 
-    private ConveyorBench(Path suite, Path dir) {
+    private ConveyorBench(Path suite, Path dir, List<String> jvmArgs, boolean batchOnly) {
         this.suite = suite;
         this.dir = dir;
+        this.jvmArgs = List.copyOf(jvmArgs);
+        this.batchOnly = batchOnly;
     }
 
     public static void main(String[] args) {
@@ -81,12 +87,17 @@ public final class ConveyorBench {
         Path base;
         @Option(names = "--keep", description = "keep the work directory")
         boolean keep;
+        @Option(names = "--batch-only", description = "mock rounds with submit --batch only (no process per job)")
+        boolean batchOnly;
+        @Option(names = "--jvm-arg", paramLabel = "ARG",
+                description = "JVM option of the server and the workers, e.g. -XX:StartFlightRecording=filename=DIR/,settings=profile (repeatable)")
+        List<String> jvmArgs = new ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
             Path suite = Path.of(System.getProperty("cvmfs.suite.home", "")).toAbsolutePath();
             Path dir = base == null ? Files.createTempDirectory("conveyor-bench") : Files.createDirectories(base);
-            ConveyorBench bench = new ConveyorBench(suite, dir);
+            ConveyorBench bench = new ConveyorBench(suite, dir, jvmArgs, batchOnly);
             try {
                 bench.run(Math.max(1, jobs), Math.max(0, realJobs));
             } finally {
@@ -103,7 +114,7 @@ public final class ConveyorBench {
         System.out.printf(Locale.ROOT, "cpus: %d, java %s, load average %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), Files.readString(Path.of("/proc/loadavg")).trim());
         conveyor = new ConveyorInstallation(suite, dir, "bench", "bench_key", 900, 5672, "");
-        conveyor.startServer(List.of());
+        conveyor.startServer(jvmArgs);
         int serverPort = conveyor.serverPort();
         ConveyorClient client = new ConveyorClient(URI.create("http://127.0.0.1:" + serverPort), "bench_key", 3, Duration.ofSeconds(1));
         // the first submit writes the AppCDS archive: not measured
@@ -111,8 +122,13 @@ public final class ConveyorBench {
 
         for (int workers = 1; workers <= 2; workers++) {
             List<Process> started = startWorkers(workers, Map.of("CONVEYOR_MOCK_WORKER", "true"), List.of());
-            double perProcess = round(client, "mock, " + workers + " worker(s), one submit process per job", jobs, "mock.test", i -> "", false);
             double batch = round(client, "mock, " + workers + " worker(s), submit --batch", jobs, "mock.test", i -> "", true);
+            if (batchOnly) {
+                ConveyorInstallation.stop(started);
+                Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), submit --batch", batch, "jobs/s");
+                continue;
+            }
+            double perProcess = round(client, "mock, " + workers + " worker(s), one submit process per job", jobs, "mock.test", i -> "", false);
             ConveyorInstallation.stop(started);
             Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), one submit process per job", perProcess, "jobs/s");
             Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), --batch / one process per job", batch, perProcess,
@@ -207,6 +223,7 @@ public final class ConveyorBench {
         List<String> ids = new ArrayList<>();
         List<Double> wall = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
+        Map<Long, Duration> daemonCpu0 = daemonCpu();
         long t0 = System.nanoTime();
         if (batch) {
             StringBuilder lines = new StringBuilder();
@@ -228,6 +245,9 @@ public final class ConveyorBench {
         }
         Cli last = cli(null, "submit", "-r", repo, "-d", String.join(",", ids), "--wait");
         double total = (System.nanoTime() - t0) / 1e9;
+        Map<Long, Duration> daemonCpu1 = daemonCpu();
+        double daemonSeconds = daemonCpu1.entrySet().stream().filter(e -> daemonCpu0.containsKey(e.getKey()))
+                .mapToDouble(e -> e.getValue().minus(daemonCpu0.get(e.getKey())).toNanos() / 1e9).sum();
         ids.add(jobId(last.lines.get(0)));
         List<JobRecord> records = new ArrayList<>();
         for (int from = 0; from < ids.size(); from += 100) {
@@ -246,10 +266,27 @@ public final class ConveyorBench {
         latency.sort(null);
         wall.sort(null);
         System.out.printf(Locale.ROOT, "%s: %d+1 jobs, %d succeeded, %.1f s, %.2f jobs/s; submit-to-done p50 %.2f s, p99 %.2f s; "
-                        + "conveyor submit%s wall p50 %.2f s (max %.2f), CPU mean %.2f s%n", title, n, ok, total, ids.size() / total,
+                        + "conveyor submit%s wall p50 %.2f s (max %.2f), CPU mean %.2f s; server + workers CPU %.1f ms per job%n",
+                title, n, ok, total, ids.size() / total,
                 pct(latency, 50), pct(latency, 99), batch ? " --batch (one process)" : "", pct(wall, 50), wall.get(wall.size() - 1),
-                cpu.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+                cpu.stream().mapToDouble(Double::doubleValue).average().orElse(0), daemonSeconds * 1e3 / ids.size());
         return ids.size() / total;
+    }
+
+    /**
+     * CPU time so far of the daemons this benchmark started (server and workers: the JVMs among
+     * its descendants that run a Quarkus jar), by pid: what a round costs them, whatever else
+     * loads the machine.
+     */
+    private static Map<Long, Duration> daemonCpu() {
+        Map<Long, Duration> cpu = new java.util.HashMap<>();
+        ProcessHandle.current().descendants().forEach(p -> {
+            ProcessHandle.Info info = p.info();
+            if (info.arguments().map(a -> String.join(" ", a).contains("quarkus-run.jar")).orElse(false)) {
+                info.totalCpuDuration().ifPresent(d -> cpu.put(p.pid(), d));
+            }
+        });
+        return cpu;
     }
 
     private static double pct(List<Double> sorted, int p) {
@@ -316,7 +353,7 @@ public final class ConveyorBench {
             if (!hosts.isEmpty()) {
                 e.put("CVMFS_SUITE_PREFIX", hosts.get(i - 1).toString());
             }
-            started.add(conveyor.startWorker("worker-" + i + "-" + UUID.randomUUID().toString().substring(0, 4), e, List.of()));
+            started.add(conveyor.startWorker("worker-" + i + "-" + UUID.randomUUID().toString().substring(0, 4), e, jvmArgs));
         }
         return started;
     }

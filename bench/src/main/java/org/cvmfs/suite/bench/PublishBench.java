@@ -46,6 +46,10 @@ public final class PublishBench implements Callable<Integer> {
     @Option(names = "--files", paramLabel = "N", description = "small files of 1-16 KiB (default: ${DEFAULT-VALUE})")
     int files = 10_000;
 
+    @Option(names = "--flat-files", paramLabel = "N", description = "files in one directory with a catalog of its "
+            + "own, for the transaction on a flat catalog (default: ${DEFAULT-VALUE}; 0 skips it)")
+    int flatFiles = 0;
+
     @Option(names = "--big-size", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "size of the big file, e.g. 1G, 256M, 4096 (default: 1G; 0 skips it)")
     long bigSize = 1L << 30;
@@ -166,13 +170,18 @@ public final class PublishBench implements Callable<Integer> {
         Path changed = reopened.resolve(smallTree.relativize(small.files().get(files / 2)));
         Files.writeString(changed, "one more line\n", StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
         Run one = server(publisher, "publish", REPO);
-        System.out.printf(Locale.ROOT, "transaction again on the path of %d files: %.2f s (cpu %.2f s, peak RSS %d MiB)%n",
-                files, t.wall(), t.cpu(), t.peakRssKiB() >> 10);
+        System.out.printf(Locale.ROOT, "transaction again on the path of %d files: %.2f s (cpu %.2f s, peak RSS %d MiB; %s)%n",
+                files, t.wall(), t.cpu(), t.peakRssKiB() >> 10, workTreeOf(t));
         System.out.printf(Locale.ROOT, "one changed file: transaction + publish %.2f s (publish %.2f s)%n",
                 t.wall() + one.wall(), one.wall());
         Results.print("publish: transaction on a path of " + files + " files (objects cached)", t.wall(), "s");
         Results.print("publish: one changed file, transaction + publish", t.wall() + one.wall(), "s");
+        report(t);
         report(one);
+
+        if (flatFiles > 0) {
+            measureFlat(publisher);
+        }
 
         if (bigSize > 0) {
             Path bigTree = editableTree(server(publisher, "transaction", REPO + "/big").output());
@@ -185,6 +194,37 @@ public final class PublishBench implements Callable<Integer> {
             Results.print("publish: one " + (bigSize >> 20) + " MiB file / bare zlib+SHA-1 1 core", bigMb / b.wall(), bigMb / bareBig, "MB/s");
             report(b);
         }
+    }
+
+    /** {@code --flat-files} files in one directory, a catalog of their own: transaction again, then one changed file. */
+    private void measureFlat(Path publisher) throws Exception {
+        Path flatTree = editableTree(server(publisher, "transaction", REPO + "/flat").output());
+        Files.writeString(flatTree.resolve(".cvmfscatalog"), "");
+        for (int i = 0; i < flatFiles; i++) {
+            Corpus.writeFile(flatTree.resolve(String.format("f%06d", i)), 64 + i % 448, 2026L * 31 + i);
+        }
+        Run filled = server(publisher, "publish", REPO);
+        System.out.printf(Locale.ROOT, "flat catalog of %d files: first publish %.2f s%n", flatFiles, filled.wall());
+        report(filled);
+
+        Run t = server(publisher, "transaction", REPO + "/flat");
+        Files.writeString(editableTree(t.output()).resolve(String.format("f%06d", flatFiles / 2)), "changed\n",
+                StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
+        Run one = server(publisher, "publish", REPO);
+        System.out.printf(Locale.ROOT, "transaction again on a flat catalog of %d files: %.2f s (cpu %.2f s, peak RSS %d MiB; %s)%n",
+                flatFiles, t.wall(), t.cpu(), t.peakRssKiB() >> 10, workTreeOf(t));
+        System.out.printf(Locale.ROOT, "one changed file in the flat catalog: transaction + publish %.2f s (publish %.2f s)%n",
+                t.wall() + one.wall(), one.wall());
+        Results.print("publish: transaction on a flat catalog of " + flatFiles + " files (objects cached)", t.wall(), "s");
+        Results.print("publish: one changed file in a flat catalog of " + flatFiles + " files, transaction + publish",
+                t.wall() + one.wall(), "s");
+        report(t);
+        report(one);
+    }
+
+    /** What the transaction said it made: an overlay of the cached tree, or a copy. */
+    private static String workTreeOf(Run transaction) {
+        return transaction.output().contains("overlay of the cached tree") ? "overlay" : "copy";
     }
 
     private static void report(Run r) {

@@ -1,13 +1,11 @@
 package org.cvmfs.suite.protocol.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -16,11 +14,10 @@ import java.util.Optional;
  * The suite's one TOML reader. Keys are folded to lower case as upstream's viper does, so
  * {@code Shared_Key} and {@code shared_key} are the same key; a table is a nested section.
  * Values are kept as text, so "numbers given as strings" are coerced by the reader of a value
- * ({@link Section#integer}) and a quoted {@code "8080"} is as good as {@code 8080}.
+ * ({@link Section#integer}) and a quoted {@code "8080"} is as good as {@code 8080}; an array is
+ * kept as the compact JSON text of its values. Parsed by {@link TomlParser}.
  */
 public final class TomlFile {
-    private static final TomlMapper TOML = new TomlMapper();
-
     private TomlFile() {
     }
 
@@ -37,30 +34,71 @@ public final class TomlFile {
 
     public static Section parse(String text, String origin) {
         try {
-            JsonNode root = TOML.readTree(text);
-            return section(root == null ? TOML.createObjectNode() : root);
-        } catch (IOException malformed) {
+            return section(TomlParser.parse(text));
+        } catch (IllegalArgumentException malformed) {
             throw new ConfigException(origin + ": not valid TOML: " + malformed.getMessage(), malformed);
         }
     }
 
-    private static Section section(JsonNode node) {
+    @SuppressWarnings("unchecked")
+    private static Section section(Map<String, Object> table) {
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, Section> tables = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-            var field = fields.next();
+        for (var field : table.entrySet()) {
             String key = field.getKey().toLowerCase(Locale.ROOT);
-            JsonNode value = field.getValue();
-            if (value.isObject()) {
-                tables.put(key, section(value));
-            } else if (value.isArray()) {
-                values.put(key, value.toString());
+            Object value = field.getValue();
+            if (value instanceof Map<?, ?> nested) {
+                tables.put(key, section((Map<String, Object>) nested));
+            } else if (value instanceof List<?>) {
+                values.put(key, json(value, new StringBuilder()).toString());
             } else {
-                values.put(key, value.asText());
+                values.put(key, text(value));
             }
         }
         return new Section(Map.copyOf(values), Map.copyOf(tables));
+    }
+
+    private static String text(Object scalar) {
+        return scalar instanceof TomlParser.Literal literal ? literal.text() : (String) scalar;
+    }
+
+    private static StringBuilder json(Object value, StringBuilder out) {
+        if (value instanceof List<?> list) {
+            out.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                json(list.get(i), i == 0 ? out : out.append(','));
+            }
+            return out.append(']');
+        }
+        if (value instanceof Map<?, ?> map) {
+            out.append('{');
+            boolean first = true;
+            for (var e : map.entrySet()) {
+                json(e.getKey(), first ? out : out.append(',')).append(':');
+                json(e.getValue(), out);
+                first = false;
+            }
+            return out.append('}');
+        }
+        if (value instanceof TomlParser.Literal literal) {
+            return literal.json() ? out.append(literal.text()) : quote(literal.text(), out);
+        }
+        return quote((String) value, out);
+    }
+
+    private static StringBuilder quote(String s, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"');
     }
 
     /** One TOML table: scalar values as text and nested tables, keys in lower case. */

@@ -24,7 +24,7 @@ import java.util.TreeMap;
 public final class ConveyorClient {
     public static final String NEW_JOB = "/jobs/new";
     public static final String COMPLETE = "/jobs/complete";
-    /** Our extension routes. */
+    /** Our extension routes: GET lists jobs, POST submits many. */
     public static final String LIST = "/api/v1/jobs";
     public static final String CANCEL_PREFIX = "/api/v1/jobs/";
     public static final String CANCEL_SUFFIX = "/cancel";
@@ -64,6 +64,14 @@ public final class ConveyorClient {
         return ConveyorJson.read(reply, Replies.PostNewJobReply.class);
     }
 
+    /**
+     * Our extension {@code POST /api/v1/jobs}: at most {@link JobSpecification#BATCH_LIMIT} jobs
+     * submitted in one request and one transaction, all or none.
+     */
+    public Replies.PostJobsReply submitAll(List<JobSpecification> specs) {
+        return ConveyorJson.read(post(LIST, ConveyorJson.write(specs)), Replies.PostJobsReply.class);
+    }
+
     /** {@code GET /jobs/complete?full=..&id=..}: only completed jobs are reported. */
     public Replies.GetJobStatusReply completed(List<String> ids, boolean full) {
         Map<String, List<String>> params = new TreeMap<>();
@@ -92,10 +100,18 @@ public final class ConveyorClient {
 
     /**
      * Our extension: a worker claims {@code id} before running it. {@code Status:"error"} means
-     * skip the message (finished, cancelled, or unknown); a 404 means an upstream server.
+     * skip the message (finished, cancelled, unknown, or running from another copy of its
+     * message); a 404 means an upstream server. {@code redelivered}: the broker's flag of the
+     * delivery claimed, or null for a claim not tied to a delivery.
      */
-    public Replies.BasicReply start(String id, String workerName, int attempt) {
-        byte[] body = ConveyorJson.write(java.util.Map.of("WorkerName", workerName, "Attempt", attempt));
+    public Replies.BasicReply start(String id, String workerName, int attempt, Boolean redelivered) {
+        java.util.Map<String, Object> claim = new java.util.LinkedHashMap<>();
+        claim.put("WorkerName", workerName);
+        claim.put("Attempt", attempt);
+        if (redelivered != null) {
+            claim.put("Redelivered", redelivered);
+        }
+        byte[] body = ConveyorJson.write(claim);
         return ConveyorJson.read(post(CANCEL_PREFIX + id + "/start", body), Replies.BasicReply.class);
     }
 

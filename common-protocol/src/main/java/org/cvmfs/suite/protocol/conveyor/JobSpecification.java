@@ -18,6 +18,8 @@ public record JobSpecification(
         @JsonProperty("Payload") String payload,
         @JsonProperty("LeasePath") String leasePath,
         @JsonProperty("Dependencies") List<String> dependencies) {
+    /** The most jobs one {@code POST /api/v1/jobs} may carry (one transaction on the server). */
+    public static final int BATCH_LIMIT = 500;
 
     public JobSpecification {
         jobName = jobName == null ? "" : jobName;

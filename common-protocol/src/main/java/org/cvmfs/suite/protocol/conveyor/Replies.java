@@ -55,6 +55,35 @@ public final class Replies {
         }
     }
 
+    /**
+     * Our extension {@code POST /api/v1/jobs} (many jobs in one transaction): the new ids in the
+     * order of the request, or the refusal of the whole request with the position ({@code Index},
+     * 0-based) of the job that was refused.
+     */
+    @JsonPropertyOrder({"Status", "Reason", "Index", "IDs"})
+    public record PostJobsReply(
+            @JsonProperty("Status") String status,
+            @JsonProperty("Reason") @JsonInclude(JsonInclude.Include.NON_EMPTY) String reason,
+            @JsonProperty("Index") @JsonInclude(JsonInclude.Include.NON_NULL) Integer index,
+            @JsonProperty("IDs") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> ids) {
+        public PostJobsReply {
+            ids = ids == null ? List.of() : List.copyOf(ids);
+        }
+
+        public static PostJobsReply ok(List<String> ids) {
+            return new PostJobsReply(OK, null, null, ids);
+        }
+
+        public static PostJobsReply error(String reason, Integer index) {
+            return new PostJobsReply(ERROR, reason, index, null);
+        }
+
+        @JsonIgnore
+        public boolean isOk() {
+            return OK.equals(status);
+        }
+    }
+
     @JsonPropertyOrder({"Status", "Reason", "IDs", "Jobs"})
     public record GetJobStatusReply(
             @JsonProperty("Status") String status,

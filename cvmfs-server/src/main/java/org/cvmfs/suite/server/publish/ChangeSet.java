@@ -5,12 +5,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 
 /**
  * What a publication changes in the leased subtree: the working tree as scanned now against its
- * snapshot taken when the transaction materialised the base catalogs. Regular files count as
+ * snapshot taken when the transaction materialised the base catalogs (a copy), or an overlay's
+ * upper layer against its lower tree ({@link UpperChanges}). Regular files count as
  * unchanged only if their identity, size, mtime and ctime are unchanged and the snapshot did not
  * see them racily; content is never read here. Additions come parents
  * first, removals children first, so that they can be applied to catalogs in list order. An
@@ -47,6 +49,18 @@ public final class ChangeSet {
         this.additions = Collections.unmodifiableList(additions);
         this.modifications = Collections.unmodifiableList(modifications);
         this.removals = Collections.unmodifiableList(removals);
+    }
+
+    /**
+     * A change set found by other means than comparing whole trees (an overlay's upper layer,
+     * {@link UpperChanges}); additions and modifications by path, removals by path (listed here
+     * children first).
+     */
+    static ChangeSet of(RepositoryPath root, NavigableMap<RepositoryPath, ScannedEntry> additions,
+                        NavigableMap<RepositoryPath, Modification> modifications,
+                        NavigableMap<RepositoryPath, ScannedEntry> removals) {
+        return new ChangeSet(root, new ArrayList<>(additions.values()), new ArrayList<>(modifications.values()),
+                new ArrayList<>(removals.descendingMap().values()));
     }
 
     public static ChangeSet compute(TreeSnapshot snapshot, ScannedTree after) {

@@ -92,6 +92,15 @@ public final class PublisherContext {
         return mount;
     }
 
+    /**
+     * The mount for an overlay transaction: as root, if this host lets us mount an overlay of the
+     * spool's directories (not in a container without {@code CAP_SYS_ADMIN}, not with the spool on
+     * a file system overlayfs refuses as its upper layer); otherwise none, and the transaction is a copy.
+     */
+    Optional<WorkTreeMount> overlayMount() {
+        return mount().filter(m -> WorkTreeMount.overlayPermitted(tmp("overlay-probe")));
+    }
+
     /** Where the leased subtree can be edited: {@code /cvmfs/REPO/PATH} when bind-mounted there, the spool's working tree otherwise. */
     public Path editableTree(RepositoryPath leasePath) {
         return mount().map(m -> m.mountpoint(leasePath)).filter(p -> mount().orElseThrow().isMounted(p))

@@ -13,7 +13,8 @@ import org.cvmfs.suite.protocol.files.AtomicFile;
  * The publisher's part of {@code /var/spool/cvmfs/REPO}. Upstream keeps the lease token in
  * {@code session_token} (mode 0600; its presence means "lease held"), which we keep for tools
  * that look for it; everything else lives below {@code publisher/}: the transaction state, the
- * working tree of the leased subtree, its snapshot and the cache of fetched objects.
+ * working tree of the leased subtree (a copy and its snapshot, or an overlay's lower tree with its
+ * record and snapshot, upper layer and overlay scratch) and the cache of fetched objects.
  *
  * <p>Invariant of the state writes ({@link #save}, {@link #clear}; each file replaced atomically,
  * boundaries named by {@link SpoolStep}): the state never exists without the token file, so on
@@ -53,6 +54,34 @@ public final class PublisherSpool {
     /** The working tree as materialised from the base catalogs: the "before" of the change set. */
     public Path snapshotFile() {
         return publisherDir().resolve("work.snapshot");
+    }
+
+    /**
+     * The read-only lower layer of an overlay transaction: the leased subtree as of the root
+     * catalog {@link #lowerRecordFile()} names, kept across transactions ({@link LowerTree}).
+     */
+    public Path lowerTree() {
+        return publisherDir().resolve("lower");
+    }
+
+    /** What {@link #lowerTree()} holds, or that it is being changed ({@link LowerRecord}). */
+    public Path lowerRecordFile() {
+        return publisherDir().resolve("lower.record");
+    }
+
+    /** The lower tree as last materialised, for {@link Materializer}'s next incremental run. */
+    public Path lowerSnapshotFile() {
+        return publisherDir().resolve("lower.snapshot");
+    }
+
+    /** The writable upper layer of an overlay transaction: exactly what the transaction changed. */
+    public Path upperTree() {
+        return publisherDir().resolve("upper");
+    }
+
+    /** The overlay's own scratch directory ({@code workdir}), on the file system of the upper layer. */
+    public Path overlayScratch() {
+        return publisherDir().resolve("overlay-work");
     }
 
     /** Local object store of fetched objects, reused across transactions. */

@@ -14,7 +14,10 @@ import org.cvmfs.suite.protocol.manifest.Manifest;
 /**
  * {@code cvmfs_server transaction REPO/PATH}: a lease on the subtree, recorded in the spool as
  * {@link TransactionState.Phase#LEASED}, then the working tree brought to the head's content of
- * the subtree and the phase set to {@link TransactionState.Phase#OPEN}. A transaction whose
+ * the subtree and the phase set to {@link TransactionState.Phase#OPEN}. Where overlays can be
+ * mounted (root, as upstream's publisher), the working tree is an overlay whose lower tree is
+ * kept across transactions ({@link LowerTree}): opening touches nothing when the subtree did not
+ * change, whatever its size. Elsewhere it is a copy in the spool, kept incrementally. A transaction whose
  * materialisation was interrupted is resumed by running the command again; the lease is never
  * acquired twice.
  */
@@ -27,6 +30,7 @@ public final class TransactionOpener {
 
     /** Acquires the lease (retrying while busy for {@code retryFor}, forever if zero) and fills the working tree. */
     public TransactionState open(RepositoryPath leasePath, Optional<Duration> retryFor) {
+        PhaseTimes phases = new PhaseTimes();
         PublisherSpool spool = context.spool();
         TransactionState state = spool.load().orElse(null);
         if (state != null && (state.phase() != TransactionState.Phase.LEASED || !state.leasePath().equals(leasePath))) {
@@ -38,6 +42,43 @@ public final class TransactionOpener {
             forgetInterruptedLease(spool);
             state = lease(leasePath, retryFor);
         }
+        phases.end("lease");
+        Optional<WorkTreeMount> overlay = context.overlayMount();
+        phases.end("probe");
+        TransactionState open = overlay.isPresent() ? openOverlay(state, overlay.get(), phases) : openCopy(state, phases);
+        spool.save(open);
+        phases.end("state");
+        context.say(phases.line());
+        return open;
+    }
+
+    /**
+     * The lower tree brought to the head's subtree only if it changed (usually nothing to do),
+     * an empty upper layer, the overlay mounted at {@code /cvmfs/REPO/PATH}. A killed opening
+     * may have mounted already: unmounted first, since the layers must not change under a mount.
+     */
+    private TransactionState openOverlay(TransactionState state, WorkTreeMount mount, PhaseTimes phases) {
+        RepositoryPath leasePath = state.leasePath();
+        PublisherSpool spool = context.spool();
+        mount.unmount(leasePath);
+        LowerTree lower = new LowerTree(context.cache(), spool, context.tmp("catalogs"));
+        LowerTree.Outcome outcome = lower.bringUpToDate(state.baseRootCatalog(), leasePath,
+                context.settings().fetchThreads(), context::warn, context.clockProbe());
+        phases.end("lower tree");
+        lower.freshUpper();
+        mount.mountOverlay(spool.lowerTree(), spool.upperTree(), spool.overlayScratch(), leasePath);
+        phases.end("mount");
+        context.say(String.format("Transaction on %s%s open in %s (revision %d; overlay of the cached tree, %s)",
+                context.settings().repository(), leasePath, mount.mountpoint(leasePath), state.baseRevision(),
+                outcome.materialized() ? outcome.filesWritten() + " files fetched, " + outcome.filesKept() + " kept"
+                        : "already up to date"));
+        return state.opened(TransactionState.WorkTree.OVERLAY);
+    }
+
+    /** The spool's working tree brought to the head's subtree, bind-mounted where permitted. */
+    private TransactionState openCopy(TransactionState state, PhaseTimes phases) {
+        RepositoryPath leasePath = state.leasePath();
+        PublisherSpool spool = context.spool();
         ObjectCache cache = context.cache();
         Materializer.Result result;
         try (CatalogHierarchy catalogs = CatalogHierarchy.open(cache, state.baseRootCatalog(), context.tmp("catalogs"))) {
@@ -45,13 +86,13 @@ public final class TransactionOpener {
                     .materialize(catalogs, leasePath, spool.workTree(), previousSnapshot(leasePath), context.clockProbe());
         }
         TreeSnapshotFile.write(spool.snapshotFile(), result.snapshot());
+        phases.end("materialise");
         context.mountForTransaction().ifPresent(m -> m.mountWritable(spool.workTree(), leasePath));
-        TransactionState open = state.withPhase(TransactionState.Phase.OPEN);
-        spool.save(open);
+        phases.end("mount");
         context.say(String.format("Transaction on %s%s open in %s (revision %d; %d files fetched, %d kept)",
                 context.settings().repository(), leasePath, context.editableTree(leasePath), state.baseRevision(),
                 result.filesWritten(), result.filesKept()));
-        return open;
+        return state.opened(TransactionState.WorkTree.COPY);
     }
 
     /**

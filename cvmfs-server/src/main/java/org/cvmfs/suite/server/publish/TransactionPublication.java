@@ -2,20 +2,28 @@ package org.cvmfs.suite.server.publish;
 
 import static org.cvmfs.suite.server.publish.PublisherContext.display;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.manifest.Manifest;
 
 /**
  * {@code cvmfs_server publish}: what changed in the working tree of an open transaction becomes
- * objects and catalogs uploaded in packs, then the commit. The phases in the spool make it
+ * objects and catalogs uploaded in packs, then the commit. What changed is, for a copy, the
+ * whole working tree scanned against its snapshot; for an overlay, its upper layer alone
+ * ({@link UpperChanges}), which is folded into the lower tree once the commit landed
+ * ({@link UpperFold}). Both give one {@link ChangeSet} to one {@link PublicationBuilder}. The phases in the spool make it
  * resumable: OPEN → PUBLISHING (scan, process, upload; a killed attempt is redone from the
  * working tree) → COMMITTING (the new root catalog recorded before the commit is sent; a retry
  * finds out whether the commit landed, see {@link LandedCommit}) → no state (done). While it
- * runs, a bind-mounted working tree is read-only, so that what is scanned is what is published.
+ * runs, a mounted working tree (overlay or bind mount) is read-only, so that what is scanned is
+ * what is published.
  */
 public final class TransactionPublication {
     private final PublisherContext context;
@@ -36,6 +44,9 @@ public final class TransactionPublication {
             case COMMITTING -> {
                 long revision = new LandedCommit(context).finish(state, tagName, description.orElse(""));
                 context.mount().ifPresent(m -> m.unmount(state.leasePath()));
+                if (state.workTree() == TransactionState.WorkTree.OVERLAY) {
+                    new UpperFold(spool).fold(state.leasePath(), state.baseRootCatalog(), landedRoot(revision));
+                }
                 spool.clear();
                 return new Published(revision, state.newRootCatalog().orElseThrow(), 0, 0, 0);
             }
@@ -58,16 +69,28 @@ public final class TransactionPublication {
         PhaseTimes phases = new PhaseTimes();
         TransactionState publishing = state.withPhase(TransactionState.Phase.PUBLISHING);
         spool.save(publishing);
-        TreeSnapshot before = TreeSnapshotFile.read(spool.snapshotFile());
-        TreeSnapshot now = TreeSnapshot.take(spool.workTree(), state.leasePath(), context.clockProbe(), Map.of());
-        ChangeSet changes = ChangeSet.compute(before, now.tree());
+        boolean overlay = state.workTree() == TransactionState.WorkTree.OVERLAY;
+        TreeSnapshot before = null;
+        TreeSnapshot now = null;
+        ChangeSet changes;
+        Path contentTree;
+        if (overlay) {
+            changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(), state.leasePath(),
+                    baseHolds(state.baseRootCatalog(), state.leasePath()));
+            contentTree = spool.upperTree();
+        } else {
+            before = TreeSnapshotFile.read(spool.snapshotFile());
+            now = TreeSnapshot.take(spool.workTree(), state.leasePath(), context.clockProbe(), Map.of());
+            changes = ChangeSet.compute(before, now.tree());
+            contentTree = spool.workTree();
+        }
         context.say("Processing changes... (" + changes.additions().size() + " added, "
                 + changes.modifications().size() + " modified, " + changes.removals().size() + " removed)");
         phases.end("scan");
         PublicationBuilder.Built built;
         long uploaded;
         try (PayloadUpload upload = new PayloadUpload(context, state.sessionToken())) {
-            built = PublicationBuilder.build(context.cache(), state.baseRootCatalog(), changes, spool.workTree(),
+            built = PublicationBuilder.build(context.cache(), state.baseRootCatalog(), changes, contentTree,
                     upload.processor(), upload.catalogStore(), context.tmp("catalogs"), context.clock(), phases);
             uploaded = upload.finish();
         }
@@ -76,11 +99,54 @@ public final class TransactionPublication {
         spool.save(committing);
         long revision = commit.send(committing, tagName, description);
         phases.end("commit");
-        TreeSnapshotFile.write(spool.snapshotFile(), nextSnapshot(before, now, changes, built));
-        spool.clear();
-        phases.end("snapshot");
+        if (overlay) {
+            context.mount().ifPresent(m -> m.unmount(state.leasePath()));
+            new UpperFold(spool).fold(state.leasePath(), state.baseRootCatalog(), landedRoot(revision));
+            spool.clear();
+            phases.end("fold");
+        } else {
+            TreeSnapshotFile.write(spool.snapshotFile(), nextSnapshot(before, now, changes, built));
+            spool.clear();
+            phases.end("snapshot");
+        }
         context.say(phases.line());
         return new Published(revision, built.commit().rootHash(), built.filesProcessed(), built.bytesProcessed(), uploaded);
+    }
+
+    /**
+     * The root catalog of the head our commit made: the gateway merges the committed subtree into
+     * its head, so that root is not the one we sent. If the head is still the revision of our
+     * commit, its root holds exactly our subtree (the lease kept everyone else out of it), and the
+     * lower tree is recorded at it, so that the next transaction finds it current by equality.
+     * Otherwise (a later head, no revision in the reply, the head unreadable) none: the lower
+     * tree is then left unrecorded, and the next transaction brings it up to date incrementally.
+     */
+    private Optional<ContentHash> landedRoot(long revision) {
+        if (revision < 0) {
+            return Optional.empty();
+        }
+        try {
+            Manifest head = context.verifiedHead();
+            return head.revision() == revision ? Optional.of(head.rootCatalog()) : Optional.empty();
+        } catch (RuntimeException unreadable) {
+            // only an optimisation: the next transaction works out the lower tree's state itself
+            context.warn("cannot read the new head (" + unreadable.getMessage() + ")");
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether the base has the lease path, asked of the catalog of its parent directory (which
+     * has its row even where it is a nested catalog's mountpoint), so that a big nested catalog
+     * at the lease path is not loaded for it.
+     */
+    private boolean baseHolds(ContentHash baseRoot, RepositoryPath leasePath) {
+        if (leasePath.isRoot()) {
+            return true;
+        }
+        try (CatalogHierarchy catalogs = CatalogHierarchy.open(context.cache(), baseRoot, context.tmp("catalogs"))) {
+            return catalogs.catalogFor(leasePath.parent()).lookup(leasePath).isPresent();
+        }
     }
 
     /** The scan just published, with what each regular file holds, for the next transaction. */

@@ -24,11 +24,21 @@ import org.cvmfs.suite.protocol.hash.ObjectSuffix;
  * @param phase        how far the transaction got
  * @param newRootCatalog the root catalog sent for commit, present from {@link Phase#COMMITTING} on
  * @param startedAt    when the lease was acquired
+ * @param workTree     how the subtree is edited; {@link WorkTree#COPY} until the transaction is open
  */
 public record TransactionState(String repository, RepositoryPath leasePath, String sessionToken,
                                ContentHash baseRootCatalog, long baseRevision, Phase phase,
-                               Optional<ContentHash> newRootCatalog, Instant startedAt) {
+                               Optional<ContentHash> newRootCatalog, Instant startedAt, WorkTree workTree) {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * How the leased subtree is edited: a copy in the spool (bind-mounted as root where permitted),
+     * or an overlay of the spool's cached lower tree whose upper layer is the change set.
+     */
+    public enum WorkTree {
+        COPY,
+        OVERLAY
+    }
 
     public enum Phase {
         /** The lease is held; the working tree is not (completely) materialised yet. */
@@ -49,6 +59,7 @@ public record TransactionState(String repository, RepositoryPath leasePath, Stri
         Objects.requireNonNull(phase, "phase");
         Objects.requireNonNull(newRootCatalog, "new root catalog");
         Objects.requireNonNull(startedAt, "start time");
+        Objects.requireNonNull(workTree, "work tree");
         if (repository.isEmpty()) {
             throw new IllegalArgumentException("transaction state: repository is empty");
         }
@@ -76,7 +87,13 @@ public record TransactionState(String repository, RepositoryPath leasePath, Stri
     public static TransactionState leased(String repository, RepositoryPath leasePath, String token,
                                           ContentHash baseRootCatalog, long baseRevision, Instant now) {
         return new TransactionState(repository, leasePath, token, baseRootCatalog, baseRevision, Phase.LEASED,
-                Optional.empty(), now);
+                Optional.empty(), now, WorkTree.COPY);
+    }
+
+    /** The transaction open for editing, in {@code tree}. */
+    public TransactionState opened(WorkTree tree) {
+        return new TransactionState(repository, leasePath, sessionToken, baseRootCatalog, baseRevision, Phase.OPEN,
+                Optional.empty(), startedAt, tree);
     }
 
     public TransactionState withPhase(Phase next) {
@@ -84,12 +101,12 @@ public record TransactionState(String repository, RepositoryPath leasePath, Stri
             throw new IllegalArgumentException("use committing(newRoot) to enter phase COMMITTING");
         }
         return new TransactionState(repository, leasePath, sessionToken, baseRootCatalog, baseRevision, next,
-                Optional.empty(), startedAt);
+                Optional.empty(), startedAt, workTree);
     }
 
     public TransactionState committing(ContentHash newRoot) {
         return new TransactionState(repository, leasePath, sessionToken, baseRootCatalog, baseRevision,
-                Phase.COMMITTING, Optional.of(newRoot), startedAt);
+                Phase.COMMITTING, Optional.of(newRoot), startedAt, workTree);
     }
 
     public byte[] toJson() {
@@ -102,6 +119,7 @@ public record TransactionState(String repository, RepositoryPath leasePath, Stri
         o.put("phase", phase.name());
         newRootCatalog.ifPresent(h -> o.put("new_root_catalog", h.toSuffixedText()));
         o.put("started_at", startedAt.toString());
+        o.put("work_tree", workTree.name().toLowerCase(java.util.Locale.ROOT));
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o);
         } catch (IOException e) {
@@ -141,9 +159,19 @@ public record TransactionState(String repository, RepositoryPath leasePath, Stri
             throw new IllegalArgumentException("transaction state: started_at '" + text(root, "started_at")
                     + "' is not an ISO-8601 instant");
         }
+        // states written before overlay transactions existed name no work tree: theirs is a copy
+        WorkTree tree = WorkTree.COPY;
+        if (root.has("work_tree")) {
+            String treeText = text(root, "work_tree");
+            try {
+                tree = WorkTree.valueOf(treeText.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("transaction state: work_tree '" + treeText + "' is unknown");
+            }
+        }
         return new TransactionState(text(root, "repository"), RepositoryPath.of(text(root, "lease_path")),
                 text(root, "session_token"), hash(text(root, "base_root_catalog"), "base_root_catalog"),
-                revision.asLong(), phase, newRoot, started);
+                revision.asLong(), phase, newRoot, started, tree);
     }
 
     private static String text(JsonNode root, String field) {

@@ -65,7 +65,15 @@ public final class TreeScanner {
         return new ScannedTree(prefix, entries);
     }
 
-    private static RepositoryPath childPath(RepositoryPath parent, Path child) {
+    /** One entry, checked as {@link #scan} checks it: for scanners of parts of a tree. */
+    static ScannedEntry entry(Path file, RepositoryPath path) {
+        ScannedEntry entry = stat(file, path);
+        checkMarker(entry);
+        return entry;
+    }
+
+    /** The repository path of {@code child} (a file in the directory of {@code parent}), by its raw name. */
+    static RepositoryPath childPath(RepositoryPath parent, Path child) {
         String name = FileSystemNames.nameOf(child);
         try {
             return parent.child(name);

@@ -11,7 +11,8 @@ import org.cvmfs.suite.protocol.files.DirectoryTree;
 
 /**
  * Shows the working tree where users and scripts expect the repository, {@code /cvmfs/REPO/PATH},
- * by a bind mount (root only): writable during the transaction, read-only while publishing, gone
+ * by an overlay of the spool's lower and upper trees ({@link #mountOverlay}) or a bind mount of
+ * the spool's copy (root only): writable during the transaction, read-only while publishing, gone
  * afterwards, as upstream's overlay is. Every step is idempotent, so a command interrupted
  * between mounting and recording its state can simply run again. Being root is not enough to
  * mount (a container without {@code CAP_SYS_ADMIN}, a user namespace): {@link #permitted} tries a
@@ -47,6 +48,71 @@ public final class WorkTreeMount {
         } finally {
             DirectoryTree.delete(scratch);
         }
+    }
+
+    /**
+     * Whether this process may mount an overlay of spool directories: a trial mount below
+     * {@code scratch} (which must be on the spool's file system: an upper layer on an overlay or
+     * a file system without whiteouts and user xattrs is refused by the kernel), undone at once.
+     */
+    public static boolean overlayPermitted(Path scratch) {
+        try {
+            DirectoryTree.delete(scratch);
+            Path target = scratch.resolve("target");
+            for (String dir : List.of("lower", "upper", "work", "target")) {
+                Files.createDirectories(scratch.resolve(dir));
+            }
+            if (exec("mount", "-t", "overlay", "overlay", "-o", overlayOptions(scratch.resolve("lower"),
+                    scratch.resolve("upper"), scratch.resolve("work")), target.toString()).status() != 0) {
+                return false;
+            }
+            run("umount", target.toString());
+            return true;
+        } catch (PublisherException unusablePath) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the overlay mount probe in " + scratch, e);
+        } finally {
+            DirectoryTree.delete(scratch);
+        }
+    }
+
+    /**
+     * Mounts {@code lower} (read-only) under {@code upper} (where every change lands) at
+     * {@code /cvmfs/REPO/PATH}; {@code work} is the overlay's scratch, on upper's file system.
+     * Nothing may be mounted there: the layers must not change under a mounted overlay, so the
+     * caller unmounts before it prepares them.
+     */
+    public void mountOverlay(Path lower, Path upper, Path work, RepositoryPath leasePath) {
+        Path target = mountpoint(leasePath);
+        try {
+            Files.createDirectories(target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create mountpoint " + target, e);
+        }
+        run("mount", "-t", "overlay", "overlay", "-o", overlayOptions(lower, upper, work), target.toString());
+    }
+
+    /**
+     * {@code userxattr}: the overlay marks opaque directories with {@code user.overlay.opaque}
+     * instead of upstream's {@code trusted.overlay.opaque}, which Java can read (its xattr view
+     * covers only the user namespace); whiteouts stay character devices 0/0. No metacopy, no
+     * index, and (implied by userxattr) no directory redirects: every changed file is copied up
+     * whole, a renamed lower directory is copied, and the lower tree is never written by the kernel.
+     */
+    private static String overlayOptions(Path lower, Path upper, Path work) {
+        return "lowerdir=" + optionPath(lower) + ",upperdir=" + optionPath(upper) + ",workdir=" + optionPath(work)
+                + ",userxattr,metacopy=off,index=off";
+    }
+
+    /** Mount options are separated by commas and lowerdir stacks layers with colons: neither may appear in a spool path. */
+    private static String optionPath(Path p) {
+        String s = p.toAbsolutePath().normalize().toString();
+        if (s.contains(",") || s.contains(":") || s.contains("\\")) {
+            throw new PublisherException(PublisherException.FAILED, "cannot mount an overlay of " + s
+                    + ": the path holds a comma, colon or backslash");
+        }
+        return s;
     }
 
     public Path mountpoint(RepositoryPath leasePath) {

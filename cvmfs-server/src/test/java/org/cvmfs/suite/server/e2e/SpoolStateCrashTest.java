@@ -4,13 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.cvmfs.suite.protocol.crashtest.PausePoint;
-import org.cvmfs.suite.protocol.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,27 +28,7 @@ class SpoolStateCrashTest {
 
     /** Runs {@code cvmfs_server ARGS} in a process of its own, held at {@code step} and killed there. */
     private void killAt(String step, String... args) throws Exception {
-        Path scratch = hosts.scratch("crash-" + step);
-        Path pauses = scratch.resolve("pauses");
-        Process p = ServerProcess.start(List.of(), Map.of(PausePoint.PAUSE_AT_ENV, step, PausePoint.PAUSE_DIR_ENV,
-                pauses.toString()), one.prefix(), scratch.resolve("cvmfs_server.log"), args);
-        try {
-            Await.until(() -> Files.exists(pauses.resolve(step)) || !p.isAlive(),
-                    () -> "cvmfs_server " + String.join(" ", args) + " reaching " + step);
-            assertTrue(p.isAlive(), () -> "cvmfs_server " + String.join(" ", args) + " ended before " + step + ": "
-                    + read(scratch.resolve("cvmfs_server.log")));
-        } finally {
-            p.destroyForcibly(); // SIGKILL
-            p.waitFor(60, TimeUnit.SECONDS);
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (java.io.IOException e) {
-            return "(no log)";
-        }
+        ServerProcess.killAt(hosts.scratch("crash-" + step), one.prefix(), step, args);
     }
 
     private void assertNoTransaction() {

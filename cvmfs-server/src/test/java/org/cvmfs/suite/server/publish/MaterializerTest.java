@@ -1,5 +1,6 @@
 package org.cvmfs.suite.server.publish;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,6 +67,27 @@ class MaterializerTest {
         Materializer.Result again = materialize("after-a", SW, work, a.snapshot());
 
         assertEquals(publisherTree("publisher-tree-a.txt"), describe(work, "sw"));
+        assertEquals(1, again.filesWritten());
+    }
+
+    /**
+     * What a fold cut short leaves ({@link UpperFold}): a file renamed over one the snapshot
+     * knows, with the same size and mtime. Its inode and ctime differ, so it is not trusted.
+     */
+    @Test
+    void aFileRenamedOverAKnownOneIsNotTrusted() throws Exception {
+        Path work = tmp.resolve("work");
+        Materializer.Result a = materialize("after-a", SW, work, TreeSnapshot.empty(SW));
+        Path readme = work.resolve("README.txt");
+        byte[] original = Files.readAllBytes(readme);
+        Path upper = tmp.resolve("upper-readme");
+        Files.write(upper, new byte[original.length]);
+        Files.setLastModifiedTime(upper, Files.getLastModifiedTime(readme));
+        Files.move(upper, readme, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+
+        Materializer.Result again = materialize("after-a", SW, work, a.snapshot());
+
+        assertArrayEquals(original, Files.readAllBytes(readme));
         assertEquals(1, again.filesWritten());
     }
 

@@ -40,6 +40,20 @@ class TransactionStateTest {
     }
 
     @Test
+    void theWorkTreeOfAnOpenedTransactionStaysThroughItsPhases() {
+        TransactionState overlay = leased().opened(TransactionState.WorkTree.OVERLAY);
+        for (TransactionState state : new TransactionState[] {overlay, overlay.withPhase(TransactionState.Phase.PUBLISHING),
+                overlay.committing(NEW)}) {
+            assertEquals(TransactionState.WorkTree.OVERLAY, TransactionState.fromJson(state.toJson()).workTree());
+        }
+        assertEquals(TransactionState.WorkTree.COPY, leased().workTree());
+        // a state written before overlay transactions existed is a copy's
+        String old = new String(overlay.toJson(), StandardCharsets.UTF_8).replaceAll(",\\s*\"work_tree\" : \"overlay\"", "");
+        assertFalse(old.contains("work_tree"), old);
+        assertEquals(TransactionState.WorkTree.COPY, TransactionState.fromJson(old.getBytes(StandardCharsets.UTF_8)).workTree());
+    }
+
+    @Test
     void refusesMalformedStateNamingTheField() {
         assertRefused("{}", "phase");
         assertRefused("[1]", "not a JSON object");
@@ -52,6 +66,7 @@ class TransactionStateTest {
         assertRefused(good.replace("\"base_revision\" : 1", "\"base_revision\" : \"1\""), "base_revision");
         assertRefused(good.replace("\"LEASED\"", "\"COMMITTING\""), "COMMITTING only");
         assertRefused(good.replace("2026-11-25T04:59:10Z", "yesterday"), "started_at");
+        assertRefused(good.replace("\"copy\"", "\"tmpfs\""), "work_tree 'tmpfs'");
         assertRefused("not json", "not JSON");
     }
 

@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +20,18 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
+import org.cvmfs.suite.protocol.sync.CatalogChange;
+import org.cvmfs.suite.protocol.sync.CatalogDiff;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.lease.Lease;
-import org.cvmfs.suite.gateway.testing.GatewayTestResource;
 import org.cvmfs.suite.gateway.testing.Published;
 import org.cvmfs.suite.gateway.testing.RepositoryStates;
 import org.cvmfs.suite.gateway.testing.TestHost;
@@ -49,7 +54,8 @@ import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.testing.DirectorySnapshot;
 import org.cvmfs.suite.protocol.testing.Fixtures;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,18 +63,21 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The receiver on its own, with publication A's objects already uploaded: what happens when
  * someone else publishes during the merge, and refusals that must leave the repository alone.
+ * Plain JUnit on a host of its own (no Quarkus), so that mutation testing can run it per mutant.
  */
-@QuarkusTest
-@QuarkusTestResource(GatewayTestResource.class)
 class NativeReceiverTest {
     static final ContentHash BEFORE_ROOT = ContentHash.parse("36648c0a923fdaca587f5440b541360c2d501ce3",
             ObjectSuffix.CATALOG);
     static final ContentHash A_PUBLISHER_ROOT = ContentHash.parse("eef5f225445aef7083aad5959208c27c80710da8",
             ObjectSuffix.CATALOG);
+    /** Publication B as upstream's receiver saw it: based on upstream's root after A. */
+    static final ContentHash A_ROOT = ContentHash.parse("65cb2f4851c2a8e44cf92151447d7e3157172db7", ObjectSuffix.CATALOG);
+    static final ContentHash B_PUBLISHER_ROOT = ContentHash.parse("06eacfa1551a99cdd89affb3b9ad6217a0066b5f",
+            ObjectSuffix.CATALOG);
     static final TagSpec TAG = new TagSpec("generic-2026-11-25T04:59:16Z", "");
 
-    @Inject
-    GatewaySettings settings;
+    static TestHost host;
+    static GatewaySettings settings;
 
     @TempDir
     Path scratch;
@@ -77,11 +86,27 @@ class NativeReceiverTest {
     Published published;
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
+    @BeforeAll
+    static void startHost() {
+        host = TestHost.create();
+        settings = host.settings();
+    }
+
+    @AfterAll
+    static void deleteHost() {
+        host.delete();
+    }
+
     @BeforeEach
     void publicationAUploaded() throws IOException {
-        layout = RepositoryStates.reset("before");
+        layout = RepositoryStates.reset(new RepositoryLayout(settings.host(), TestHost.REPO), "before");
         published = new Published(layout, scratch.resolve("read"));
-        Path upstream = Fixtures.gatewayPublication().resolve("after-a/data");
+        upload("after-a");
+    }
+
+    /** Puts the objects the fixture's {@code state} serves into the storage, as a publisher's payloads would. */
+    private void upload(String state) throws IOException {
+        Path upstream = Fixtures.gatewayPublication().resolve(state).resolve("data");
         try (var objects = Files.walk(upstream)) {
             for (Path object : objects.filter(Files::isRegularFile).toList()) {
                 Path target = layout.dataDir().resolve(upstream.relativize(object).toString());
@@ -91,11 +116,6 @@ class NativeReceiverTest {
                 }
             }
         }
-    }
-
-    @AfterEach
-    void restore() {
-        RepositoryStates.restore();
     }
 
     private static Lease lease(String path) {
@@ -228,5 +248,105 @@ class NativeReceiverTest {
         assertTrue(keyless.getMessage().startsWith("miscellaneous: "), keyless.getMessage());
 
         assertEquals(before, DirectorySnapshot.of(layout.servedRoot()));
+    }
+
+    @Test
+    void theTagIsNamedAsAskedOrNotAtAll() throws IOException {
+        TagSpec named = new TagSpec("release-1", "first release");
+        assertEquals(2, receiver(Clock.systemUTC()).commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT,
+                named).finalRevision());
+        List<String> tags = published.tags().stream().map(t -> t.name() + "=" + t.description()).toList();
+        assertTrue(tags.contains("release-1=first release"), tags.toString());
+
+        publicationAUploaded(); // back to "before"
+        receiver(Clock.systemUTC()).commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT, new TagSpec("", ""));
+        assertTrue(published.tags().stream().noneMatch(t -> t.name().isEmpty() || t.name().equals("release-1")),
+                published.tags().toString());
+    }
+
+    @Test
+    void missingStorageOrRootsAreNamed() throws IOException {
+        ContentHash absent = ContentHash.parse("0123456789abcdef0123456789abcdef01234567", ObjectSuffix.CATALOG);
+        ReceiverException oldMissing = assertThrows(ReceiverException.class, () -> receiver(Clock.systemUTC())
+                .commit(lease("capture.test/sw"), absent, A_PUBLISHER_ROOT, TAG));
+        assertEquals("merge_error: old_root_hash " + absent.toSuffixedText() + " is not in the storage of capture.test;"
+                + " upload its catalogs with a payload first", oldMissing.getMessage());
+
+        DirectoryTree.delete(layout.servedRoot());
+        ReceiverException noStorage = assertThrows(ReceiverException.class, () -> receiver(Clock.systemUTC())
+                .commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT, TAG));
+        assertEquals("miscellaneous: repository capture.test has no storage at " + layout.servedRoot(),
+                noStorage.getMessage());
+    }
+
+    /** The one line per commit that operators read: the changes by type and the time of each step. */
+    @Test
+    void theCommitLineCountsTheChangesAndTimesTheSteps() throws IOException {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Logger logger = Logger.getLogger(NativeReceiver.class.getName());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                Object[] p = r.getParameters();
+                lines.add(p == null || p.length == 0 ? r.getMessage() : String.format(r.getMessage(), p));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            long started = System.nanoTime();
+            receiver(Clock.systemUTC()).commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT, TAG);
+            long publishA = (System.nanoTime() - started) / 1_000_000;
+            upload("after-b");
+            started = System.nanoTime();
+            receiver(Clock.systemUTC()).commit(lease("capture.test/sw"), A_ROOT, B_PUBLISHER_ROOT, TAG);
+            long publishB = (System.nanoTime() - started) / 1_000_000;
+
+            List<String> commits = lines.stream().filter(l -> l.startsWith("commit merged:")).toList();
+            assertEquals(2, commits.size(), lines.toString());
+            assertEquals(counts(BEFORE_ROOT, A_PUBLISHER_ROOT), "added=" + field(commits.get(0), "added=", " catalogs_written="));
+            assertEquals(counts(A_ROOT, B_PUBLISHER_ROOT), "added=" + field(commits.get(1), "added=", " catalogs_written="));
+            assertTrue(counts(A_ROOT, B_PUBLISHER_ROOT).matches("added=[1-9]\\d* removed=[1-9]\\d* modified=[1-9]\\d*"),
+                    "publication B adds, removes and modifies: " + counts(A_ROOT, B_PUBLISHER_ROOT));
+            long[] limits = {publishA, publishB};
+            for (int i = 0; i < 2; i++) {
+                long merge = Long.parseLong(field(commits.get(i), "merge_ms=", " "));
+                long publish = Long.parseLong(field(commits.get(i), "publish_ms=", null));
+                assertTrue(merge + publish <= limits[i], commits.get(i) + " within " + limits[i] + " ms");
+            }
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
+    /** "added=A removed=R modified=M" of the diff inside /sw, counted here from the diff itself. */
+    private String counts(ContentHash from, ContentHash to) {
+        LocalRepositorySource source = new LocalRepositorySource(layout.servedRoot());
+        try (CatalogHierarchy a = CatalogHierarchy.open(
+                source, from, scratch.resolve("count"));
+             CatalogHierarchy b = CatalogHierarchy.open(
+                     source, to, scratch.resolve("count"))) {
+            Map<CatalogChange.Type, Long> n = CatalogDiff
+                    .changes(a, b, RepositoryPath.of("/sw")).stream()
+                    .collect(Collectors.groupingBy(CatalogChange::type,
+                            Collectors.counting()));
+            return "added=" + n.getOrDefault(CatalogChange.Type.ADDITION, 0L)
+                    + " removed=" + n.getOrDefault(CatalogChange.Type.REMOVAL, 0L)
+                    + " modified=" + n.getOrDefault(CatalogChange.Type.MODIFICATION, 0L);
+        }
+    }
+
+    private static String field(String line, String start, String end) {
+        int from = line.indexOf(start);
+        assertTrue(from >= 0, line);
+        int to = end == null ? line.length() : line.indexOf(end, from + start.length());
+        return line.substring(from + start.length(), to);
     }
 }

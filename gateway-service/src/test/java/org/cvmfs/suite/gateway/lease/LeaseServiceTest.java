@@ -1,11 +1,12 @@
 package org.cvmfs.suite.gateway.lease;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.cvmfs.suite.gateway.commit.CommitService;
 import org.cvmfs.suite.gateway.commit.PublicationNotifier;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
@@ -23,12 +26,14 @@ import org.cvmfs.suite.gateway.repo.RepositoryRegistry;
 import org.cvmfs.suite.gateway.testing.MutableClock;
 import org.cvmfs.suite.gateway.testing.RecordingReceiver;
 import org.cvmfs.suite.gateway.testing.TestHost;
-import org.cvmfs.suite.protocol.config.HostPaths;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.gateway.CommitRequest;
 import org.cvmfs.suite.protocol.gateway.GatewayReply;
 import org.cvmfs.suite.protocol.gateway.LeasePath;
+import org.cvmfs.suite.protocol.testing.Await;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Lease rules without HTTP, including what HTTP tests cannot do: restart the gateway. */
@@ -36,33 +41,39 @@ class LeaseServiceTest {
     static final CommitRequest COMMIT = new CommitRequest("36648c0a923fdaca587f5440b541360c2d501ce3C",
             "eef5f225445aef7083aad5959208c27c80710da8C", "generic-x", 0, "");
 
-    TestHost host;
-    GatewaySettings settings;
+    /** One host for the class (building one costs seconds); each test gets an empty work directory. */
+    static TestHost host;
+    static GatewaySettings settings;
     MutableClock clock = new MutableClock();
     List<LeaseService> opened = new ArrayList<>();
+    /** Of the last {@link #start()}. */
+    RepositoryRegistry repositories;
+    RepositoryLocks locks;
+    SimpleMeterRegistry metrics;
 
-    @BeforeEach
-    void host() {
+    @BeforeAll
+    static void host() {
         host = TestHost.create();
-        System.setProperty(HostPaths.PREFIX_PROPERTY, host.prefix().toString());
-        try {
-            settings = GatewaySettings.load(HostPaths.fromEnvironment(),
-                    java.util.Optional.of(host.userConfig().toString()), Map.of());
-        } finally {
-            System.clearProperty(HostPaths.PREFIX_PROPERTY);
-        }
+        settings = host.settings();
+    }
+
+    @AfterAll
+    static void deleteHost() {
+        host.delete();
     }
 
     @AfterEach
     void close() {
         opened.forEach(LeaseService::close);
-        host.delete();
+        DirectoryTree.delete(settings.user().workDir());
     }
 
     /** A gateway process's lease service; a second one on the same work dir is a restart. */
     LeaseService start() {
-        LeaseService s = new LeaseService(settings, new RepositoryRegistry(settings), new RepositoryLocks(), clock,
-                new SimpleMeterRegistry());
+        repositories = new RepositoryRegistry(settings);
+        locks = new RepositoryLocks();
+        metrics = new SimpleMeterRegistry();
+        LeaseService s = new LeaseService(settings, repositories, locks, clock, metrics);
         opened.add(s);
         return s;
     }
@@ -129,6 +140,116 @@ class LeaseServiceTest {
                 s.acquire("key2", LeasePath.parse("capture.test/x"), 2, "vm"));
         assertEquals(new AcquireOutcome.Refused("authorization error: invalid_path"),
                 s.acquire("key2", LeasePath.parse("other.test/x"), 2, "vm"));
+    }
+
+    @Test
+    void aDisabledRepositoryGrantsNoNewLease() {
+        LeaseService s = start();
+        repositories.setEnabled("capture.test", false);
+        assertEquals(new AcquireOutcome.Refused("repo_disabled"), s.acquire("key1", LeasePath.parse("capture.test/sw"), 2, "vm"));
+        repositories.setEnabled("capture.test", true);
+        granted(s.acquire("key1", LeasePath.parse("capture.test/sw"), 2, "vm"));
+    }
+
+    @Test
+    void aBusyAnswerNamesTheHolderAndItsTimeLeft() {
+        LeaseService s = start();
+        java.time.Instant grantedAt = clock.instant();
+        Lease held = granted(s.acquire("key1", LeasePath.parse("capture.test/sw"), 2, "vm"));
+        assertEquals("capture.test", held.repository());
+        assertEquals(grantedAt, s.acquiredAt(held));
+        clock.advance(Duration.ofMinutes(10));
+        assertEquals(new AcquireOutcome.Busy(held, Duration.ofMinutes(110)),
+                s.acquire("key1", LeasePath.parse("capture.test/sw/x"), 2, "vm"));
+    }
+
+    @Test
+    void eachAcquisitionIsTimedUnderItsOutcome() {
+        LeaseService s = start();
+        long before = System.nanoTime();
+        granted(s.acquire("key1", LeasePath.parse("capture.test/sw"), 2, "vm"));
+        assertInstanceOf(AcquireOutcome.Busy.class, s.acquire("key1", LeasePath.parse("capture.test/sw/x"), 2, "vm"));
+        assertInstanceOf(AcquireOutcome.Refused.class, s.acquire("key2", LeasePath.parse("capture.test/x"), 2, "vm"));
+        assertInstanceOf(AcquireOutcome.Refused.class, s.acquire("key1", LeasePath.parse("nope.test/x"), 2, "vm"));
+        long elapsed = System.nanoTime() - before;
+        Map<String, Long> counts = Map.of("granted", 1L, "busy", 1L, "refused", 2L);
+        for (String outcome : counts.keySet()) {
+            Timer timer = metrics.find("cvmfs_gateway_lease_acquire_duration").tag("outcome", outcome).timer();
+            assertEquals(counts.get(outcome), timer.count(), outcome);
+            assertTrue(timer.totalTime(TimeUnit.NANOSECONDS) <= elapsed, outcome + ": no longer than the four calls");
+        }
+        assertEquals(1.0, metrics.find("cvmfs_gateway_leases_stored").gauge().value());
+    }
+
+    @Test
+    void onlyUnexpiredLeasesAreActive() {
+        LeaseService s = start();
+        granted(s.acquire("key1", LeasePath.parse("capture.test/sw"), 2, "vm"));
+        clock.advance(Duration.ofHours(1));
+        Lease later = granted(s.acquire("key1", LeasePath.parse("capture.test/data"), 2, "vm"));
+        clock.advance(Duration.ofHours(1).plusMillis(1));
+        assertEquals(List.of(later), s.active());
+        assertEquals(2, s.store().count(), "the expired one lingers until the next acquisition");
+    }
+
+    @Test
+    void aDropEndsTheLeaseOnceAndReleasesTheCommitLock() {
+        LeaseService s = start();
+        Lease lease = granted(s.acquire("key1", LeasePath.parse("capture.test/sw"), 2, "vm"));
+        assertFalse(s.drop("NOSUCHTOKEN"));
+        assertTrue(s.drop(lease.token()));
+        assertFalse(s.drop(lease.token()));
+        assertTrue(s.active(lease.token()).isEmpty());
+        assertEquals(1.0, metrics.counter("cvmfs_gateway_leases_dropped").count());
+        assertFalse(locks.committing("capture.test").isLocked());
+    }
+
+    /** The documented race: a drop waiting behind the lease's commit finds the lease gone and says so. */
+    @Test
+    void aDropThatWaitedForTheCommitFindsNothingToDrop() throws Exception {
+        LeaseService s = start();
+        Lease lease = granted(s.acquire("key1", LeasePath.parse("capture.test/sw"), 2, "vm"));
+        ReentrantLock commit = locks.committing("capture.test");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Boolean> drop;
+            commit.lock();
+            try {
+                drop = pool.submit(() -> s.drop(lease.token()));
+                Await.until(commit::hasQueuedThreads, () -> "the drop waits for the commit lock");
+                s.complete(lease);
+            } finally {
+                commit.unlock();
+            }
+            assertFalse(drop.get());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(0.0, metrics.counter("cvmfs_gateway_leases_dropped").count());
+        assertFalse(commit.isLocked());
+    }
+
+    @Test
+    void anAdminCancelTakesEveryLeaseUnderThePrefixExpiredOrNot() {
+        LeaseService s = start();
+        granted(s.acquire("key1", LeasePath.parse("capture.test/sw/a"), 2, "vm"));
+        Lease data = granted(s.acquire("key1", LeasePath.parse("capture.test/data"), 2, "vm"));
+        Lease other = granted(s.acquire("key1", LeasePath.parse("other.test/sw/a"), 2, "vm"));
+        clock.advance(Duration.ofHours(3));
+        assertEquals(0, s.cancelByPrefix("capture.test", "/nothing"));
+        assertEquals(1, s.cancelByPrefix("capture.test", "/sw"));
+        assertEquals(List.of(data, other), s.store().all());
+        assertFalse(locks.committing("capture.test").isLocked());
+    }
+
+    @Test
+    void closingTheServiceClosesItsDatabase() {
+        LeaseService s = start();
+        LeaseStore store = s.store();
+        assertTrue(store.isHealthy());
+        s.close();
+        opened.remove(s);
+        assertFalse(store.isHealthy());
     }
 
     private interface Attempt {

@@ -64,6 +64,7 @@ class LeaseStoreTest {
             store.insert(lease("OLD", "r/a", now.minusMillis(1)));
             store.insert(lease("EDGE", "r/b", now));
             store.insert(lease("NEW", "r/c", now.plusSeconds(10)));
+            assertEquals(3, store.count());
             assertEquals(1, store.deleteExpired(now));
             assertEquals(List.of("EDGE", "NEW"), store.all().stream().map(Lease::token).toList());
             assertEquals(2, store.deleteAll(store.all()));
@@ -72,18 +73,85 @@ class LeaseStoreTest {
     }
 
     @Test
+    void theDatabaseIsUpstreamsFileInWalMode() throws Exception {
+        try (LeaseStore store = LeaseStore.open(work)) {
+            assertEquals(work.resolve("gw.db"), store.file());
+            assertTrue(store.isHealthy());
+        }
+        try (Connection c = connect(); Statement s = c.createStatement(); var r = s.executeQuery("pragma journal_mode")) {
+            assertEquals("wal", r.getString(1));
+        }
+    }
+
+    /** After a batch delete the connection is back in autocommit: a later insert is on disk without further ado. */
+    @Test
+    void aBatchDeleteLeavesLaterWritesDurable() {
+        Instant exp = Instant.now().plusSeconds(60);
+        try (LeaseStore store = LeaseStore.open(work)) {
+            store.insert(lease("A", "r/a", exp));
+            assertEquals(1, store.deleteAll(store.all()));
+            store.insert(lease("B", "r/b", exp));
+        }
+        try (LeaseStore store = LeaseStore.open(work)) {
+            assertEquals(List.of("B"), store.all().stream().map(Lease::token).toList());
+        }
+    }
+
+    /** A batch delete is one transaction: one refused row and none goes. */
+    @Test
+    void aFailedBatchDeleteDeletesNothing() throws Exception {
+        Instant exp = Instant.now().plusSeconds(60);
+        try (LeaseStore store = LeaseStore.open(work)) {
+            store.insert(lease("A", "r/a", exp));
+            store.insert(lease("B", "r/b", exp));
+            try (Connection c = connect(); Statement s = c.createStatement()) {
+                s.execute("create trigger keep_b before delete on Lease when old.Token = 'B'"
+                        + " begin select raise(abort, 'B stays'); end");
+            }
+            LeaseStoreException e = assertThrows(LeaseStoreException.class, () -> store.deleteAll(store.all()));
+            assertTrue(e.getMessage().contains("cannot delete leases"), e.getMessage());
+            assertEquals(List.of("A", "B"), store.all().stream().map(Lease::token).toList());
+        }
+        try (LeaseStore store = LeaseStore.open(work)) {
+            assertEquals(2, store.count());
+        }
+    }
+
+    /** A migration that fails half way leaves schema 2 as it was, so the next start migrates it. */
+    @Test
+    void aFailedMigrationIsRolledBack() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            createSchema2(s);
+            s.execute("create trigger no_v3 before insert on SchemaVersion when new.VersionNumber = 3"
+                    + " begin select raise(abort, 'not now'); end");
+        }
+        LeaseStoreException e = assertThrows(LeaseStoreException.class, () -> LeaseStore.open(work));
+        assertTrue(e.getMessage().contains("not now"), e.getMessage());
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("drop trigger no_v3");
+        }
+        try (LeaseStore store = LeaseStore.open(work)) {
+            assertEquals("", store.find("GO").orElseThrow().hostname());
+        }
+    }
+
+    private static void createSchema2(Statement s) throws java.sql.SQLException {
+        s.execute("create table SchemaVersion (VersionNumber integer not null unique primary key,"
+                + " ValidFrom timestamp not null, ValidTo timestamp)");
+        s.execute("insert into SchemaVersion (VersionNumber, ValidFrom) values (2, datetime('now'))");
+        s.execute("create table Lease (Token string not null unique primary key, Repository string not null,"
+                + " Path string not null, KeyID string not null, Expiration integer not null,"
+                + " ProtocolVersion integer not null)");
+        s.execute("create table Repository (Name string not null unique primary key, Manifest string,"
+                + " Enabled bool not null)");
+        s.execute("insert into Lease values ('GO', 'capture.test', '/sw', 'key1', 4102444800000, 2)");
+    }
+
+    @Test
     void upstreamSchemaVersion2IsMigrated() throws Exception {
         try (Connection c = connect();
              Statement s = c.createStatement()) {
-            s.execute("create table SchemaVersion (VersionNumber integer not null unique primary key,"
-                    + " ValidFrom timestamp not null, ValidTo timestamp)");
-            s.execute("insert into SchemaVersion (VersionNumber, ValidFrom) values (2, datetime('now'))");
-            s.execute("create table Lease (Token string not null unique primary key, Repository string not null,"
-                    + " Path string not null, KeyID string not null, Expiration integer not null,"
-                    + " ProtocolVersion integer not null)");
-            s.execute("create table Repository (Name string not null unique primary key, Manifest string,"
-                    + " Enabled bool not null)");
-            s.execute("insert into Lease values ('GO', 'capture.test', '/sw', 'key1', 4102444800000, 2)");
+            createSchema2(s);
             s.execute("insert into Lease values ('ODD', 'capture.test', '/../x', 'key1', 4102444800000, 2)");
         }
         try (LeaseStore store = LeaseStore.open(work)) {

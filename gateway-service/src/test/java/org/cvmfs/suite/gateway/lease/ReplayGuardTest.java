@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
+import org.cvmfs.suite.gateway.testing.MutableClock;
 import org.cvmfs.suite.protocol.gateway.LeasePath;
 import org.cvmfs.suite.protocol.gateway.LeaseRequest;
 import org.junit.jupiter.api.Test;
@@ -78,5 +79,22 @@ class ReplayGuardTest {
         now[0] = NOW.plus(Duration.ofMinutes(11));
         assertEquals(Optional.of("lease request timestamp is more than 5 minutes from the gateway's clock"),
                 guard.refusal("k", request));
+    }
+
+    /** Past {@link ReplayGuard#MAX_REMEMBERED} nonces, protected requests are refused until old ones age out. */
+    @Test
+    void aFullMemoryFailsClosedUntilNoncesAgeOut() {
+        MutableClock clock = new MutableClock(NOW);
+        ReplayGuard guard = new ReplayGuard(clock, false);
+        for (int i = 0; i < ReplayGuard.MAX_REMEMBERED; i++) {
+            assertEquals(Optional.empty(), guard.refusal("k", at(NOW, String.format("%016x", i))));
+        }
+        String full = "too many recent lease requests; try again later";
+        assertEquals(Optional.of(full), guard.refusal("k", at(NOW, "ffffffffffffffff")));
+        clock.advance(ReplayGuard.WINDOW.multipliedBy(2));
+        assertEquals(Optional.of(full), guard.refusal("k", at(clock.instant(), "ffffffffffffffff")),
+                "a nonce is kept until its request could no longer pass the window");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(Optional.empty(), guard.refusal("k", at(clock.instant(), "ffffffffffffffff")));
     }
 }

@@ -27,7 +27,11 @@ public final class RepositoryStates {
      * reads the hash algorithm there).
      */
     public static RepositoryLayout reset(String state) {
-        RepositoryLayout layout = layout(TestHost.REPO);
+        return reset(layout(TestHost.REPO), state);
+    }
+
+    /** {@link #reset(String)} of {@code capture.test} on a host of the test's own, {@code layout}. */
+    public static RepositoryLayout reset(RepositoryLayout layout, String state) {
         Path fixture = Fixtures.gatewayPublication();
         try {
             DirectoryTree.delete(layout.servedRoot());

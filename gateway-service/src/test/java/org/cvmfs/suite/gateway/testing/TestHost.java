@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.config.HostPaths;
 import org.cvmfs.suite.protocol.gateway.GatewayKey;
@@ -64,6 +67,11 @@ public final class TestHost {
 
     public Path workDir() {
         return prefix.resolve("var/lib/cvmfs-gateway");
+    }
+
+    /** The gateway's settings for this host, as the service loads them, without any process-wide property. */
+    public GatewaySettings settings() {
+        return GatewaySettings.load(HostPaths.under(prefix), Optional.of(userConfig().toString()), Map.of());
     }
 
     public Path userConfig() {

@@ -15,11 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.cvmfs.suite.protocol.config.ConfigException;
 import org.cvmfs.suite.protocol.conveyor.ConveyorClient;
 import org.cvmfs.suite.protocol.conveyor.ConveyorConfig;
@@ -46,7 +41,7 @@ import picocli.CommandLine.ScopeType;
  * comma-separated and repeatable, JSON lines on stdout, exit 1 for every handled error. Unlike
  * upstream no broker connection is needed: waiting polls the server.
  */
-@Command(name = "conveyor", mixinStandardHelpOptions = false, subcommands = {ConveyorCli.Submit.class, ConveyorCli.Check.class, ConveyorCli.Cancel.class},
+@Command(name = "conveyor", mixinStandardHelpOptions = false,
         description = "CernVM-FS Conveyor client")
 public final class ConveyorCli implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, scope = ScopeType.INHERIT, description = "config file")
@@ -106,9 +101,15 @@ public final class ConveyorCli implements Callable<Integer> {
         }
     }
 
+    /** The sub-commands, each named by its {@code @Command}. */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(Submit.class, Check.class, Cancel.class);
+
     /** Runs one command line; returns its exit code. */
     static int run(String... args) {
         CommandLine cli = new CommandLine(new ConveyorCli());
+        for (Class<?> sub : named(args)) {
+            cli.addSubcommand(sub);
+        }
         cli.getCommandSpec().version("conveyor version 0.1.0");
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             LogLine.error().with("error", String.valueOf(e.getMessage())).print(System.err, false, "command failed");
@@ -122,9 +123,25 @@ public final class ConveyorCli implements Callable<Integer> {
         return cli.execute(args);
     }
 
+    /**
+     * The sub-commands whose names stand among {@code args}, or all when none does (the root's
+     * usage lists them): picocli builds the model of every registered command by reflection at
+     * start, and a {@code submit} process need not pay for {@code check}'s and {@code cancel}'s.
+     * A sub-command's name given as an option's value ({@code -r check}) only registers one more.
+     */
+    static List<Class<?>> named(String... args) {
+        List<String> words = List.of(args);
+        List<Class<?>> named = SUBCOMMANDS.stream()
+                .filter(c -> words.contains(c.getAnnotation(Command.class).name())).toList();
+        return named.isEmpty() ? SUBCOMMANDS : named;
+    }
+
+    /** No sub-command: the usage, with every sub-command (no {@code @Spec}: one annotation type less to proxy at start). */
     @Override
     public Integer call() {
-        new CommandLine(this).usage(System.out);
+        CommandLine all = new CommandLine(new ConveyorCli());
+        SUBCOMMANDS.forEach(all::addSubcommand);
+        all.usage(System.out);
         return 0;
     }
 
@@ -153,8 +170,13 @@ public final class ConveyorCli implements Callable<Integer> {
         List<String> deps = new ArrayList<>();
         @Option(names = {"-w", "--wait"}, arity = "0..1", fallbackValue = "true", description = "wait for completion")
         boolean waitForIt;
-        /** Submissions of one {@code --batch} in flight at once. */
-        static final int BATCH_IN_FLIGHT = 4;
+        /**
+         * Jobs per request of a {@code --batch} (at most {@link JobSpecification#BATCH_LIMIT}):
+         * no job of a request reaches the workers before the request's commit, so 200 jobs in one
+         * request kept two workers idle until the last was stored; in requests of 50, the workers
+         * run the first ones while the next are posted.
+         */
+        static final int JOBS_PER_REQUEST = 50;
 
         @Option(names = "--batch", description = "submit one job per JSON line of FILE (- = stdin); prints ids one per line")
         String batch;
@@ -195,11 +217,13 @@ public final class ConveyorCli implements Callable<Integer> {
 
         /**
          * {@code --batch}: every line is read and checked before the first job is posted, so a
-         * malformed file submits nothing; then up to {@link #BATCH_IN_FLIGHT} submissions travel
-         * at once (the server commits each job in its own transaction: one at a time, a batch
-         * would wait for every commit in turn) and the ids are printed in the order of the lines.
-         * After a refused or failed submission no further line is posted; the ids of those
-         * already accepted are still printed, and the refused line is named on stderr.
+         * malformed file submits nothing; then the jobs travel {@link #JOBS_PER_REQUEST} at a time
+         * through our route {@code POST /api/v1/jobs}, each request one transaction on the server
+         * (one commit per request, not per job: posting them one by one, a batch waited for every
+         * commit in turn), all of its jobs accepted or none. The ids are printed
+         * in the order of the lines. After a refused request no further one is posted; the ids
+         * of those accepted before are still printed, the refused line is named on stderr and
+         * the lines not submitted are listed.
          */
         private int batch(ConveyorConfig config, ConveyorClient client) throws IOException, InterruptedException {
             boolean ts = config.logTimestamps();
@@ -228,39 +252,34 @@ public final class ConveyorCli implements Callable<Integer> {
                     lineNumbers.add(number);
                 }
             }
-            AtomicBoolean refused = new AtomicBoolean();
-            ExecutorService senders = Executors.newFixedThreadPool(Math.max(1, Math.min(BATCH_IN_FLIGHT, specs.size())));
             List<String> ids = new ArrayList<>();
             List<Integer> skipped = new ArrayList<>();
             int rc = 0;
             try {
-                List<Future<Replies.PostNewJobReply>> replies = new ArrayList<>();
-                for (JobSpecification spec : specs) {
-                    replies.add(senders.submit(() -> refused.get() ? null : client.submit(spec)));
-                }
-                for (int i = 0; i < replies.size(); i++) {
+                for (int from = 0; from < specs.size(); from += JOBS_PER_REQUEST) {
+                    int to = Math.min(specs.size(), from + JOBS_PER_REQUEST);
+                    if (rc != 0) {
+                        skipped.addAll(lineNumbers.subList(from, to));
+                        continue;
+                    }
                     String error;
                     try {
-                        Replies.PostNewJobReply reply = replies.get(i).get();
-                        if (reply == null) {
-                            skipped.add(lineNumbers.get(i));
-                            continue;
-                        }
+                        Replies.PostJobsReply reply = client.submitAll(specs.subList(from, to));
                         if (reply.isOk()) {
-                            ids.add(reply.id());
-                            OUT.println(reply.id());
+                            ids.addAll(reply.ids());
+                            reply.ids().forEach(OUT::println);
                             continue;
                         }
-                        error = reply.reason();
-                    } catch (ExecutionException e) {
-                        error = String.valueOf(e.getCause().getMessage());
+                        int refused = reply.index() == null ? 0 : Math.max(0, Math.min(to - from - 1, reply.index()));
+                        error = "line " + lineNumbers.get(from + refused) + ": " + reply.reason();
+                    } catch (RuntimeException e) {
+                        error = "lines " + lineNumbers.get(from) + ".." + lineNumbers.get(to - 1) + ": " + e.getMessage();
                     }
-                    refused.set(true);
                     rc = 1;
-                    LogLine.error().with("error", "line " + lineNumbers.get(i) + ": " + error).print(System.err, ts, "job failed");
+                    LogLine.error().with("error", error).print(System.err, ts, "job failed");
+                    skipped.addAll(lineNumbers.subList(from, to));
                 }
             } finally {
-                senders.shutdownNow();
                 OUT.flush();
             }
             if (!skipped.isEmpty()) {

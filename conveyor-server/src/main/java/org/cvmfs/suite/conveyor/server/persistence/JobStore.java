@@ -77,16 +77,14 @@ public class JobStore {
                 .setParameter(1, List.copyOf(ids)).setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
     }
 
-    /** Jobs waiting on {@code id}, locked, in submission order. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Jobs waiting on {@code id}, locked, in submission order: one statement (SELECT ... FOR
+     * UPDATE OF the dependents), not one to find them and one more per dependent to lock it.
+     */
     public List<JobEntity> waitingDependents(String id) {
-        List<String> ids = em.createNativeQuery("SELECT d.job_id FROM conveyor_job_dependency d JOIN conveyor_job j ON j.id = d.job_id "
-                + "WHERE d.depends_on = ?1 AND j.state = 'waiting' ORDER BY j.submit_time").setParameter(1, id).getResultList();
-        List<JobEntity> out = new ArrayList<>();
-        for (String dep : ids) {
-            lock(dep.trim()).ifPresent(out::add);
-        }
-        return out;
+        return em.createNativeQuery("SELECT j.* FROM conveyor_job j JOIN conveyor_job_dependency d ON d.job_id = j.id "
+                        + "WHERE d.depends_on = ?1 AND j.state = 'waiting' ORDER BY j.submit_time, j.id FOR UPDATE OF j", JobEntity.class)
+                .setParameter(1, id).getResultList();
     }
 
     /**

@@ -3,6 +3,7 @@ package org.cvmfs.suite.conveyor.server.service;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -57,6 +58,28 @@ public class JobService {
 
     @Transactional
     public Replies.PostNewJobReply submit(JobSpecification spec) {
+        return submitOne(spec);
+    }
+
+    /**
+     * Our extension: many jobs in one transaction (one commit for a batch, not one per job), all
+     * submitted or, when one is refused, none; the refused one is named by its position.
+     */
+    @Transactional
+    public Replies.PostJobsReply submitAll(List<JobSpecification> specs) {
+        List<String> ids = new ArrayList<>(specs.size());
+        for (int i = 0; i < specs.size(); i++) {
+            Replies.PostNewJobReply reply = submitOne(specs.get(i));
+            if (!reply.isOk()) {
+                QuarkusTransaction.setRollbackOnly();
+                return Replies.PostJobsReply.error(reply.reason(), i);
+            }
+            ids.add(reply.id());
+        }
+        return Replies.PostJobsReply.ok(ids);
+    }
+
+    private Replies.PostNewJobReply submitOne(JobSpecification spec) {
         List<String> deps = new ArrayList<>(new LinkedHashSet<>(spec.dependencyIds()));
         List<String> unknown = new ArrayList<>();
         List<String> canonical = new ArrayList<>();
@@ -84,13 +107,16 @@ public class JobService {
         job.workerName = "";
         job.errorMessage = "";
         job.submitTime = now();
-        job.state = JobState.WAITING.wireName();
-        store.insert(job, canonical);
         List<String> failed = canonical.stream()
                 .filter(id -> isFailedOrCancelled(known.get(id))).toList();
+        boolean ready = failed.isEmpty()
+                && canonical.stream().allMatch(id -> JobState.SUCCEEDED.wireName().equals(known.get(id).state));
+        // inserted in the state it starts in: one INSERT, no UPDATE after it
+        job.state = (ready ? JobState.QUEUED : JobState.WAITING).wireName();
+        store.insert(job, canonical);
         if (!failed.isEmpty()) {
             failDependent(job, failed.get(0));
-        } else if (canonical.stream().allMatch(id -> JobState.SUCCEEDED.wireName().equals(known.get(id).state))) {
+        } else if (ready) {
             queue(job, null);
         }
         metrics.counter("conveyor.jobs.submitted").increment();
@@ -136,10 +162,16 @@ public class JobService {
 
     /**
      * Our extension: a worker is about to run {@code id}. Refused (Status error) when the job is
-     * finished or cancelled, so that a redelivered or cancelled message is acked and skipped.
+     * finished or cancelled, so that a redelivered or cancelled message is acked and skipped; and
+     * when it is running and this delivery is a first one ({@code redelivered} false): the broker
+     * hands a message out again only after its consumer's channel closed (redelivered true,
+     * the takeover of a dead worker's job), so a first delivery of a running job is a second copy
+     * of its message (the outbox publishes at least once) and would otherwise hold a worker slot
+     * while it waited for the lease. {@code redelivered} null (a claim not tied to a delivery,
+     * the worker's second claim under the lease, or an older worker): not checked.
      */
     @Transactional
-    public Replies.BasicReply start(String id, String workerName, Integer attempt) {
+    public Replies.BasicReply start(String id, String workerName, Integer attempt, Boolean redelivered) {
         // "running" is advisory (the result alone ends a job): a crash may lose it, so the claim
         // does not wait for its WAL flush, which would add a disk sync to every job's path
         store.commitWithoutWaitingForDisk();
@@ -154,6 +186,9 @@ public class JobService {
         }
         if (state == JobState.WAITING) {
             return Replies.BasicReply.error("job waiting for dependencies");
+        }
+        if (state == JobState.RUNNING && Boolean.FALSE.equals(redelivered)) {
+            return Replies.BasicReply.error("job " + state.wireName());
         }
         job.state = JobState.RUNNING.wireName();
         job.workerName = workerName == null ? "" : workerName;

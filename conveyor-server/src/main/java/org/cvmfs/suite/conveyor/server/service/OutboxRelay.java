@@ -82,25 +82,26 @@ public class OutboxRelay {
     }
 
     /**
-     * Publishes due rows in order and deletes them once the broker confirmed them all: one
-     * confirm round trip and one DELETE per batch, not per message (a burst of submissions
-     * travels as one batch). A failed confirm deletes nothing, so the whole batch is sent again.
+     * Takes due rows in order (one DELETE ... RETURNING: taken and locked by one statement) and
+     * commits their deletion only after the broker confirmed them all: one confirm round trip and
+     * one statement per batch, not per message (a burst of submissions travels as one batch). A
+     * failed publish or confirm rolls the deletion back, so the whole batch is sent again.
      */
-    @Transactional
+    @Transactional(rollbackOn = Exception.class) // a checked IOException must undo the deletion too
     @SuppressWarnings("unchecked")
     int relayBatch() throws java.io.IOException {
-        List<Object[]> rows = em.createNativeQuery("SELECT seq, exchange, routing_key, body FROM conveyor_outbox "
-                + "WHERE not_before <= now() ORDER BY seq LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED").getResultList();
+        // a committed deletion of confirmed rows may be lost in a crash: they are then sent again,
+        // and a duplicate is absorbed (see the class comment); no disk sync is waited for
+        store.commitWithoutWaitingForDisk();
+        List<Object[]> rows = em.createNativeQuery("DELETE FROM conveyor_outbox WHERE seq IN (SELECT seq FROM conveyor_outbox "
+                + "WHERE not_before <= now() ORDER BY seq LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED) "
+                + "RETURNING seq, exchange, routing_key, body").getResultList();
         if (rows.isEmpty()) {
             return 0;
         }
-        // the DELETE of confirmed rows may be lost in a crash: they are then sent again, and a
-        // duplicate is absorbed (see the class comment); no disk sync is waited for
-        store.commitWithoutWaitingForDisk();
+        rows.sort(java.util.Comparator.comparingLong(row -> ((Number) row[0]).longValue()));
         broker.publishAll(rows.stream().map(row -> new BrokerConnection.Message((String) row[1], (String) row[2], (String) row[3]))
                 .toList());
-        em.createNativeQuery("DELETE FROM conveyor_outbox WHERE seq IN (?1)")
-                .setParameter(1, rows.stream().map(row -> ((Number) row[0]).longValue()).toList()).executeUpdate();
         return rows.size();
     }
 }

@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code conveyor} as a separate process against the running server (no worker: jobs stay
- * queued). {@code submit --batch}: ids in the order of the lines although several submissions
- * travel at once, a malformed file submits nothing, a refused line stops the batch with every
- * accepted id still printed. Our additions: {@code cancel} and {@code check}'s listing filters.
+ * queued). {@code submit --batch}: ids in the order of the lines, a malformed file submits
+ * nothing, a refused line refuses its whole request (one transaction on the server) and stops
+ * the batch, with every accepted id printed. Our additions: {@code cancel} and {@code check}'s
+ * listing filters.
  */
 @QuarkusTest
 @WithTestResource(ConveyorTestServer.class)
@@ -63,8 +64,9 @@ class ConveyorCliTest {
 
     @Test
     void idsComeOutInTheOrderOfTheLines() throws Exception {
+        // more lines than one request carries (ConveyorCli.Submit.JOBS_PER_REQUEST)
         StringBuilder lines = new StringBuilder();
-        for (int i = 0; i < 24; i++) {
+        for (int i = 0; i < 60; i++) {
             lines.append(line("/line-" + i)).append('\n');
             if (i == 5) {
                 lines.append("\n");
@@ -72,9 +74,9 @@ class ConveyorCliTest {
         }
         Run run = batch(lines.toString());
         assertEquals(0, run.exit, run.stderr);
-        assertEquals(24, run.stdout.size(), run.stderr);
+        assertEquals(60, run.stdout.size(), run.stderr);
         Map<String, String> leaseById = jobs(run.stdout).stream().collect(Collectors.toMap(JobRecord::id, JobRecord::leasePath));
-        for (int i = 0; i < 24; i++) {
+        for (int i = 0; i < 60; i++) {
             assertEquals("/line-" + i, leaseById.get(run.stdout.get(i)), "id of line " + i);
         }
     }
@@ -103,7 +105,7 @@ class ConveyorCliTest {
         assertEquals(run.stdout.size(), jobs(run.stdout).size(), "every printed id is a job");
         long submitted = client.list(new JobQuery(List.of(), List.of(), repository, null, null, 0, 100)).total();
         assertEquals(run.stdout.size(), submitted, "every job submitted is printed");
-        assertTrue(run.stdout.size() < 13, "lines after the refusal were not all submitted: " + run.stdout.size());
+        assertEquals(0, submitted, "a request is one transaction: the line before the refused one is not submitted either");
     }
 
     @Test

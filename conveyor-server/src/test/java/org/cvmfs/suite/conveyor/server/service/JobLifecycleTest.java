@@ -127,6 +127,22 @@ class JobLifecycleTest {
     }
 
     @Test
+    void aFirstDeliveryOfARunningJobIsRefusedWhileARedeliveryTakesItOver() throws Exception {
+        String id = submit(spec(repo(), List.of()));
+        String start = "/api/v1/jobs/" + id + "/start";
+        Signed.post(start, "{\"WorkerName\":\"w1\",\"Attempt\":1,\"Redelivered\":false}").then().body(equalTo("{\"Status\":\"ok\"}"));
+        // a second copy of the message (at-least-once outbox), first delivered to w2
+        Signed.post(start, "{\"WorkerName\":\"w2\",\"Attempt\":1,\"Redelivered\":false}")
+                .then().body(equalTo("{\"Status\":\"error\",\"Reason\":\"job running\"}"));
+        assertEquals("w1", job(id).get("worker_name"));
+        // w1's delivery handed out again after its channel closed: the takeover of a dead worker's job
+        Signed.post(start, "{\"WorkerName\":\"w2\",\"Attempt\":1,\"Redelivered\":true}").then().body(equalTo("{\"Status\":\"ok\"}"));
+        assertEquals("w2", job(id).get("worker_name"));
+        // a claim tied to no delivery (the worker's second claim under the lease) is not checked
+        Signed.post(start, "{\"WorkerName\":\"w2\",\"Attempt\":1}").then().body(equalTo("{\"Status\":\"ok\"}"));
+    }
+
+    @Test
     void unknownDependencyIdsAreRefusedAtSubmission() throws Exception {
         String repo = repo();
         String ghost = UUID.randomUUID().toString();

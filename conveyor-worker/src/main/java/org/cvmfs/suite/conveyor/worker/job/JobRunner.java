@@ -76,6 +76,11 @@ public final class JobRunner {
         this.clock = clock;
     }
 
+    /** Mock mode ({@code CONVEYOR_MOCK_WORKER}): every job succeeds at once, nothing is run or published. */
+    public boolean mock() {
+        return mock;
+    }
+
     public static String tagOf(String jobId) {
         return TAG_PREFIX + jobId;
     }

@@ -67,7 +67,7 @@ class WorkerLoopTest {
         int refusals;
 
         @Override
-        public Claim claim(UnprocessedJob job, String workerName) {
+        public Claim claim(UnprocessedJob job, String workerName, Boolean redelivered) {
             return Claim.RUN;
         }
 

@@ -1,6 +1,7 @@
 package org.cvmfs.suite.conveyor.worker.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -25,9 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A second copy of a job's message (what the server's at-least-once outbox sends when it is
  * killed between the broker's confirm and the deletion of the outbox row) taken by the other
- * worker while the first runs the job: the copy claims the job, waits for the lease, and must not
- * run it again when the first fails. The script fails on its first run and would succeed on a
- * second, so a second run would publish a job the server recorded as failed.
+ * worker while the first runs the job: its claim (a first delivery of a running job) is refused,
+ * so the copy is dropped at once instead of holding the other worker while it waits for the
+ * lease, and the job is not run again when the first run fails. The script fails on its first
+ * run and would succeed on a second, so a second run would publish a job the server recorded as
+ * failed.
  */
 @Tag("processes")
 class DuplicateMessageEndToEndTest {
@@ -74,12 +77,12 @@ class DuplicateMessageEndToEndTest {
 
             conveyor.publishRaw(ConveyorJson.writeString(new UnprocessedJob(id, "flaky", TutorialHosts.REPO, payload,
                     "/flaky", List.of(), 1)).getBytes(StandardCharsets.UTF_8));
-            Await.until(() -> conveyor.log(other).contains("lease path busy"), LIMIT,
-                    () -> "the copy never waited for the lease\n" + logs(conveyor));
-            Files.writeString(runs.resolve("go"), "");
-
-            Await.until(() -> conveyor.log(other).contains("job " + id + " ended while this copy of its message waited"),
+            Await.until(() -> conveyor.log(other).contains("job " + id + " is running from another copy of its message; this copy dropped"),
                     LIMIT, () -> "the copy was not dropped\n" + logs(conveyor));
+            assertFalse(conveyor.log(other).contains("lease path busy"), "the copy waited for the lease\n" + logs(conveyor));
+            Files.writeString(runs.resolve("go"), "");
+            Await.until(() -> client.list(JobQuery.ofIds(List.of(id))).jobs().get(0).jobState().terminal(), LIMIT,
+                    () -> "the job never ended\n" + logs(conveyor));
             JobRecord job = client.list(JobQuery.ofIds(List.of(id))).jobs().get(0);
             assertEquals(JobState.FAILED, job.jobState(), job + "\n" + logs(conveyor));
             assertTrue(job.errorMessage().contains("exit status 3"), job.toString());

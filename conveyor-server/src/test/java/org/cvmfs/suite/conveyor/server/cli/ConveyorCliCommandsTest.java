@@ -1,0 +1,43 @@
+package org.cvmfs.suite.conveyor.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Only the sub-commands named on the command line are registered with picocli (a submit does
+ * not build the models of check and cancel), yet the root's usage lists them all and a name
+ * given as an option's value does not hide the real sub-command.
+ */
+class ConveyorCliCommandsTest {
+    @Test
+    void onlyTheNamedSubcommandIsRegistered() {
+        assertEquals(List.of(ConveyorCli.Submit.class), ConveyorCli.named("-c", "x.toml", "submit", "-r", "repo.test"));
+        assertEquals(List.of(ConveyorCli.Submit.class, ConveyorCli.Check.class),
+                ConveyorCli.named("submit", "-r", "check", "-l", "/"));
+        assertEquals(3, ConveyorCli.named("--debug").size());
+    }
+
+    @Test
+    void theRootListsEverySubcommand() {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        int rc;
+        try {
+            rc = ConveyorCli.run("--debug");
+        } finally {
+            System.setOut(saved);
+        }
+        String usage = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc);
+        for (String sub : List.of("submit", "check", "cancel")) {
+            assertTrue(usage.contains("  " + sub + " "), usage);
+        }
+    }
+}

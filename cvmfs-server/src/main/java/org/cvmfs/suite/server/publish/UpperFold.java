@@ -1,0 +1,105 @@
+package org.cvmfs.suite.server.publish;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.Optional;
+import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.hash.ContentHash;
+
+/**
+ * After a commit of an overlay transaction landed: the upper layer is moved into the lower tree
+ * (renames within the spool's file system: no content is copied), so that the lower tree holds
+ * the new revision's subtree and the next transaction opens without materialising anything.
+ * Whiteouts remove the lower entry, an opaque directory replaces the lower one, a directory
+ * present in both is merged and then takes the upper one's attributes; whiteouts and overlay
+ * attributes never reach the lower tree.
+ *
+ * <p>Invariant (steps named by {@link FoldStep}): the overlay is unmounted first (the kernel
+ * does not allow changing its layers while mounted); the lower record is set to "folding"
+ * before the first entry moves and to "current at the new head's root" (or removed, if that
+ * root is not known) after the last; the upper layer
+ * is cleared only after that. A fold is only started from a record "current at the base root",
+ * so one interrupted midway is never resumed: its lower tree is recorded as nothing, and the
+ * next {@code transaction} brings it to the head with {@link Materializer}, which trusts an
+ * entry of its last snapshot only with the same inode and change time, so that no moved entry
+ * (a rename changes the ctime; a copied-up file has a new inode) is taken for the old one.
+ * Killed after the commit, the transaction state is still COMMITTING, so the next
+ * {@code publish} finishes the commit and runs this again. {@code OverlayFoldCrashTest} kills a
+ * {@code cvmfs_server} at each boundary.
+ */
+final class UpperFold {
+    private final PublisherSpool spool;
+    private boolean moved;
+
+    UpperFold(PublisherSpool spool) {
+        this.spool = spool;
+    }
+
+    /**
+     * Folds (or, if an earlier fold was cut short, gives up on the lower tree), then clears the
+     * upper layer.
+     *
+     * @param landedRoot the head's root catalog holding the commit, if known; the folded lower
+     *                   tree is recorded current at it, or left unrecorded without it
+     */
+    void fold(RepositoryPath leasePath, ContentHash baseRoot, Optional<ContentHash> landedRoot) {
+        FoldStep.COMMIT_LANDED.reached();
+        LowerRecord record = new LowerRecord(spool.lowerRecordFile());
+        boolean startable = record.current().filter(c -> c.leasePath().equals(leasePath) && c.root().equals(baseRoot))
+                .isPresent();
+        if (startable && Files.isDirectory(spool.upperTree(), LinkOption.NOFOLLOW_LINKS)) {
+            record.folding();
+            try {
+                Map<String, Object> top = OverlayEntries.attributes(spool.upperTree());
+                merge(spool.upperTree(), spool.lowerTree());
+                OverlayEntries.setAttributes(spool.lowerTree(), top);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot fold " + spool.upperTree() + " into " + spool.lowerTree(), e);
+            }
+            if (landedRoot.isPresent()) {
+                record.current(landedRoot.get(), leasePath);
+            } else {
+                record.forget();
+            }
+        } else if (record.isFolding()) {
+            record.forget();
+        }
+        FoldStep.FOLDED.reached();
+        OverlayEntries.deleteTree(spool.upperTree());
+        OverlayEntries.deleteTree(spool.overlayScratch());
+    }
+
+    private void merge(Path upperDir, Path lowerDir) throws IOException {
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(upperDir)) {
+            for (Path upperFile : children) {
+                Path lowerFile = lowerDir.resolve(upperFile.getFileName());
+                if (OverlayEntries.isWhiteout(upperFile)) {
+                    OverlayEntries.deleteTree(lowerFile);
+                } else if (Files.isDirectory(upperFile, LinkOption.NOFOLLOW_LINKS)) {
+                    if (!Files.isDirectory(lowerFile, LinkOption.NOFOLLOW_LINKS) || OverlayEntries.isOpaque(upperFile)) {
+                        OverlayEntries.deleteTree(lowerFile);
+                        Files.createDirectory(lowerFile);
+                    }
+                    Map<String, Object> attributes = OverlayEntries.attributes(upperFile);
+                    merge(upperFile, lowerFile);
+                    OverlayEntries.setAttributes(lowerFile, attributes);
+                } else {
+                    if (Files.isDirectory(lowerFile, LinkOption.NOFOLLOW_LINKS)) {
+                        OverlayEntries.deleteTree(lowerFile);
+                    }
+                    Files.move(upperFile, lowerFile, StandardCopyOption.ATOMIC_MOVE);
+                }
+                if (!moved) {
+                    moved = true;
+                    FoldStep.ENTRY_MOVED.reached();
+                }
+            }
+        }
+    }
+}

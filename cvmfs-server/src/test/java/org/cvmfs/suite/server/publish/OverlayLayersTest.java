@@ -1,0 +1,201 @@
+package org.cvmfs.suite.server.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.name.FileSystemNames;
+import org.cvmfs.suite.protocol.name.RawName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An overlay of a spool's lower tree, edited through the mount as a user would, then scanned
+ * ({@link UpperChanges}) and folded ({@link UpperFold}): the change set names exactly what
+ * changed, and the folded lower tree is what the mount showed. Runs where overlays can be
+ * mounted (root), skipped elsewhere.
+ */
+class OverlayLayersTest {
+    private static final RepositoryPath LEASE = RepositoryPath.of("/sw");
+    private static final ContentHash BASE = ContentHash.parseSuffixed("36648c0a923fdaca587f5440b541360c2d501ce3C");
+    private static final ContentHash NEW = ContentHash.parseSuffixed("eef5f225445aef7083aad5959208c27c80710da8C");
+    private static final String RAW = RawName.decode(HexFormat.of().parseHex("61ff62c3")); // a\xffb\xc3
+
+    @TempDir
+    Path tmp;
+    PublisherSpool spool;
+    WorkTreeMount mount;
+    Path merged;
+
+    @BeforeEach
+    void lowerTree() throws IOException {
+        assumeTrue(WorkTreeMount.overlayPermitted(tmp.resolve("probe")), "needs a host that permits overlay mounts");
+        spool = new PublisherSpool(tmp.resolve("spool"));
+        Path lower = Files.createDirectories(spool.lowerTree());
+        write(lower.resolve("kept.txt"), "kept");
+        write(lower.resolve("edited.txt"), "before");
+        write(lower.resolve("chmodded.txt"), "same content");
+        write(lower.resolve("removed.txt"), "gone");
+        write(lower.resolve("becomes-dir"), "a file");
+        Files.createDirectories(lower.resolve("becomes-file"));
+        write(lower.resolve("becomes-file/inner"), "inner");
+        write(lower.resolve("gone/a/deep"), "deep");
+        write(lower.resolve("gone/b"), "b");
+        write(lower.resolve("replaced/old-1"), "old");
+        write(lower.resolve("replaced/sub/old-2"), "old");
+        write(lower.resolve("replaced/same-name"), "old");
+        write(lower.resolve("dir/untouched"), "u");
+        Files.createSymbolicLink(lower.resolve("link"), Path.of("kept.txt"));
+        new LowerRecord(spool.lowerRecordFile()).current(BASE, LEASE);
+        new LowerTree(null, spool, tmp.resolve("catalogs")).freshUpper();
+        mount = new WorkTreeMount(tmp.resolve("cvmfs/repo.test"));
+        mount.mountOverlay(spool.lowerTree(), spool.upperTree(), spool.overlayScratch(), LEASE);
+        merged = mount.mountpoint(LEASE);
+    }
+
+    @AfterEach
+    void unmount() {
+        if (mount != null) {
+            mount.unmount(LEASE);
+        }
+    }
+
+    @Test
+    void theChangeSetComesFromTheUpperLayerAlone() throws Exception {
+        write(merged.resolve("added/new.txt"), "new");
+        Files.writeString(merged.resolve("edited.txt"), "after");
+        Files.setPosixFilePermissions(merged.resolve("chmodded.txt"), PosixFilePermissions.fromString("rwx------"));
+        Files.delete(merged.resolve("removed.txt"));
+        Files.delete(merged.resolve("becomes-dir"));
+        Files.createDirectory(merged.resolve("becomes-dir"));
+        OverlayEntries.deleteTree(merged.resolve("becomes-file"));
+        write(merged.resolve("becomes-file"), "now a file");
+        OverlayEntries.deleteTree(merged.resolve("gone"));
+        OverlayEntries.deleteTree(merged.resolve("replaced"));
+        write(merged.resolve("replaced/same-name"), "new");
+        write(merged.resolve("replaced/sub/fresh"), "new");
+        Files.createLink(merged.resolve("added/second-name"), merged.resolve("added/new.txt"));
+        write(FileSystemNames.resolve(merged, RAW), "raw name");
+        Files.setPosixFilePermissions(merged.resolve("dir"), PosixFilePermissions.fromString("rwx--x--x"));
+        mount.makeReadOnly(LEASE);
+
+        ChangeSet changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(), LEASE, true);
+
+        assertEquals(List.of("added", "added/new.txt", "added/second-name", RawName.printable(RAW), "becomes-dir",
+                "becomes-file", "replaced/sub/fresh"), names(changes.additions()));
+        Map<String, Boolean> modified = changes.modifications().stream().collect(Collectors.toMap(
+                m -> relative(m.path()), ChangeSet.Modification::contentChanged, (a, b) -> a, TreeMap::new));
+        assertEquals(Map.of("", false, "chmodded.txt", true, "dir", false, "edited.txt", true, "replaced", false,
+                "replaced/same-name", true, "replaced/sub", false), modified);
+        assertEquals(List.of("replaced/sub/old-2", "replaced/old-1", "removed.txt", "gone/b", "gone/a/deep", "gone/a",
+                "gone", "becomes-file/inner", "becomes-file", "becomes-dir"), names(changes.removals()));
+        // hard links share one content
+        assertEquals(List.of("added/new.txt", RawName.printable(RAW), "becomes-file", "chmodded.txt", "edited.txt",
+                "replaced/same-name", "replaced/sub/fresh"), names(changes.contentToProcess()));
+        assertEquals("new", Files.readString(Materializer.fileOf(spool.upperTree(), LEASE, LEASE.child("added").child("new.txt"))));
+
+        ScannedTree shown = TreeScanner.scan(merged, LEASE);
+        mount.unmount(LEASE);
+        new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
+
+        assertEquals(attributes(shown), attributes(TreeScanner.scan(spool.lowerTree(), LEASE)));
+        assertEquals("after", Files.readString(spool.lowerTree().resolve("edited.txt")));
+        assertEquals("raw name", Files.readString(FileSystemNames.resolve(spool.lowerTree(), RAW)));
+        assertEquals(new LowerRecord.Current(NEW, LEASE), new LowerRecord(spool.lowerRecordFile()).current().orElseThrow());
+        assertFalse(Files.exists(spool.upperTree()));
+        assertFalse(OverlayEntries.isOpaque(spool.lowerTree().resolve("replaced")), "no overlay marker in the lower tree");
+    }
+
+    @Test
+    void nothingChangedIsAnEmptyChangeSetAndTheFoldOnlyMovesTheRecord() throws Exception {
+        assertEquals("kept", Files.readString(merged.resolve("kept.txt")));
+        mount.makeReadOnly(LEASE);
+        assertTrue(UpperChanges.compute(spool.upperTree(), spool.lowerTree(), LEASE, true).isEmpty());
+        mount.unmount(LEASE);
+        ScannedTree before = TreeScanner.scan(spool.lowerTree(), LEASE);
+        new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
+        assertEquals(attributes(before), attributes(TreeScanner.scan(spool.lowerTree(), LEASE)));
+        assertEquals(NEW, new LowerRecord(spool.lowerRecordFile()).current().orElseThrow().root());
+    }
+
+    @Test
+    void aLeasePathNewInTheBaseIsAddedWithEverythingBelow() throws Exception {
+        write(merged.resolve("first"), "1");
+        mount.makeReadOnly(LEASE);
+        ChangeSet changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(), LEASE, false);
+        assertEquals(List.of("", "first"), names(changes.additions()));
+    }
+
+    @Test
+    void aFoldCutShortIsNeverResumedAndLeavesTheLowerTreeUnrecorded() throws Exception {
+        write(merged.resolve("added.txt"), "x");
+        mount.unmount(LEASE);
+        new LowerRecord(spool.lowerRecordFile()).folding();  // as a fold killed midway leaves it
+        new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
+        assertTrue(new LowerRecord(spool.lowerRecordFile()).current().isEmpty());
+        assertFalse(Files.exists(spool.lowerTree().resolve("added.txt")), "nothing more is moved");
+        assertFalse(Files.exists(spool.upperTree()));
+    }
+
+    @Test
+    void aFoldWithoutTheNewHeadsRootLeavesTheLowerTreeFoldedButUnrecorded() throws Exception {
+        write(merged.resolve("added.txt"), "x");
+        mount.unmount(LEASE);
+        new UpperFold(spool).fold(LEASE, BASE, Optional.empty());
+        assertEquals("x", Files.readString(spool.lowerTree().resolve("added.txt")));
+        assertTrue(new LowerRecord(spool.lowerRecordFile()).current().isEmpty());
+    }
+
+    @Test
+    void abortingEmptiesTheUpperLayerAndKeepsTheLowerTree() throws Exception {
+        write(merged.resolve("added.txt"), "x");
+        mount.unmount(LEASE);
+        new LowerTree(null, spool, tmp.resolve("catalogs")).freshUpper();
+        assertEquals(List.of(), listing(spool.upperTree()));
+        assertEquals(BASE, new LowerRecord(spool.lowerRecordFile()).current().orElseThrow().root());
+    }
+
+    private static List<String> listing(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    /** What the catalogs would hold of each entry: no inode, no ctime, no link count. */
+    private static Map<String, List<Object>> attributes(ScannedTree tree) {
+        Map<String, List<Object>> m = new TreeMap<>();
+        tree.entries().forEach((p, e) -> m.put(relative(p), List.of(e.mode(), e.uid(), e.gid(),
+                e.isDirectory() ? 0L : e.size(), e.isSymlink() ? 0L : e.mtimeNanos(), e.symlinkTarget())));
+        return m;
+    }
+
+    private static List<String> names(List<ScannedEntry> entries) {
+        return entries.stream().map(e -> relative(e.path())).toList();
+    }
+
+    private static String relative(RepositoryPath p) {
+        return p.equals(LEASE) ? "" : RawName.printable(p.toString().substring(LEASE.toString().length() + 1));
+    }
+
+    private static void write(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+        assertTrue(Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS));
+    }
+}
