@@ -144,7 +144,10 @@ public final class WritableCatalogManager implements AutoCloseable {
             throw new CatalogException(path + ": parent " + display(parentPath) + " is a " + parent.kind()
                     + ", not a directory");
         }
-        return node;  // an existing entry at path is refused by the catalog's insert
+        if (node.catalog.lookup(path).isPresent()) {
+            throw new CatalogException(path + " exists already");
+        }
+        return node;
     }
 
     private static void requireKind(RepositoryPath path, DirectoryEntry entry, boolean directory) {
