@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.lease.LeaseService;
-import org.cvmfs.suite.gateway.repo.RepositoryLocks;
+import org.cvmfs.suite.gateway.repo.LeaseAndCommitLocks;
 import org.cvmfs.suite.gateway.repo.RepositoryRegistry;
 import org.cvmfs.suite.protocol.gateway.GatewayReply;
 import org.cvmfs.suite.protocol.gateway.LeasePath;
@@ -30,14 +30,14 @@ public class AdminService {
 
     private final RepositoryRegistry repositories;
     private final LeaseService leases;
-    private final RepositoryLocks locks;
+    private final LeaseAndCommitLocks locks;
     private final GatewaySettings settings;
     private final Clock clock;
     private final Duration timeout;
     private final Duration grace;
 
     @Inject
-    public AdminService(RepositoryRegistry repositories, LeaseService leases, RepositoryLocks locks,
+    public AdminService(RepositoryRegistry repositories, LeaseService leases, LeaseAndCommitLocks locks,
                         GatewaySettings settings, Clock clock,
                         @ConfigProperty(name = "cvmfs.gateway.gc-timeout", defaultValue = "2h") Duration timeout) {
         this.repositories = repositories;

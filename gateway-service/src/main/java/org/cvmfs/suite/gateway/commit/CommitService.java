@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.cvmfs.suite.gateway.lease.Lease;
 import org.cvmfs.suite.gateway.lease.LeaseService;
-import org.cvmfs.suite.gateway.repo.RepositoryLocks;
+import org.cvmfs.suite.gateway.repo.LeaseAndCommitLocks;
 import org.cvmfs.suite.protocol.gateway.CommitRequest;
 import org.cvmfs.suite.protocol.gateway.GatewayReply;
 import org.cvmfs.suite.protocol.hash.ContentHash;
@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * (commits of other repositories run in parallel). The lease ends only when the receiver
  * succeeded, so a failed commit can be retried on the same lease.
  *
- * <p>One lock, {@link RepositoryLocks#committing}, serialises everything that changes what a
+ * <p>One lock, {@link LeaseAndCommitLocks#committing}, serialises everything that changes what a
  * lease may still do or what the store holds: commits, drops and admin cancels, and garbage
  * collection. The lease is re-read after the lock is taken and must still exist and be
  * unexpired, so an expired lease never commits, and whichever of a commit and a drop takes the
@@ -35,13 +35,13 @@ public class CommitService {
     private static final Logger LOG = Logger.getLogger(CommitService.class);
 
     private final LeaseService leases;
-    private final RepositoryLocks locks;
+    private final LeaseAndCommitLocks locks;
     private final Receiver receiver;
     private final MeterRegistry metrics;
     private final PublicationNotifier notifier;
 
     @Inject
-    public CommitService(LeaseService leases, RepositoryLocks locks, Receiver receiver, MeterRegistry metrics,
+    public CommitService(LeaseService leases, LeaseAndCommitLocks locks, Receiver receiver, MeterRegistry metrics,
                          PublicationNotifier notifier) {
         this.leases = leases;
         this.locks = locks;

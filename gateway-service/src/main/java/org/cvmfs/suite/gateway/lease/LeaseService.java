@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.repo.Repository;
-import org.cvmfs.suite.gateway.repo.RepositoryLocks;
+import org.cvmfs.suite.gateway.repo.LeaseAndCommitLocks;
 import org.cvmfs.suite.gateway.repo.RepositoryRegistry;
 import org.cvmfs.suite.protocol.gateway.LeasePath;
 import org.jboss.logging.Logger;
@@ -33,13 +33,13 @@ public class LeaseService {
 
     private final LeaseStore store;
     private final RepositoryRegistry repositories;
-    private final RepositoryLocks locks;
+    private final LeaseAndCommitLocks locks;
     private final Clock clock;
     private final Duration maxLeaseTime;
     private final MeterRegistry metrics;
 
     @Inject
-    public LeaseService(GatewaySettings settings, RepositoryRegistry repositories, RepositoryLocks locks, Clock clock,
+    public LeaseService(GatewaySettings settings, RepositoryRegistry repositories, LeaseAndCommitLocks locks, Clock clock,
                         MeterRegistry metrics) {
         this.store = LeaseStore.open(settings.user().workDir());
         this.repositories = repositories;

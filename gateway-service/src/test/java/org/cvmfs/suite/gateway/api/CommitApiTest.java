@@ -24,7 +24,7 @@ import org.cvmfs.suite.gateway.testing.ResetsReceivers;
 import org.cvmfs.suite.gateway.receiver.Backend;
 import org.cvmfs.suite.gateway.lease.LeaseService;
 import org.cvmfs.suite.protocol.config.GatewayUserConfig;
-import org.cvmfs.suite.gateway.repo.RepositoryLocks;
+import org.cvmfs.suite.gateway.repo.LeaseAndCommitLocks;
 import org.cvmfs.suite.gateway.testing.Api;
 import org.cvmfs.suite.gateway.testing.GatewayTestResource;
 import org.cvmfs.suite.gateway.testing.MutableClock;
@@ -61,7 +61,7 @@ class CommitApiTest implements ResetsReceivers {
     @Inject
     MutableClock clock;
     @Inject
-    RepositoryLocks locks;
+    LeaseAndCommitLocks locks;
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
 

@@ -22,7 +22,7 @@ import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.lease.AcquireOutcome;
 import org.cvmfs.suite.gateway.lease.Lease;
 import org.cvmfs.suite.gateway.lease.LeaseService;
-import org.cvmfs.suite.gateway.repo.RepositoryLocks;
+import org.cvmfs.suite.gateway.repo.LeaseAndCommitLocks;
 import org.cvmfs.suite.gateway.repo.RepositoryRegistry;
 import org.cvmfs.suite.gateway.testing.MutableClock;
 import org.cvmfs.suite.gateway.testing.NotifyCapture;
@@ -52,7 +52,7 @@ class CommitServiceTest {
     GatewaySettings settings;
     final MutableClock clock = new MutableClock();
     final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    final RepositoryLocks locks = new RepositoryLocks();
+    final LeaseAndCommitLocks locks = new LeaseAndCommitLocks();
     final RecordingReceiver receiver = new RecordingReceiver();
     LeaseService leases;
     CommitService commits;

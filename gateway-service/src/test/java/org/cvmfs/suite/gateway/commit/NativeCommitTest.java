@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.lease.LeaseService;
-import org.cvmfs.suite.gateway.repo.RepositoryLocks;
+import org.cvmfs.suite.gateway.repo.LeaseAndCommitLocks;
 import org.cvmfs.suite.gateway.repo.RepositoryRegistry;
 import org.cvmfs.suite.gateway.testing.GatewayTestResource;
 import org.cvmfs.suite.gateway.testing.MutableClock;
@@ -244,10 +244,10 @@ class NativeCommitTest implements ResetsReceivers {
             TestPublisher.requireOk(p.uploadCatalogs(lease));
 
             RepositoryRegistry registry = new RepositoryRegistry(settings);
-            LeaseService restarted = new LeaseService(settings, registry, new RepositoryLocks(), clock, metrics);
+            LeaseService restarted = new LeaseService(settings, registry, new LeaseAndCommitLocks(), clock, metrics);
             PublicationNotifier notifier = new PublicationNotifier(settings, metrics);
             try {
-                CommitService commits = new CommitService(restarted, new RepositoryLocks(),
+                CommitService commits = new CommitService(restarted, new LeaseAndCommitLocks(),
                         new NativeReceiver(settings, clock, metrics), metrics, notifier);
                 GatewayReply reply = commits.commit(lease, CommitRequest.of(p.base().rootCatalog(), change.rootHash(),
                         "generic-2026-11-25T05:00:00Z", ""));

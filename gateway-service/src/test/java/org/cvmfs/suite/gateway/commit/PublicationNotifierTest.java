@@ -21,7 +21,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
-import org.cvmfs.suite.gateway.repo.RepositoryLocks;
+import org.cvmfs.suite.gateway.repo.LeaseAndCommitLocks;
 import org.cvmfs.suite.gateway.testing.Published;
 import org.cvmfs.suite.protocol.testing.Await;
 import org.cvmfs.suite.protocol.testing.FreePorts;
@@ -60,7 +60,7 @@ class PublicationNotifierTest implements ResetsReceivers {
     @Inject
     MeterRegistry metrics;
     @Inject
-    RepositoryLocks locks;
+    LeaseAndCommitLocks locks;
     @Inject
     @Backend(GatewayUserConfig.BACKEND_NATIVE)
     NativeReceiver nativeReceiver;

@@ -21,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.cvmfs.suite.gateway.commit.CommitService;
 import org.cvmfs.suite.gateway.commit.PublicationNotifier;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
-import org.cvmfs.suite.gateway.repo.RepositoryLocks;
+import org.cvmfs.suite.gateway.repo.LeaseAndCommitLocks;
 import org.cvmfs.suite.gateway.repo.RepositoryRegistry;
 import org.cvmfs.suite.gateway.testing.MutableClock;
 import org.cvmfs.suite.gateway.testing.RecordingReceiver;
@@ -48,7 +48,7 @@ class LeaseServiceTest {
     List<LeaseService> opened = new ArrayList<>();
     /** Of the last {@link #start()}. */
     RepositoryRegistry repositories;
-    RepositoryLocks locks;
+    LeaseAndCommitLocks locks;
     SimpleMeterRegistry metrics;
 
     @BeforeAll
@@ -71,7 +71,7 @@ class LeaseServiceTest {
     /** A gateway process's lease service; a second one on the same work dir is a restart. */
     LeaseService start() {
         repositories = new RepositoryRegistry(settings);
-        locks = new RepositoryLocks();
+        locks = new LeaseAndCommitLocks();
         metrics = new SimpleMeterRegistry();
         LeaseService s = new LeaseService(settings, repositories, locks, clock, metrics);
         opened.add(s);
@@ -91,7 +91,7 @@ class LeaseServiceTest {
         assertEquals(new PublishStatistics(3, 1, 1, 300, 100), after.statistics(lease));
         assertInstanceOf(AcquireOutcome.Busy.class, after.acquire("key1", LeasePath.parse("capture.test/sw/x"), 2, "vm"));
         RecordingReceiver receiver = new RecordingReceiver();
-        CommitService commits = new CommitService(after, new RepositoryLocks(), receiver, new SimpleMeterRegistry(),
+        CommitService commits = new CommitService(after, new LeaseAndCommitLocks(), receiver, new SimpleMeterRegistry(),
                 new PublicationNotifier(settings, new SimpleMeterRegistry()));
         assertEquals(GatewayReply.committed(2), commits.commit(lease.token(), COMMIT));
         assertTrue(after.active(lease.token()).isEmpty());

@@ -25,7 +25,7 @@ import org.cvmfs.suite.gateway.lease.AcquireOutcome;
 import org.cvmfs.suite.gateway.lease.Lease;
 import org.cvmfs.suite.gateway.lease.LeaseService;
 import org.cvmfs.suite.gateway.lease.PublishStatistics;
-import org.cvmfs.suite.gateway.repo.RepositoryLocks;
+import org.cvmfs.suite.gateway.repo.LeaseAndCommitLocks;
 import org.cvmfs.suite.gateway.repo.RepositoryRegistry;
 import org.cvmfs.suite.gateway.testing.MutableClock;
 import org.cvmfs.suite.gateway.testing.TestHost;
@@ -77,7 +77,7 @@ class UpstreamReceiverTest {
         } finally {
             System.clearProperty(HostPaths.PREFIX_PROPERTY);
         }
-        leases = new LeaseService(settings, new RepositoryRegistry(settings), new RepositoryLocks(), new MutableClock(),
+        leases = new LeaseService(settings, new RepositoryRegistry(settings), new LeaseAndCommitLocks(), new MutableClock(),
                 new SimpleMeterRegistry());
         receiver = new UpstreamReceiver(settings, leases);
     }
