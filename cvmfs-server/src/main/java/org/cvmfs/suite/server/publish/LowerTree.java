@@ -52,10 +52,11 @@ final class LowerTree {
             return new Outcome(false, 0, 0);
         }
         record.forget();
+        TreeSnapshot previous = TreeSnapshotFile.readOrEmpty(spool.lowerSnapshotFile(), leasePath, warnings);
         Materializer.Result result;
         try (CatalogHierarchy catalogs = CatalogHierarchy.open(cache, head, catalogScratch)) {
             result = new Materializer(cache, threads, warnings)
-                    .materialize(catalogs, leasePath, spool.lowerTree(), previousSnapshot(leasePath, warnings), clockProbe);
+                    .materialize(catalogs, leasePath, spool.lowerTree(), previous, clockProbe);
         }
         TreeSnapshotFile.write(spool.lowerSnapshotFile(), result.snapshot());
         record.current(head, leasePath);
@@ -89,17 +90,6 @@ final class LowerTree {
         }
     }
 
-    private TreeSnapshot previousSnapshot(RepositoryPath leasePath, Consumer<String> warnings) {
-        if (!Files.exists(spool.lowerSnapshotFile())) {
-            return TreeSnapshot.empty(leasePath);
-        }
-        try {
-            return TreeSnapshotFile.read(spool.lowerSnapshotFile());
-        } catch (IllegalStateException damaged) {
-            warnings.accept(damaged.getMessage() + "; fetching the whole subtree again");
-            return TreeSnapshot.empty(leasePath);
-        }
-    }
 
     /** Empties the upper layer and the overlay's scratch, and gives the upper root the lower root's attributes. */
     void freshUpper() {

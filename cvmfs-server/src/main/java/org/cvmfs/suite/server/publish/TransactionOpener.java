@@ -2,7 +2,6 @@ package org.cvmfs.suite.server.publish;
 
 import static org.cvmfs.suite.server.publish.PublisherContext.display;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Optional;
 import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
@@ -80,10 +79,11 @@ public final class TransactionOpener {
         RepositoryPath leasePath = state.leasePath();
         PublisherSpool spool = context.spool();
         ObjectCache cache = context.cache();
+        TreeSnapshot previous = TreeSnapshotFile.readOrEmpty(spool.snapshotFile(), leasePath, context::warn);
         Materializer.Result result;
         try (CatalogHierarchy catalogs = CatalogHierarchy.open(cache, state.baseRootCatalog(), context.tmp("catalogs"))) {
             result = new Materializer(cache, context.settings().fetchThreads(), context::warn)
-                    .materialize(catalogs, leasePath, spool.workTree(), previousSnapshot(leasePath), context.clockProbe());
+                    .materialize(catalogs, leasePath, spool.workTree(), previous, context.clockProbe());
         }
         TreeSnapshotFile.write(spool.snapshotFile(), result.snapshot());
         phases.end("materialise");
@@ -143,19 +143,6 @@ public final class TransactionOpener {
                 throw new PublisherException(PublisherException.NOT_A_DIRECTORY, "cannot open a transaction on "
                         + leasePath + ": " + display(parent) + " is not a directory");
             }
-        }
-    }
-
-    private TreeSnapshot previousSnapshot(RepositoryPath leasePath) {
-        PublisherSpool spool = context.spool();
-        if (!Files.exists(spool.snapshotFile())) {
-            return TreeSnapshot.empty(leasePath);
-        }
-        try {
-            return TreeSnapshotFile.read(spool.snapshotFile());
-        } catch (IllegalStateException damaged) {
-            context.warn(damaged.getMessage() + "; fetching the whole subtree again");
-            return TreeSnapshot.empty(leasePath);
         }
     }
 }

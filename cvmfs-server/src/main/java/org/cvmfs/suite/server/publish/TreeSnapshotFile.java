@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.files.AtomicFile;
 import org.cvmfs.suite.protocol.name.RawName;
@@ -68,6 +69,22 @@ public final class TreeSnapshotFile {
         } catch (IOException | UncheckedIOException e) {
             throw new UncheckedIOException("cannot write tree snapshot " + file,
                     e instanceof UncheckedIOException u ? u.getCause() : (IOException) e);
+        }
+    }
+
+    /**
+     * The snapshot in {@code file}, or {@link TreeSnapshot#empty} when there is none or it is
+     * damaged (said through {@code warnings}): a tree without a trusted snapshot is fetched whole.
+     */
+    public static TreeSnapshot readOrEmpty(Path file, RepositoryPath root, Consumer<String> warnings) {
+        if (!Files.exists(file)) {
+            return TreeSnapshot.empty(root);
+        }
+        try {
+            return read(file);
+        } catch (IllegalStateException damaged) {
+            warnings.accept(damaged.getMessage() + "; fetching the whole subtree again");
+            return TreeSnapshot.empty(root);
         }
     }
 
