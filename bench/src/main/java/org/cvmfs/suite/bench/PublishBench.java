@@ -165,19 +165,8 @@ public final class PublishBench implements Callable<Integer> {
         Results.print("publish: " + files + " small files / bare zlib+SHA-1 1 core", files / p.wall(), files / bareSmall, "files/s");
         report(p);
 
-        Run t = server(publisher, "transaction", REPO + "/small");
-        Path reopened = editableTree(t.output());
-        Path changed = reopened.resolve(smallTree.relativize(small.files().get(files / 2)));
-        Files.writeString(changed, "one more line\n", StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
-        Run one = server(publisher, "publish", REPO);
-        System.out.printf(Locale.ROOT, "transaction again on the path of %d files: %.2f s (cpu %.2f s, peak RSS %d MiB; %s)%n",
-                files, t.wall(), t.cpu(), t.peakRssKiB() >> 10, workTreeOf(t));
-        System.out.printf(Locale.ROOT, "one changed file: transaction + publish %.2f s (publish %.2f s)%n",
-                t.wall() + one.wall(), one.wall());
-        Results.print("publish: transaction on a path of " + files + " files (objects cached)", t.wall(), "s");
-        Results.print("publish: one changed file, transaction + publish", t.wall() + one.wall(), "s");
-        report(t);
-        report(one);
+        reopenAndChangeOne(publisher, "/small", smallTree.relativize(small.files().get(files / 2)).toString(),
+                "a path of " + files + " files", "");
 
         if (flatFiles > 0) {
             measureFlat(publisher);
@@ -207,17 +196,26 @@ public final class PublishBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "flat catalog of %d files: first publish %.2f s%n", flatFiles, filled.wall());
         report(filled);
 
-        Run t = server(publisher, "transaction", REPO + "/flat");
-        Files.writeString(editableTree(t.output()).resolve(String.format("f%06d", flatFiles / 2)), "changed\n",
-                StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
+        reopenAndChangeOne(publisher, "/flat", String.format("f%06d", flatFiles / 2),
+                "a flat catalog of " + flatFiles + " files", " in a flat catalog of " + flatFiles + " files");
+    }
+
+    /**
+     * The latency rows: a transaction opened again on {@code leasePath} (objects cached), one line
+     * appended to {@code file} (relative to it), published; printed and reported as RESULT lines.
+     */
+    private void reopenAndChangeOne(Path publisher, String leasePath, String file, String subtree,
+                                    String changedWhere) throws Exception {
+        Run t = server(publisher, "transaction", REPO + leasePath);
+        Files.writeString(editableTree(t.output()).resolve(file), "one more line\n", StandardCharsets.US_ASCII,
+                StandardOpenOption.APPEND);
         Run one = server(publisher, "publish", REPO);
-        System.out.printf(Locale.ROOT, "transaction again on a flat catalog of %d files: %.2f s (cpu %.2f s, peak RSS %d MiB; %s)%n",
-                flatFiles, t.wall(), t.cpu(), t.peakRssKiB() >> 10, workTreeOf(t));
-        System.out.printf(Locale.ROOT, "one changed file in the flat catalog: transaction + publish %.2f s (publish %.2f s)%n",
-                t.wall() + one.wall(), one.wall());
-        Results.print("publish: transaction on a flat catalog of " + flatFiles + " files (objects cached)", t.wall(), "s");
-        Results.print("publish: one changed file in a flat catalog of " + flatFiles + " files, transaction + publish",
-                t.wall() + one.wall(), "s");
+        System.out.printf(Locale.ROOT, "transaction again on %s: %.2f s (cpu %.2f s, peak RSS %d MiB; %s)%n",
+                subtree, t.wall(), t.cpu(), t.peakRssKiB() >> 10, workTreeOf(t));
+        System.out.printf(Locale.ROOT, "one changed file%s: transaction + publish %.2f s (publish %.2f s)%n",
+                changedWhere, t.wall() + one.wall(), one.wall());
+        Results.print("publish: transaction on " + subtree + " (objects cached)", t.wall(), "s");
+        Results.print("publish: one changed file" + changedWhere + ", transaction + publish", t.wall() + one.wall(), "s");
         report(t);
         report(one);
     }
