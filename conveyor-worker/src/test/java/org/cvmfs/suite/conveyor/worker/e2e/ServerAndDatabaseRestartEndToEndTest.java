@@ -80,21 +80,7 @@ class ServerAndDatabaseRestartEndToEndTest {
 
     @AfterAll
     void stop() throws Exception {
-        try {
-            if (conveyor != null) {
-                conveyor.close();
-            }
-        } finally {
-            if (staging != null) {
-                staging.close();
-            }
-            if (hosts != null) {
-                hosts.close();
-            }
-            if (postgres != null) {
-                postgres.close();
-            }
-        }
+        ClosedInOrder.close(conveyor, staging, hosts, postgres);
     }
 
     @Test

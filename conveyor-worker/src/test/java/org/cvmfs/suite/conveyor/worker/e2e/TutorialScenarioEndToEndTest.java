@@ -80,18 +80,7 @@ class TutorialScenarioEndToEndTest {
 
     @AfterAll
     void stop() throws Exception {
-        try {
-            if (conveyor != null) {
-                conveyor.close();
-            }
-        } finally {
-            if (staging != null) {
-                staging.close();
-            }
-            if (hosts != null) {
-                hosts.close();
-            }
-        }
+        ClosedInOrder.close(conveyor, staging, hosts);
     }
 
     private String payload(String argument) {

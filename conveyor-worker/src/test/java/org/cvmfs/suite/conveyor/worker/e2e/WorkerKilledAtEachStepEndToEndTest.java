@@ -73,18 +73,7 @@ class WorkerKilledAtEachStepEndToEndTest {
 
     @AfterAll
     void stop() throws Exception {
-        try {
-            if (conveyor != null) {
-                conveyor.close();
-            }
-        } finally {
-            if (staging != null) {
-                staging.close();
-            }
-            if (hosts != null) {
-                hosts.close();
-            }
-        }
+        ClosedInOrder.close(conveyor, staging, hosts);
     }
 
     @ParameterizedTest
