@@ -11,7 +11,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +26,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,10 +73,14 @@ public final class ResidentClient implements AutoCloseable {
         }
     };
 
+    /** The lock files this JVM holds (one in production; tests start several). */
+    private static final Set<Path> LOCKED_HERE = ConcurrentHashMap.newKeySet();
+
     private final Path stateFile;
     private final String suiteHome;
     private final Duration idle;
     private final FileChannel lockChannel;
+    private final Path lockFile;
     private final ServerSocket server;
     private final byte[] token;
     private final BuildFingerprint build = BuildFingerprint.ofThisJvm();
@@ -84,8 +88,10 @@ public final class ResidentClient implements AutoCloseable {
     private final AtomicLong lastRequest = new AtomicLong(System.nanoTime());
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private ResidentClient(Path stateFile, String suiteHome, Duration idle, FileChannel lockChannel) throws IOException {
+    private ResidentClient(Path stateFile, String suiteHome, Duration idle, FileChannel lockChannel, Path lockFile)
+            throws IOException {
         this.stateFile = stateFile;
+        this.lockFile = lockFile;
         this.suiteHome = suiteHome;
         this.idle = idle;
         this.lockChannel = lockChannel;
@@ -107,6 +113,8 @@ public final class ResidentClient implements AutoCloseable {
             System.err.println("conveyor: a resident client for " + args[0] + " is running already");
             System.exit(ALREADY_RUNNING);
         }
+        // kill (SIGTERM) removes the state file too
+        Runtime.getRuntime().addShutdownHook(new Thread(client.get()::close, "conveyor-client-exit"));
         client.get().awaitClosed();
         System.exit(0);
     }
@@ -117,19 +125,20 @@ public final class ResidentClient implements AutoCloseable {
      */
     static Optional<ResidentClient> start(Path stateFile, String suiteHome, Duration idle) throws IOException {
         Path dir = ownerOnlyDirectory(stateFile.toAbsolutePath().getParent());
-        FileChannel lockChannel = FileChannel.open(dir.resolve(stateFile.getFileName() + ".lock"),
-                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY_FILE);
-        try {
-            FileLock lock = lockChannel.tryLock();
-            if (lock == null) {
-                lockChannel.close();
-                return Optional.empty();
-            }
-        } catch (OverlappingFileLockException heldInThisJvm) {
-            lockChannel.close();
+        Path lockFile = dir.resolve(stateFile.getFileName() + ".lock");
+        // a second channel on the lock file must not even be opened here: closing it would drop this JVM's lock
+        if (!LOCKED_HERE.add(lockFile)) {
             return Optional.empty();
         }
-        ResidentClient client = new ResidentClient(stateFile, suiteHome, idle, lockChannel);
+        FileChannel lockChannel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                OWNER_ONLY_FILE);
+        FileLock lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            LOCKED_HERE.remove(lockFile);
+            return Optional.empty();
+        }
+        ResidentClient client = new ResidentClient(stateFile, suiteHome, idle, lockChannel, lockFile);
         client.publish();
         Thread acceptor = new Thread(client::serve, "conveyor-client-accept");
         acceptor.setDaemon(true);
@@ -196,6 +205,7 @@ public final class ResidentClient implements AutoCloseable {
             Files.deleteIfExists(starting());
             server.close();
             lockChannel.close();
+            LOCKED_HERE.remove(lockFile);
         } catch (IOException e) {
             System.err.println("conveyor: closing the resident client: " + e.getMessage());
         } finally {
