@@ -256,22 +256,22 @@ run_suite_resident() {
   return 1
 }
 
-# start_suite_resident STATE HOME MODULE MAIN: starts MAIN STATE HOME (the resident client) of
+# start_suite_resident STATE HOME MODULE MAIN TRAINING_MAIN: starts MAIN STATE HOME (the resident client) of
 # MODULE's packaged application in the background, detached (its own session, stdio on /dev/null,
 # working directory /), so that it never holds the caller's pipes or terminal; at most one start
 # at a time per STATE (a STATE.starting directory, which the resident client removes once it
 # listens; a start left over by a killed one expires after a minute). Class path, JVM options and
-# class-data-sharing archive are those of run_suite_main, but the JIT is the full one: it runs
-# for minutes.
+# class-data-sharing archive are those of run_suite_main (trained by TRAINING_MAIN, the command's
+# main class), but the JIT is the full one: it runs for minutes.
 start_suite_resident() {
-  local state=$1 home=$2 module=$3 main=$4 cp cds
+  local state=$1 home=$2 module=$3 main=$4 training=$5 cp cds
   mkdir -p "${state%/*/*}" 2>/dev/null && mkdir -m 700 "${state%/*}" 2>/dev/null
   [ -d "${state%/*}" ] && [ -O "${state%/*}" ] || return 0
   find "$state.starting" -maxdepth 0 -mmin +1 -exec rmdir {} \; 2>/dev/null
   mkdir "$state.starting" 2>/dev/null || return 0
   # shellcheck disable=SC2086
   cp=$(suite_app_classpath "$home/$module" ${SUITE_MAIN_LIBRARIES:-})
-  cds=$(suite_cds_options "$module" "$cp" "$main" --class-data-sharing-training "${TMPDIR:-/tmp}")
+  cds=$(suite_cds_options "$module" "$cp" "$training" --class-data-sharing-training "${TMPDIR:-/tmp}")
   # shellcheck disable=SC2086
   (cd / && exec setsid -f "$(suite_java)" $SUITE_CLI_JVM_DEFAULTS -Xss512k -XX:-UsePerfData $cds \
     -cp "$cp" "$main" "$state" "$home") </dev/null >/dev/null 2>&1 || rmdir "$state.starting" 2>/dev/null

@@ -102,8 +102,8 @@ public final class ResidentClient implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: ResidentClient STATE_FILE SUITE_HOME");
+        if (args.length != 2 || !args[0].startsWith("/") || !args[0].endsWith(".state")) {
+            System.err.println("usage: ResidentClient /PATH/NAME.state SUITE_HOME");
             System.exit(2);
         }
         String idle = System.getenv(IDLE_ENV);
@@ -149,7 +149,7 @@ public final class ResidentClient implements AutoCloseable {
         return Optional.of(client);
     }
 
-    /** The per-user directory of the state file, mode 0700: created so, or refused if someone else owns it. */
+    /** The per-user directory of the state file, mode 0700: created so, or refused if it is another user's or open to others. */
     private static Path ownerOnlyDirectory(Path dir) throws IOException {
         Files.createDirectories(dir.getParent());
         if (!Files.isDirectory(dir)) {
@@ -159,7 +159,7 @@ public final class ResidentClient implements AutoCloseable {
             throw new IOException(dir + " belongs to another user");
         }
         if (!Files.getPosixFilePermissions(dir).equals(OWNER_ONLY_DIR)) {
-            Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
+            throw new IOException(dir + " is not of mode 0700");
         }
         return dir;
     }

@@ -3,6 +3,7 @@ package org.cvmfs.suite.conveyor.server.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -82,6 +83,15 @@ class ResidentClientTest {
         assertEquals(List.of(Integer.toString(client.port()), client.token(), Long.toString(ProcessHandle.current().pid())),
                 List.of(fields[0], fields[1], fields[2]));
         assertEquals(64, client.token().length(), "32 random bytes in hex");
+    }
+
+    @Test
+    void aStateDirectoryOpenToOthersIsRefused() throws IOException {
+        Path open = Files.createDirectories(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+        IOException refused = assertThrows(IOException.class, () -> ResidentClient.start(open.resolve("c.state"), HOME, Duration.ofMinutes(5)));
+        assertTrue(refused.getMessage().contains("is not of mode 0700"), refused.getMessage());
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(open)), "left as it was");
     }
 
     @Test
