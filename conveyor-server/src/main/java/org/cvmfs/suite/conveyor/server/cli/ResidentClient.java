@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -51,7 +52,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link BuildFingerprint}) is refused and ends it. It exits after {@value #IDLE_ENV} seconds
  * (default 900) without a request. It runs only what {@link ConveyorCli} knows — submit, check,
  * cancel — never a server or a worker, and it has no standard input to give: {@code --batch -}
- * fails rather than read nothing (the launcher sends it to a JVM of its own).
+ * fails rather than read nothing (the launcher sends it to a JVM of its own). A caller that hangs
+ * up interrupts its command (a {@code --wait} stops polling).
  *
  * <p>Usage (by the launcher): {@code ResidentClient STATE_FILE SUITE_HOME}.
  */
@@ -275,6 +277,8 @@ public final class ResidentClient implements AutoCloseable {
             reply.started();
             PrintStream out = reply.stdout();
             PrintStream err = reply.stderr();
+            AtomicBoolean done = new AtomicBoolean();
+            watchHangUp(in, Thread.currentThread(), done);
             int rc;
             try {
                 rc = ConveyorCli.run(new Invocation(out, err, NO_STDIN, request.environment()::get, Path.of(request.workingDirectory())),
@@ -283,6 +287,9 @@ public final class ResidentClient implements AutoCloseable {
                 err.println("conveyor: the resident client failed: " + e);
                 err.flush();
                 rc = 1;
+            } finally {
+                done.set(true);
+                Thread.interrupted();
             }
             reply.exit(rc);
         } catch (IOException callerGone) {
@@ -291,6 +298,32 @@ public final class ResidentClient implements AutoCloseable {
             lastRequest.set(System.nanoTime());
             active.decrementAndGet();
         }
+    }
+
+    /**
+     * The caller sends nothing after its request and keeps the connection open while it waits,
+     * so the end of its input means it is gone (Ctrl-C, killed): the command's thread is then
+     * interrupted, which ends a {@code --wait} instead of polling for nobody until its timeout.
+     */
+    private static void watchHangUp(InputStream in, Thread command, AtomicBoolean done) {
+        Thread watch = new Thread(() -> {
+            try {
+                while (in.read() >= 0) {
+                    // nothing is expected after the request; the end of the stream is what counts
+                }
+            } catch (IOException closed) {
+                // closed by us at the end, or reset by the caller's end: the same check below
+            }
+            if (!done.get()) {
+                command.interrupt();
+            }
+        }, "conveyor-client-hangup");
+        watch.setDaemon(true);
+        watch.start();
+    }
+
+    int activeRequests() {
+        return active.get();
     }
 
     /** The first line: at most a token's length, so a peer that sends no newline is not buffered. */

@@ -27,16 +27,23 @@ record ResidentCall(boolean started, String stdout, String stderr, Integer exit,
         env.forEach((k, v) -> field(request, k + "=" + v));
         field(request, Integer.toString(args.size()));
         args.forEach(a -> field(request, a));
-        return raw(port, request.toByteArray());
+        return exchange(port, request.toByteArray(), false);
     }
 
-    /** Sends {@code bytes} as they are (a malformed request, say) and reads the reply. */
+    /** Sends {@code bytes} as they are (a malformed request, say), ends the output, and reads the reply. */
     static ResidentCall raw(int port, byte[] bytes) throws IOException {
+        return exchange(port, bytes, true);
+    }
+
+    /** Without {@code hangUp}, the connection stays open both ways until the reply ends, as the launcher keeps it. */
+    private static ResidentCall exchange(int port, byte[] bytes, boolean hangUp) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             OutputStream out = socket.getOutputStream();
             out.write(bytes);
             out.flush();
-            socket.shutdownOutput();
+            if (hangUp) {
+                socket.shutdownOutput();
+            }
             return read(new BufferedInputStream(socket.getInputStream()));
         }
     }

@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,6 +173,25 @@ class ResidentClientTest {
         assertEquals(1, batch.exit());
         assertTrue(batch.stderr().contains("standard input is not forwarded"), batch.stderr());
         assertEquals(0, server.requests());
+    }
+
+    @Test
+    void aCallerThatHangsUpEndsItsWait() throws Exception {
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.writeBytes((client.token() + "\n" + HOME + "\0" + dir + "\0" + "0\0" + "6\0"
+                + "submit\0-c\0conf.toml\0-r\0a.test\0--wait\0").getBytes(StandardCharsets.UTF_8));
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), client.port())) {
+            socket.getOutputStream().write(request.toByteArray());
+            BufferedReader frames = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("s", frames.readLine());
+            assertTrue(frames.readLine().contains("job submitted successfully"));
+            assertEquals(1, client.activeRequests(), "waiting for the job (the stand-in knows none: until job_wait_timeout, 120 s)");
+        }
+        long end = System.currentTimeMillis() + 20_000;
+        while (client.activeRequests() > 0 && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
+        }
+        assertEquals(0, client.activeRequests(), "the wait ended with its caller");
     }
 
     @Test

@@ -16,7 +16,7 @@ import org.cvmfs.suite.protocol.conveyor.ConveyorClient;
  * A stand-in Conveyor server on a loopback port, as {@code ConveyorCli}'s training run uses one:
  * it accepts every new job with one fixed id (so that two runs print the same bytes), refuses a
  * job whose request names the repository {@value #REFUSED_REPOSITORY}, knows no job otherwise,
- * and counts the requests it saw. {@link #holdNewJobs} makes each new job wait on a hook first.
+ * (a {@code --wait} polls it until {@code job_wait_timeout}, 120 s), and counts the requests it saw. {@link #holdNewJobs} makes each new job wait on a hook first.
  */
 final class StandInConveyorServer implements AutoCloseable {
     static final String JOB_ID = "11111111-2222-3333-4444-555555555555";
@@ -58,7 +58,7 @@ final class StandInConveyorServer implements AutoCloseable {
 
     /** A client {@code config.toml} naming this server, written to {@code file}. */
     Path writeConfig(Path file) throws IOException {
-        return Files.writeString(file, "shared_key = \"stand-in\"\njob_wait_timeout = 5\n[queue]\nusername = \"u\"\n"
+        return Files.writeString(file, "shared_key = \"stand-in\"\njob_wait_timeout = 120\n[queue]\nusername = \"u\"\n"
                 + "password = \"p\"\nhost = \"127.0.0.1\"\n[server]\nhost = \"127.0.0.1\"\nport = " + http.getAddress().getPort() + "\n");
     }
 
