@@ -219,7 +219,7 @@ suite_resident_state() {
 
 # run_suite_resident STATE HOME ARGS...: runs ARGS in the resident client of STATE and exits with
 # its exit code; returns (status 1) when none answered or it refused the request before running
-# anything (no state file, connection refused, a rebuilt suite, a stale token): the caller then
+# anything (no state file of this user, connection refused, a rebuilt suite, a stale token): the caller then
 # runs the command in a JVM of its own. Sent along: HOME, the working directory, and the
 # NAME=VALUE entries of the array SUITE_RESIDENT_ENV (the environment the command may read). Once
 # the resident client has started the command, a connection that ends before the exit code is an
@@ -227,6 +227,7 @@ suite_resident_state() {
 run_suite_resident() {
   local state=$1 home=$2 port token rest fd line rc="" started=no
   shift 2
+  [ -O "$state" ] || return 1
   { read -r port token rest < "$state"; } 2>/dev/null || return 1
   { exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
   # a resident client that closes the connection must not kill this shell with SIGPIPE

@@ -62,6 +62,8 @@ public final class ResidentClient implements AutoCloseable {
     static final Duration DEFAULT_IDLE = Duration.ofSeconds(900);
     /** Bound on reading a request, so that a silent peer does not hold a thread. */
     static final int REQUEST_TIMEOUT_MS = 10_000;
+    /** Connections served at once; more are closed unanswered, so a flood of them cannot exhaust threads. */
+    static final int MAX_CONNECTIONS = 64;
     /** Exit code of a second resident client for the same state file. */
     static final int ALREADY_RUNNING = 3;
 
@@ -223,7 +225,15 @@ public final class ResidentClient implements AutoCloseable {
             } catch (IOException closing) {
                 break;
             }
-            active.incrementAndGet();
+            if (active.incrementAndGet() > MAX_CONNECTIONS) {
+                active.decrementAndGet();
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // refused either way
+                }
+                continue;
+            }
             lastRequest.set(System.nanoTime());
             Thread t = new Thread(() -> answer(socket), "conveyor-client-request");
             t.setDaemon(true);

@@ -195,6 +195,30 @@ class ResidentClientTest {
     }
 
     @Test
+    void silentConnectionsBeyondTheBoundAreClosedAndCallsServedAfterThem() throws Exception {
+        List<Socket> silent = new ArrayList<>();
+        try {
+            for (int i = 0; i < ResidentClient.MAX_CONNECTIONS; i++) {
+                silent.add(new Socket(InetAddress.getLoopbackAddress(), client.port()));
+            }
+            long end = System.currentTimeMillis() + 10_000;
+            while (client.activeRequests() < ResidentClient.MAX_CONNECTIONS && System.currentTimeMillis() < end) {
+                Thread.sleep(20);
+            }
+            try (Socket oneMore = new Socket(InetAddress.getLoopbackAddress(), client.port())) {
+                oneMore.setSoTimeout(5_000);
+                assertEquals(-1, oneMore.getInputStream().read(), "closed unanswered, before the token timeout");
+            }
+        } finally {
+            for (Socket s : silent) {
+                s.close();
+            }
+        }
+        ResidentCall ok = call("check", "-c", "conf.toml", "-i", StandInConveyorServer.JOB_ID);
+        assertEquals(0, ok.exit(), ok.stderr());
+    }
+
+    @Test
     void twoCallersAreServedAtOnce() throws Exception {
         CyclicBarrier bothInside = new CyclicBarrier(2);
         server.holdNewJobs(() -> {
