@@ -41,7 +41,9 @@ import picocli.CommandLine.ScopeType;
  * dispatched by {@code deploy/bin/conveyor} to their Quarkus jars. Flags, output lines and exit
  * codes follow upstream (spec 2): persistent flags before or after the sub-command, list flags
  * comma-separated and repeatable, JSON lines on stdout, exit 1 for every handled error. Unlike
- * upstream no broker connection is needed: waiting polls the server.
+ * upstream no broker connection is needed: waiting polls the server. The same code serves a
+ * loop of calls in the {@link ResidentClient}: a command line runs with an {@link Invocation}
+ * (streams, stdin, environment, working directory) and reaches for no process global.
  */
 @Command(name = "conveyor", mixinStandardHelpOptions = false,
         description = "CernVM-FS Conveyor client")
