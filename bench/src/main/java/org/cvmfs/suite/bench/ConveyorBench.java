@@ -67,8 +67,11 @@ public final class ConveyorBench {
     private final List<String> jvmArgs;
     private final boolean batchOnly;
     private ConveyorInstallation conveyor;
-    /** Environment of the {@code conveyor} calls beyond the bench's own ({@code CONVEYOR_CLIENT_DAEMON=off} for the cold rows). */
-    private Map<String, String> cliEnvironment = Map.of();
+    /** The resident client for every call, whatever the caller's environment says; off for the cold rows. */
+    private static final Map<String, String> RESIDENT = Map.of("CONVEYOR_CLIENT_DAEMON", "on");
+    private static final Map<String, String> A_JVM_EACH = Map.of("CONVEYOR_CLIENT_DAEMON", "off");
+    /** Environment of the {@code conveyor} calls beyond the bench's own. */
+    private Map<String, String> cliEnvironment = RESIDENT;
 
     private ConveyorBench(Path suite, Path dir, List<String> jvmArgs, boolean batchOnly) {
         this.suite = suite;
@@ -137,10 +140,10 @@ public final class ConveyorBench {
                 continue;
             }
             double perProcess = round(client, "mock, " + workers + " worker(s), one submit process per job", jobs, "mock.test", i -> "", false);
-            cliEnvironment = Map.of("CONVEYOR_CLIENT_DAEMON", "off");
+            cliEnvironment = A_JVM_EACH;
             double cold = round(client, "mock, " + workers + " worker(s), one submit process per job, CONVEYOR_CLIENT_DAEMON=off", jobs,
                     "mock.test", i -> "", false);
-            cliEnvironment = Map.of();
+            cliEnvironment = RESIDENT;
             ConveyorInstallation.stop(started);
             Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), one submit process per job", perProcess, "jobs/s");
             Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), one submit process per job, a JVM each"
