@@ -172,3 +172,108 @@ run_suite_main() {
   # shellcheck disable=SC2086
   exec "$(suite_java)" $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-} $cds ${JAVA_OPTS:-} -cp "$cp" "$main" "$@"
 }
+
+# ---- resident clients: a command served by a JVM that stays up ----
+#
+# A tool that CI scripts call once per item (conveyor submit in a loop) would pay for a JVM on
+# every call. Its resident client (org.cvmfs.suite.conveyor.server.cli.ResidentClient) is one JVM
+# per user and suite home that runs the same command code for the launcher, which talks to it
+# with bash's /dev/tcp: the fast path below starts no process at all (no dirname, no stat, no cat;
+# only builtins and redirections), so a call costs milliseconds. Trust: the resident client
+# listens on 127.0.0.1 only and wants the random token of its state file, which only the user can
+# read (mode 0600 in a directory of mode 0700). The state lives in $XDG_RUNTIME_DIR/cvmfs-suite/
+# resident, else $XDG_CACHE_HOME/cvmfs-suite/resident, else ~/.cache/cvmfs-suite/resident, one
+# file per suite home ("PORT TOKEN PID BUILD"); the resident client removes it when it exits.
+
+# suite_resident_home BIN_DIR: sets SUITE_RESIDENT_HOME to the suite home, symbolic links of its
+# directories resolved, with builtins only (cd -P in this shell, then back).
+suite_resident_home() {
+  local here=$PWD
+  SUITE_RESIDENT_HOME=${CVMFS_SUITE_HOME:-$1/../..}
+  if builtin cd -P -- "$SUITE_RESIDENT_HOME" 2>/dev/null; then
+    SUITE_RESIDENT_HOME=$PWD
+    builtin cd -- "$here" || return 1
+  fi
+}
+
+# suite_resident_state NAME HOME: sets SUITE_RESIDENT_STATE to the state file of NAME's resident
+# client of the suite in HOME (a 32-bit FNV-1a hash of HOME in its name); fails without a home
+# directory to keep it in.
+suite_resident_state() {
+  local name=$1 home=$2 base i c h=2166136261
+  if [ -n "${XDG_RUNTIME_DIR:-}" ]; then
+    base=$XDG_RUNTIME_DIR/cvmfs-suite
+  elif [ -n "${XDG_CACHE_HOME:-}" ]; then
+    base=$XDG_CACHE_HOME/cvmfs-suite
+  elif [ -n "${HOME:-}" ]; then
+    base=$HOME/.cache/cvmfs-suite
+  else
+    return 1
+  fi
+  for ((i = 0; i < ${#home}; i++)); do
+    printf -v c '%d' "'${home:i:1}"
+    h=$(( ((h ^ c) * 16777619) & 0xFFFFFFFF ))
+  done
+  SUITE_RESIDENT_STATE=$base/resident/$name-$h.state
+}
+
+# run_suite_resident STATE HOME ARGS...: runs ARGS in the resident client of STATE and exits with
+# its exit code; returns (status 1) when none answered or it refused the request before running
+# anything (no state file of this user, connection refused, a rebuilt suite, a stale token): the caller then
+# runs the command in a JVM of its own. Sent along: HOME, the working directory, and the
+# NAME=VALUE entries of the array SUITE_RESIDENT_ENV (the environment the command may read). Once
+# the resident client has started the command, a connection that ends before the exit code is an
+# error (exit 1), never a reason to run the command again.
+run_suite_resident() {
+  local state=$1 home=$2 port token rest fd line rc="" started=no
+  shift 2
+  [ -O "$state" ] || return 1
+  { read -r port token rest < "$state"; } 2>/dev/null || return 1
+  { exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
+  # a resident client that closes the connection must not kill this shell with SIGPIPE
+  trap '' PIPE
+  printf '%s\n' "$token" >&"$fd" 2>/dev/null
+  printf '%s\0' "$home" "$PWD" "${#SUITE_RESIDENT_ENV[@]}" ${SUITE_RESIDENT_ENV[@]+"${SUITE_RESIDENT_ENV[@]}"} "$#" "$@" \
+    >&"$fd" 2>/dev/null
+  while IFS= read -r -u "$fd" line; do
+    case $line in
+      s) started=yes ;;
+      o*) printf '%s\n' "${line:1}" ;;
+      O*) printf '%s' "${line:1}" ;;
+      e*) printf '%s\n' "${line:1}" >&2 ;;
+      E*) printf '%s' "${line:1}" >&2 ;;
+      x*) rc=${line:1}; break ;;
+      *) break ;;
+    esac
+  done
+  exec {fd}>&-
+  trap - PIPE
+  [ -n "$rc" ] && exit "$rc"
+  if [ $started = yes ]; then
+    echo "${0##*/}: the resident client ended the connection before the command finished; it may have taken effect" \
+      "(a job may be submitted): check before running it again (CONVEYOR_CLIENT_DAEMON=off runs without the resident client)" >&2
+    exit 1
+  fi
+  return 1
+}
+
+# start_suite_resident STATE HOME MODULE MAIN TRAINING_MAIN: starts MAIN STATE HOME (the resident client) of
+# MODULE's packaged application in the background, detached (its own session, stdio on /dev/null,
+# working directory /), so that it never holds the caller's pipes or terminal; at most one start
+# at a time per STATE (a STATE.starting directory, which the resident client removes once it
+# listens; a start left over by a killed one expires after a minute). Class path, JVM options and
+# class-data-sharing archive are those of run_suite_main (trained by TRAINING_MAIN, the command's
+# main class), but the JIT is the full one: it runs for minutes.
+start_suite_resident() {
+  local state=$1 home=$2 module=$3 main=$4 training=$5 cp cds
+  mkdir -p "${state%/*/*}" 2>/dev/null && mkdir -m 700 "${state%/*}" 2>/dev/null
+  [ -d "${state%/*}" ] && [ -O "${state%/*}" ] || return 0
+  find "$state.starting" -maxdepth 0 -mmin +1 -exec rmdir {} \; 2>/dev/null
+  mkdir "$state.starting" 2>/dev/null || return 0
+  # shellcheck disable=SC2086
+  cp=$(suite_app_classpath "$home/$module" ${SUITE_MAIN_LIBRARIES:-})
+  cds=$(suite_cds_options "$module" "$cp" "$training" --class-data-sharing-training "${TMPDIR:-/tmp}")
+  # shellcheck disable=SC2086
+  (cd / && exec setsid -f "$(suite_java)" $SUITE_CLI_JVM_DEFAULTS -Xss512k -XX:-UsePerfData $cds \
+    -cp "$cp" "$main" "$state" "$home") </dev/null >/dev/null 2>&1 || rmdir "$state.starting" 2>/dev/null
+}

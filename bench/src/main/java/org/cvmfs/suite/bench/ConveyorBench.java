@@ -15,11 +15,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.cvmfs.suite.protocol.conveyor.ConveyorClient;
 import org.cvmfs.suite.protocol.conveyor.JobQuery;
 import org.cvmfs.suite.protocol.conveyor.JobRecord;
@@ -37,13 +39,16 @@ import picocli.CommandLine.Option;
  * {@code ConveyorInstallation}, the one the worker's end-to-end tests start. For 1 and 2 workers:
  * <ul>
  * <li>N no-op jobs in mock mode ({@code CONVEYOR_MOCK_WORKER}), one {@code conveyor submit}
- *     process per job, then one job depending on all of them with {@code --wait}; and the same
- *     with one {@code conveyor submit --batch -};</li>
+ *     process per job, then one job depending on all of them with {@code --wait}: served by the
+ *     resident client (issue 8; the bench's own, in its work directory, stopped at the end), and
+ *     again with {@code CONVEYOR_CLIENT_DAEMON=off} (a JVM per call); and the same with one
+ *     {@code conveyor submit --batch -};</li>
  * <li>M real jobs whose script writes one small file, published through the packaged gateway
  *     from one publisher host per worker;</li>
  * </ul>
  * printing jobs/s end to end (first submit to the dependent job's end), submit-to-done latency
- * p50/p99 (the server's submit and finish times), {@code conveyor submit}'s wall and CPU time, and
+ * p50/p99 (the server's submit and finish times), {@code conveyor submit}'s wall and CPU time (the
+ * launcher's and, per call, the resident client's), and
  * the CPU time the server and the workers spent per job (a figure that other load on the machine
  * does not inflate as it does wall time).
  * The baseline: the same M publications made directly with {@code cvmfs_server transaction} +
@@ -62,6 +67,11 @@ public final class ConveyorBench {
     private final List<String> jvmArgs;
     private final boolean batchOnly;
     private ConveyorInstallation conveyor;
+    /** The resident client for every call, whatever the caller's environment says; off for the cold rows. */
+    private static final Map<String, String> RESIDENT = Map.of("CONVEYOR_CLIENT_DAEMON", "on");
+    private static final Map<String, String> A_JVM_EACH = Map.of("CONVEYOR_CLIENT_DAEMON", "off");
+    /** Environment of the {@code conveyor} calls beyond the bench's own. */
+    private Map<String, String> cliEnvironment = RESIDENT;
 
     private ConveyorBench(Path suite, Path dir, List<String> jvmArgs, boolean batchOnly) {
         this.suite = suite;
@@ -117,8 +127,9 @@ public final class ConveyorBench {
         conveyor.startServer(jvmArgs);
         int serverPort = conveyor.serverPort();
         ConveyorClient client = new ConveyorClient(URI.create("http://127.0.0.1:" + serverPort), "bench_key", 3, Duration.ofSeconds(1));
-        // the first submit writes the AppCDS archive: not measured
+        // the first submit writes the AppCDS archive and starts the resident client: not measured
         cli(null, "submit", "-r", "warm.up", "-l", "/");
+        awaitResidentClient();
 
         for (int workers = 1; workers <= 2; workers++) {
             List<Process> started = startWorkers(workers, Map.of("CONVEYOR_MOCK_WORKER", "true"), List.of());
@@ -129,8 +140,14 @@ public final class ConveyorBench {
                 continue;
             }
             double perProcess = round(client, "mock, " + workers + " worker(s), one submit process per job", jobs, "mock.test", i -> "", false);
+            cliEnvironment = A_JVM_EACH;
+            double cold = round(client, "mock, " + workers + " worker(s), one submit process per job, CONVEYOR_CLIENT_DAEMON=off", jobs,
+                    "mock.test", i -> "", false);
+            cliEnvironment = RESIDENT;
             ConveyorInstallation.stop(started);
             Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), one submit process per job", perProcess, "jobs/s");
+            Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), one submit process per job, a JVM each"
+                    + " (CONVEYOR_CLIENT_DAEMON=off)", cold, "jobs/s");
             Results.print("conveyor: " + jobs + " mock jobs, " + workers + " worker(s), --batch / one process per job", batch, perProcess,
                     "jobs/s");
         }
@@ -224,6 +241,7 @@ public final class ConveyorBench {
         List<Double> wall = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
         Map<Long, Duration> daemonCpu0 = daemonCpu();
+        Duration resident0 = residentClientCpu();
         long t0 = System.nanoTime();
         if (batch) {
             StringBuilder lines = new StringBuilder();
@@ -243,6 +261,7 @@ public final class ConveyorBench {
                 cpu.add(r.cpu);
             }
         }
+        double residentPerCall = (residentClientCpu().minus(resident0).toNanos() / 1e9) / n;
         Cli last = cli(null, "submit", "-r", repo, "-d", String.join(",", ids), "--wait");
         double total = (System.nanoTime() - t0) / 1e9;
         Map<Long, Duration> daemonCpu1 = daemonCpu();
@@ -269,7 +288,8 @@ public final class ConveyorBench {
                         + "conveyor submit%s wall p50 %.2f s (max %.2f), CPU mean %.2f s; server + workers CPU %.1f ms per job%n",
                 title, n, ok, total, ids.size() / total,
                 pct(latency, 50), pct(latency, 99), batch ? " --batch (one process)" : "", pct(wall, 50), wall.get(wall.size() - 1),
-                cpu.stream().mapToDouble(Double::doubleValue).average().orElse(0), daemonSeconds * 1e3 / ids.size());
+                cpu.stream().mapToDouble(Double::doubleValue).average().orElse(0) + (batch ? 0 : residentPerCall),
+                daemonSeconds * 1e3 / ids.size());
         return ids.size() / total;
     }
 
@@ -287,6 +307,34 @@ public final class ConveyorBench {
             }
         });
         return cpu;
+    }
+
+    /** The bench's resident client: its state lives under {@link #dir} (XDG_RUNTIME_DIR of every call). */
+    private Optional<ProcessHandle> residentClient() {
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            return all.filter(p -> p.info().commandLine().map(c -> c.contains("ResidentClient") && c.contains(dir.toString()))
+                    .orElse(false)).findFirst();
+        }
+    }
+
+    private Duration residentClientCpu() {
+        return residentClient().flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
+    /** Waits (at most a minute) until the resident client started by the warm-up listens. */
+    private void awaitResidentClient() throws IOException, InterruptedException {
+        Path states = dir.resolve("run/cvmfs-suite/resident");
+        for (int i = 0; i < 600; i++) {
+            if (Files.isDirectory(states)) {
+                try (Stream<Path> files = Files.list(states)) {
+                    if (files.anyMatch(f -> f.toString().endsWith(".state"))) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("no resident conveyor client started within a minute");
     }
 
     private static double pct(List<Double> sorted, int p) {
@@ -321,6 +369,8 @@ public final class ConveyorBench {
         Path err = Files.createTempFile(dir, "cli.", ".err");
         ProcessBuilder pb = new ProcessBuilder(argv).redirectError(err.toFile());
         pb.environment().put("CVMFS_SUITE_CACHE", dir.resolve("cache").toString());
+        pb.environment().put("XDG_RUNTIME_DIR", dir.resolve("run").toString());
+        pb.environment().putAll(cliEnvironment);
         long t0 = System.nanoTime();
         Process p = pb.start();
         if (stdin != null) {
@@ -369,6 +419,11 @@ public final class ConveyorBench {
 
     private void close() throws Exception {
         ConveyorInstallation.stop(processes);
+        Optional<ProcessHandle> resident = residentClient();
+        if (resident.isPresent()) {
+            resident.get().destroy();
+            resident.get().onExit().get(30, TimeUnit.SECONDS);
+        }
         if (conveyor != null) {
             conveyor.close();
         }

@@ -2,6 +2,7 @@ package org.cvmfs.suite.protocol.config;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The host directories of a CernVM-FS server ({@code /etc/cvmfs}, {@code /srv/cvmfs},
@@ -21,9 +22,14 @@ public final class HostPaths {
 
     /** Upstream's defaults, relocated if the property or the environment names a prefix. */
     public static HostPaths fromEnvironment() {
+        return fromEnvironment(System::getenv);
+    }
+
+    /** As {@link #fromEnvironment()}, with the environment of a command the process runs for someone else. */
+    public static HostPaths fromEnvironment(Function<String, String> env) {
         String configured = System.getProperty(PREFIX_PROPERTY);
         if (configured == null || configured.isBlank()) {
-            configured = System.getenv(PREFIX_ENV);
+            configured = env.apply(PREFIX_ENV);
         }
         return configured == null || configured.isBlank() ? system() : under(Path.of(configured));
     }

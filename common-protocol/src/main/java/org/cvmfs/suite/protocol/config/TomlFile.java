@@ -23,8 +23,13 @@ public final class TomlFile {
 
     /** Reads {@code file}; a missing or malformed file is a {@link ConfigException} naming it. */
     public static Section read(Path file) {
+        return read(file, Path.of(""));
+    }
+
+    /** As {@link #read(Path)}, a relative {@code file} resolved against {@code workingDirectory}; messages name it as given. */
+    public static Section read(Path file, Path workingDirectory) {
         try {
-            return parse(Files.readString(file), file.toString());
+            return parse(Files.readString(workingDirectory.resolve(file)), file.toString());
         } catch (NoSuchFileException missing) {
             throw new ConfigException(file + ": no such file", missing);
         } catch (IOException unreadable) {

@@ -24,7 +24,12 @@ public record ConveyorConfig(String sharedKey, int jobWaitTimeout, boolean debug
 
     /** {@code /etc/cvmfs/conveyor/config.toml}, under the suite's host prefix if one is set. */
     public static Path defaultPath() {
-        return HostPaths.fromEnvironment().etcCvmfs().resolve("conveyor/config.toml");
+        return defaultPath(System::getenv);
+    }
+
+    /** As {@link #defaultPath()}, the prefix taken from {@code env}. */
+    public static Path defaultPath(Function<String, String> env) {
+        return HostPaths.fromEnvironment(env).etcCvmfs().resolve("conveyor/config.toml");
     }
 
     public static final String UNSET = "UNSET";
@@ -59,7 +64,15 @@ public record ConveyorConfig(String sharedKey, int jobWaitTimeout, boolean debug
 
     /** Reads {@code file} for {@code profile} and validates it; environment from {@code env}. */
     public static ConveyorConfig load(Path file, Profile profile, Function<String, String> env) {
-        TomlFile.Section root = TomlFile.read(file);
+        return load(file, Path.of(""), profile, env);
+    }
+
+    /**
+     * As {@link #load(Path, Profile, Function)}, a relative {@code file} resolved against
+     * {@code workingDirectory} (a command run for a caller in another directory) and named as given.
+     */
+    public static ConveyorConfig load(Path file, Path workingDirectory, Profile profile, Function<String, String> env) {
+        TomlFile.Section root = TomlFile.read(file, workingDirectory);
         ConveyorConfig config = from(root, profile, env);
         config.validate(profile);
         return config;

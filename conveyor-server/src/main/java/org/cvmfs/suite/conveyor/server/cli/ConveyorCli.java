@@ -4,7 +4,9 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -39,13 +41,15 @@ import picocli.CommandLine.ScopeType;
  * dispatched by {@code deploy/bin/conveyor} to their Quarkus jars. Flags, output lines and exit
  * codes follow upstream (spec 2): persistent flags before or after the sub-command, list flags
  * comma-separated and repeatable, JSON lines on stdout, exit 1 for every handled error. Unlike
- * upstream no broker connection is needed: waiting polls the server.
+ * upstream no broker connection is needed: waiting polls the server. The same code serves a
+ * loop of calls in the {@link ResidentClient}: a command line runs with an {@link Invocation}
+ * (streams, stdin, environment, working directory) and reaches for no process global.
  */
 @Command(name = "conveyor", mixinStandardHelpOptions = false,
         description = "CernVM-FS Conveyor client")
 public final class ConveyorCli implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, scope = ScopeType.INHERIT, description = "config file")
-    Path config = ConveyorConfig.defaultPath();
+    Path config;
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "debug logging")
     boolean debug;
     @Option(names = "--log-timestamps", scope = ScopeType.INHERIT, description = "timestamps in log lines")
@@ -55,7 +59,12 @@ public final class ConveyorCli implements Callable<Integer> {
     @Option(names = {"-v", "--version"}, versionHelp = true, description = "version")
     boolean version;
 
-    static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+    /** The streams, environment and directory of this command line. */
+    private final Invocation invocation;
+
+    ConveyorCli(Invocation invocation) {
+        this.invocation = invocation;
+    }
 
     /** First argument of the class-data-sharing training run (see {@code run_suite_main} in deploy/lib/suite-launcher.sh). */
     static final String TRAINING = "--class-data-sharing-training";
@@ -65,7 +74,7 @@ public final class ConveyorCli implements Callable<Integer> {
             train(Path.of(args[1]));
             return;
         }
-        System.exit(run(args));
+        System.exit(run(Invocation.ofProcess(), args));
     }
 
     /**
@@ -92,9 +101,9 @@ public final class ConveyorCli implements Callable<Integer> {
             Files.writeString(config, "shared_key = \"training\"\njob_wait_timeout = 1\n[queue]\nusername = \"training\"\n"
                     + "password = \"training\"\nhost = \"127.0.0.1\"\n[server]\nhost = \"127.0.0.1\"\nport = "
                     + standIn.getAddress().getPort() + "\n");
-            run("submit", "-c", config.toString(), "--repo", "training.cvmfs-suite.invalid", "--lease-path", "/a",
+            run(Invocation.ofProcess(), "submit", "-c", config.toString(), "--repo", "training.cvmfs-suite.invalid", "--lease-path", "/a",
                     "--payload", "script|http://127.0.0.1:9/s.sh?checksum=sha1:0000000000000000000000000000000000000000|x");
-            run("check", "-c", config.toString(), "--ids", "00000000-0000-0000-0000-000000000000");
+            run(Invocation.ofProcess(), "check", "-c", config.toString(), "--ids", "00000000-0000-0000-0000-000000000000");
         } finally {
             standIn.stop(0);
             DirectoryTree.delete(dir);
@@ -104,23 +113,30 @@ public final class ConveyorCli implements Callable<Integer> {
     /** The sub-commands, each named by its {@code @Command}. */
     private static final List<Class<?>> SUBCOMMANDS = List.of(Submit.class, Check.class, Cancel.class);
 
-    /** Runs one command line; returns its exit code. */
-    static int run(String... args) {
-        CommandLine cli = new CommandLine(new ConveyorCli());
+    /** Runs one command line with the streams, environment and directory of {@code invocation}; returns its exit code. */
+    static int run(Invocation invocation, String... args) {
+        CommandLine cli = new CommandLine(new ConveyorCli(invocation));
         for (Class<?> sub : named(args)) {
             cli.addSubcommand(sub);
         }
         cli.getCommandSpec().version("conveyor version 0.1.0");
+        cli.setOut(new PrintWriter(new OutputStreamWriter(invocation.out(), StandardCharsets.UTF_8), true));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(invocation.err(), StandardCharsets.UTF_8), true));
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            LogLine.error().with("error", String.valueOf(e.getMessage())).print(System.err, false, "command failed");
+            LogLine.error().with("error", String.valueOf(e.getMessage())).print(invocation.err(), false, "command failed");
             return 1;
         });
         cli.setParameterExceptionHandler((e, a) -> {
-            System.err.println("Error: " + e.getMessage());
-            e.getCommandLine().usage(System.err);
+            invocation.err().println("Error: " + e.getMessage());
+            e.getCommandLine().usage(invocation.err());
             return 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } finally {
+            invocation.out().flush();
+            invocation.err().flush();
+        }
     }
 
     /**
@@ -139,17 +155,19 @@ public final class ConveyorCli implements Callable<Integer> {
     /** No sub-command: the usage, with every sub-command (no {@code @Spec}: one annotation type less to proxy at start). */
     @Override
     public Integer call() {
-        CommandLine all = new CommandLine(new ConveyorCli());
+        CommandLine all = new CommandLine(new ConveyorCli(invocation));
         SUBCOMMANDS.forEach(all::addSubcommand);
-        all.usage(System.out);
+        all.usage(invocation.out());
         return 0;
     }
 
     ConveyorConfig loadConfig() {
         try {
-            return ConveyorConfig.load(config, ConveyorConfig.Profile.CLIENT, System::getenv).withDebug(debug).withLogTimestamps(logTimestamps);
+            Path file = config != null ? config : ConveyorConfig.defaultPath(invocation.env());
+            return ConveyorConfig.load(file, invocation.workingDirectory(), ConveyorConfig.Profile.CLIENT, invocation.env())
+                    .withDebug(debug).withLogTimestamps(logTimestamps);
         } catch (ConfigException e) {
-            LogLine.error().with("error", e.getMessage()).print(System.err, logTimestamps, "could not read config");
+            LogLine.error().with("error", e.getMessage()).print(invocation.err(), logTimestamps, "could not read config");
             return null;
         }
     }
@@ -183,6 +201,8 @@ public final class ConveyorCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            PrintStream out = root.invocation.out();
+            PrintStream err = root.invocation.err();
             ConveyorConfig config = root.loadConfig();
             if (config == null) {
                 return 1;
@@ -190,10 +210,10 @@ public final class ConveyorCli implements Callable<Integer> {
             boolean ts = config.logTimestamps();
             ConveyorClient client = ConveyorClient.of(config);
             if (batch != null) {
-                return batch(config, client);
+                return batch(config, client, out, err);
             }
             if (repo == null || repo.isEmpty()) {
-                System.err.println("Error: required flag(s) \"repo\" not set");
+                err.println("Error: required flag(s) \"repo\" not set");
                 return 1;
             }
             JobSpecification spec = new JobSpecification(jobName, repo, payload, normaliseLease(leasePath), deps);
@@ -201,18 +221,18 @@ public final class ConveyorCli implements Callable<Integer> {
             try {
                 reply = client.submit(spec);
             } catch (RuntimeException e) {
-                LogLine.error().with("error", e.getMessage()).print(OUT, ts, "could not post new job");
+                LogLine.error().with("error", e.getMessage()).print(out, ts, "could not post new job");
                 return 1;
             }
             if (!reply.isOk()) {
-                LogLine.error().with("error", reply.reason() == null ? "" : reply.reason()).print(OUT, ts, "job failed");
+                LogLine.error().with("error", reply.reason() == null ? "" : reply.reason()).print(out, ts, "job failed");
                 return 1;
             }
-            LogLine.info().with("job_id", reply.id()).print(OUT, ts, "job submitted successfully");
+            LogLine.info().with("job_id", reply.id()).print(out, ts, "job submitted successfully");
             if (!waitForIt) {
                 return 0;
             }
-            return waitFor(config, client, List.of(reply.id()));
+            return waitFor(config, client, List.of(reply.id()), out);
         }
 
         /**
@@ -225,13 +245,14 @@ public final class ConveyorCli implements Callable<Integer> {
          * of those accepted before are still printed, the refused line is named on stderr and
          * the lines not submitted are listed.
          */
-        private int batch(ConveyorConfig config, ConveyorClient client) throws IOException, InterruptedException {
+        private int batch(ConveyorConfig config, ConveyorClient client, PrintStream out, PrintStream err)
+                throws IOException, InterruptedException {
             boolean ts = config.logTimestamps();
             List<JobSpecification> specs = new ArrayList<>();
             List<Integer> lineNumbers = new ArrayList<>();
             try (BufferedReader in = "-".equals(batch)
-                    ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                    : Files.newBufferedReader(Path.of(batch), StandardCharsets.UTF_8)) {
+                    ? new BufferedReader(new InputStreamReader(root.invocation.in(), StandardCharsets.UTF_8))
+                    : Files.newBufferedReader(root.invocation.resolve(Path.of(batch)), StandardCharsets.UTF_8)) {
                 String line;
                 int number = 0;
                 while ((line = in.readLine()) != null) {
@@ -243,7 +264,7 @@ public final class ConveyorCli implements Callable<Integer> {
                     try {
                         spec = ConveyorJson.read(line.getBytes(StandardCharsets.UTF_8), JobSpecification.class);
                     } catch (MalformedJobException e) {
-                        LogLine.error().with("error", "line " + number + ": " + e.getMessage()).print(System.err, ts, "invalid batch line");
+                        LogLine.error().with("error", "line " + number + ": " + e.getMessage()).print(err, ts, "invalid batch line");
                         return 1;
                     }
                     String repository = spec.repository().isEmpty() && repo != null ? repo : spec.repository();
@@ -267,7 +288,7 @@ public final class ConveyorCli implements Callable<Integer> {
                         Replies.PostJobsReply reply = client.submitAll(specs.subList(from, to));
                         if (reply.isOk()) {
                             ids.addAll(reply.ids());
-                            reply.ids().forEach(OUT::println);
+                            reply.ids().forEach(out::println);
                             continue;
                         }
                         int refused = reply.index() == null ? 0 : Math.max(0, Math.min(to - from - 1, reply.index()));
@@ -276,34 +297,35 @@ public final class ConveyorCli implements Callable<Integer> {
                         error = "lines " + lineNumbers.get(from) + ".." + lineNumbers.get(to - 1) + ": " + e.getMessage();
                     }
                     rc = 1;
-                    LogLine.error().with("error", error).print(System.err, ts, "job failed");
+                    LogLine.error().with("error", error).print(err, ts, "job failed");
                     skipped.addAll(lineNumbers.subList(from, to));
                 }
             } finally {
-                OUT.flush();
+                out.flush();
             }
             if (!skipped.isEmpty()) {
-                LogLine.error().with("error", "lines " + skipped + " not submitted").print(System.err, ts, "batch stopped");
+                LogLine.error().with("error", "lines " + skipped + " not submitted").print(err, ts, "batch stopped");
             }
             if (rc != 0) {
                 return rc;
             }
-            return waitForIt && !ids.isEmpty() ? waitFor(config, client, ids) : 0;
+            return waitForIt && !ids.isEmpty() ? waitFor(config, client, ids, out) : 0;
         }
 
-        private static int waitFor(ConveyorConfig config, ConveyorClient client, List<String> ids) throws InterruptedException {
+        private static int waitFor(ConveyorConfig config, ConveyorClient client, List<String> ids, PrintStream out)
+                throws InterruptedException {
             boolean ts = config.logTimestamps();
             Map<String, Boolean> seen;
             try {
                 seen = client.waitFor(ids, Duration.ofSeconds(config.jobWaitTimeout()));
             } catch (RuntimeException e) {
-                LogLine.error().with("error", e.getMessage()).print(OUT, ts, "waiting for job completion failed");
+                LogLine.error().with("error", e.getMessage()).print(out, ts, "waiting for job completion failed");
                 return 1;
             }
             int rc = 0;
             for (var entry : seen.entrySet()) {
                 if (entry.getValue()) {
-                    LogLine.info().with("job_id", entry.getKey()).with("success", true).print(OUT, ts, "job finished");
+                    LogLine.info().with("job_id", entry.getKey()).with("success", true).print(out, ts, "job finished");
                 } else {
                     String error = "";
                     try {
@@ -312,7 +334,7 @@ public final class ConveyorCli implements Callable<Integer> {
                     } catch (RuntimeException e) {
                         error = e.getMessage();
                     }
-                    LogLine.error().with("job_id", entry.getKey()).with("success", false).with("error", error).print(OUT, ts, "job finished");
+                    LogLine.error().with("job_id", entry.getKey()).with("success", false).with("error", error).print(out, ts, "job finished");
                     rc = 1;
                 }
             }
@@ -353,47 +375,49 @@ public final class ConveyorCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            PrintStream out = root.invocation.out();
+            PrintStream err = root.invocation.err();
             ConveyorConfig config = root.loadConfig();
             if (config == null) {
                 return 1;
             }
             boolean listing = !states.isEmpty() || repository != null || since != null || until != null;
             if (ids.isEmpty() && !listing) {
-                System.err.println("Error: required flag(s) \"ids\" not set");
+                err.println("Error: required flag(s) \"ids\" not set");
                 return 1;
             }
             boolean ts = config.logTimestamps();
             ConveyorClient client = ConveyorClient.of(config);
             if (listing) {
-                return list(client, ts);
+                return list(client, ts, out, err);
             }
             try {
                 if (waitForIt) {
                     try {
                         client.waitFor(ids, Duration.ofSeconds(config.jobWaitTimeout()));
                     } catch (ConveyorClient.WaitException e) {
-                        LogLine.error().with("error", e.getMessage()).print(OUT, ts, "waiting for job completion failed");
+                        LogLine.error().with("error", e.getMessage()).print(out, ts, "waiting for job completion failed");
                         return 1;
                     }
                 }
                 Replies.GetJobStatusReply reply = client.completed(ids, full);
                 if (!reply.isOk()) {
-                    LogLine.error().with("error", reply.reason() == null ? "" : reply.reason()).print(OUT, ts, "could not get job status");
+                    LogLine.error().with("error", reply.reason() == null ? "" : reply.reason()).print(out, ts, "could not get job status");
                     return 1;
                 }
-                LogLine.info().print(OUT, ts, "completed jobs:");
+                LogLine.info().print(out, ts, "completed jobs:");
                 if (full) {
                     for (ProcessedJob job : reply.jobs()) {
-                        OUT.println(ConveyorJson.writeString(job));
+                        out.println(ConveyorJson.writeString(job));
                     }
                 } else {
-                    reply.ids().forEach(s -> OUT.println(ConveyorJson.writeString(s)));
+                    reply.ids().forEach(s -> out.println(ConveyorJson.writeString(s)));
                 }
-                OUT.flush();
-                reportOthers(client, ts);
+                out.flush();
+                reportOthers(client, ts, err);
                 return 0;
             } catch (ConveyorClient.ConveyorClientException e) {
-                LogLine.error().with("error", e.getMessage()).print(OUT, ts, "could not get job status");
+                LogLine.error().with("error", e.getMessage()).print(out, ts, "could not get job status");
                 return 1;
             }
         }
@@ -402,45 +426,45 @@ public final class ConveyorCli implements Callable<Integer> {
          * Ours: the jobs matching the filters (and the ids, if given) through the listing route,
          * one job record per JSON line after a line with the total, in submission order.
          */
-        private int list(ConveyorClient client, boolean ts) {
+        private int list(ConveyorClient client, boolean ts, PrintStream out, PrintStream err) {
             JobQuery query;
             try {
                 query = new JobQuery(ids, states.stream().map(JobState::fromWire).toList(), repository,
                         since == null ? null : ConveyorJson.parseTime(since), until == null ? null : ConveyorJson.parseTime(until),
                         offset, limit);
             } catch (RuntimeException e) {
-                System.err.println("Error: " + e.getMessage());
+                err.println("Error: " + e.getMessage());
                 return 1;
             }
             if (offset < 0 || limit < 1 || limit > JobQuery.MAX_LIMIT) {
-                System.err.println("Error: --offset must be at least 0 and --limit between 1 and " + JobQuery.MAX_LIMIT);
+                err.println("Error: --offset must be at least 0 and --limit between 1 and " + JobQuery.MAX_LIMIT);
                 return 1;
             }
             JobListReply reply;
             try {
                 reply = client.list(query);
             } catch (RuntimeException e) {
-                LogLine.error().with("error", e.getMessage()).print(OUT, ts, "could not list jobs");
+                LogLine.error().with("error", e.getMessage()).print(out, ts, "could not list jobs");
                 return 1;
             }
             if (!reply.isOk()) {
-                LogLine.error().with("error", reply.reason() == null ? "" : reply.reason()).print(OUT, ts, "could not list jobs");
+                LogLine.error().with("error", reply.reason() == null ? "" : reply.reason()).print(out, ts, "could not list jobs");
                 return 1;
             }
             LogLine.info().with("total", reply.total()).with("offset", reply.offset()).with("count", reply.jobs().size())
-                    .print(OUT, ts, "jobs:");
+                    .print(out, ts, "jobs:");
             for (JobRecord job : reply.jobs()) {
-                OUT.println(ConveyorJson.writeString(job));
+                out.println(ConveyorJson.writeString(job));
             }
-            OUT.flush();
+            out.flush();
             for (String id : reply.unknown()) {
-                LogLine.warn().with("job_id", id).print(System.err, ts, "unknown job");
+                LogLine.warn().with("job_id", id).print(err, ts, "unknown job");
             }
             return 0;
         }
 
         /** Ours: unknown and not-yet-completed ids are named on stderr instead of silently omitted. */
-        private void reportOthers(ConveyorClient client, boolean ts) {
+        private void reportOthers(ConveyorClient client, boolean ts, PrintStream err) {
             JobListReply list;
             try {
                 list = client.list(new JobQuery(ids, List.of(), null, null, null, 0, Math.min(Math.max(ids.size(), 1), JobQuery.MAX_LIMIT)));
@@ -448,11 +472,11 @@ public final class ConveyorCli implements Callable<Integer> {
                 return;
             }
             for (String id : list.unknown()) {
-                LogLine.warn().with("job_id", id).print(System.err, ts, "unknown job");
+                LogLine.warn().with("job_id", id).print(err, ts, "unknown job");
             }
             for (JobRecord job : list.jobs()) {
                 if (!job.jobState().terminal()) {
-                    LogLine.info().with("job_id", job.id()).with("state", job.state()).print(System.err, ts, "job not completed");
+                    LogLine.info().with("job_id", job.id()).with("state", job.state()).print(err, ts, "job not completed");
                 }
             }
         }
@@ -467,12 +491,14 @@ public final class ConveyorCli implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            PrintStream out = root.invocation.out();
+            PrintStream err = root.invocation.err();
             ConveyorConfig config = root.loadConfig();
             if (config == null) {
                 return 1;
             }
             if (ids.isEmpty()) {
-                System.err.println("Error: required flag(s) \"ids\" not set");
+                err.println("Error: required flag(s) \"ids\" not set");
                 return 1;
             }
             boolean ts = config.logTimestamps();
@@ -482,17 +508,17 @@ public final class ConveyorCli implements Callable<Integer> {
                 try {
                     Replies.BasicReply reply = client.cancel(id);
                     if (reply.isOk()) {
-                        LogLine.info().with("job_id", id).print(OUT, ts, "job cancelled");
+                        LogLine.info().with("job_id", id).print(out, ts, "job cancelled");
                         continue;
                     }
                     LogLine.error().with("job_id", id).with("error", reply.reason() == null ? "" : reply.reason())
-                            .print(OUT, ts, "could not cancel job");
+                            .print(out, ts, "could not cancel job");
                 } catch (RuntimeException e) {
-                    LogLine.error().with("job_id", id).with("error", e.getMessage()).print(OUT, ts, "could not cancel job");
+                    LogLine.error().with("job_id", id).with("error", e.getMessage()).print(out, ts, "could not cancel job");
                 }
                 rc = 1;
             }
-            OUT.flush();
+            out.flush();
             return rc;
         }
     }

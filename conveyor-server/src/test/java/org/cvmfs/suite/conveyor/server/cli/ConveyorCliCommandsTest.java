@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -25,15 +27,9 @@ class ConveyorCliCommandsTest {
 
     @Test
     void theRootListsEverySubcommand() {
-        PrintStream saved = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        int rc;
-        try {
-            rc = ConveyorCli.run("--debug");
-        } finally {
-            System.setOut(saved);
-        }
+        int rc = ConveyorCli.run(new Invocation(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
+                InputStream.nullInputStream(), name -> null, Path.of("")), "--debug");
         String usage = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc);
         for (String sub : List.of("submit", "check", "cancel")) {
