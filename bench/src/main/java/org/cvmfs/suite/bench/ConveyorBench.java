@@ -25,6 +25,8 @@ import java.util.stream.Stream;
 import org.cvmfs.suite.protocol.conveyor.ConveyorClient;
 import org.cvmfs.suite.protocol.conveyor.JobQuery;
 import org.cvmfs.suite.protocol.conveyor.JobRecord;
+import org.cvmfs.suite.protocol.conveyor.JobSpecification;
+import org.cvmfs.suite.protocol.conveyor.Replies;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.testing.ConveyorInstallation;
 import org.cvmfs.suite.protocol.testing.FreePorts;
@@ -140,6 +142,7 @@ public final class ConveyorBench {
                 continue;
             }
             double perProcess = round(client, "mock, " + workers + " worker(s), one submit process per job", jobs, "mock.test", i -> "", false);
+            serverSubmitLatency(client, workers, jobs);
             cliEnvironment = A_JVM_EACH;
             double cold = round(client, "mock, " + workers + " worker(s), one submit process per job, CONVEYOR_CLIENT_DAEMON=off", jobs,
                     "mock.test", i -> "", false);
@@ -226,6 +229,26 @@ public final class ConveyorBench {
         }
     }
 
+    /**
+     * The server's share of a {@code conveyor submit}: {@code n} jobs submitted one after the other
+     * by this process's client (no process, no resident client), with the workers running; the
+     * rest of a call's wall time is the launcher's and the resident client's.
+     */
+    private void serverSubmitLatency(ConveyorClient client, int workers, int n) {
+        List<Double> each = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            Replies.PostNewJobReply reply = client.submit(new JobSpecification("", "mock.test", "", "/latency-" + i, List.of()));
+            each.add((System.nanoTime() - t0) / 1e6);
+            if (!reply.isOk()) {
+                throw new IllegalStateException("submit refused: " + reply.reason());
+            }
+        }
+        each.sort(null);
+        System.out.printf(Locale.ROOT, "    of which the server: submit round trip from an in-process client, %d workers, "
+                + "%d jobs: p50 %.1f ms, p99 %.1f ms%n", workers, n, pct(each, 50), pct(each, 99));
+    }
+
     private interface Payloads {
         String of(int i);
     }
@@ -254,12 +277,14 @@ public final class ConveyorBench {
             wall.add(r.wall);
             cpu.add(r.cpu);
         } else {
+            List<String> each = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                Cli r = cli(null, "submit", "-r", repo, "-l", prefix + i, "-p", payloads.of(i));
-                ids.add(jobId(r.lines.get(r.lines.size() - 1)));
-                wall.add(r.wall);
-                cpu.add(r.cpu);
+                each.add(payloads.of(i));
             }
+            SubmitLoop r = submitLoop(repo, prefix, each);
+            ids.addAll(r.ids);
+            wall.addAll(r.walls);
+            cpu.add(r.cpuPerSubmit);
         }
         double residentPerCall = (residentClientCpu().minus(resident0).toNanos() / 1e9) / n;
         Cli last = cli(null, "submit", "-r", repo, "-d", String.join(",", ids), "--wait");
@@ -394,6 +419,54 @@ public final class ConveyorBench {
         double cpu = m.find() ? Double.parseDouble(m.group(1)) * 60 + Double.parseDouble(m.group(2))
                 + Double.parseDouble(m.group(3)) * 60 + Double.parseDouble(m.group(4)) : Double.NaN;
         return new Cli(out.lines().filter(l -> !l.isBlank()).toList(), wall, cpu);
+    }
+
+    private record SubmitLoop(List<String> ids, List<Double> walls, double cpuPerSubmit) {
+    }
+
+    /**
+     * One {@code conveyor submit} process per job as a CI script or the tutorial's
+     * {@code submit_jobs.sh} runs them: a bash loop, job {@code i} at lease path {@code prefix + i}
+     * with payload {@code payloads[i]}; each call's wall time from bash's {@code EPOCHREALTIME}
+     * (no process of its own), the calls' mean CPU time from {@code times}.
+     */
+    private SubmitLoop submitLoop(String repo, String prefix, List<String> payloads) throws IOException, InterruptedException {
+        Path list = Files.write(Files.createTempFile(dir, "payloads.", ".txt"), payloads, StandardCharsets.UTF_8);
+        Path walls = Files.createTempFile(dir, "walls.", ".txt");
+        String script = "i=0; while IFS= read -r payload; do s=$EPOCHREALTIME; "
+                + "\"$0\" submit -c \"$1\" -r \"$2\" -l \"$3$i\" -p \"$payload\" || exit; "
+                + "echo \"$s $EPOCHREALTIME\" >> \"$5\"; i=$((i + 1)); done < \"$4\"; times >&2";
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", script, conveyor.launcher().toString(), conveyor.config().toString(),
+                repo, prefix, list.toString(), walls.toString());
+        Path err = Files.createTempFile(dir, "loop.", ".err");
+        pb.redirectError(err.toFile());
+        pb.environment().put("CVMFS_SUITE_CACHE", dir.resolve("cache").toString());
+        pb.environment().put("XDG_RUNTIME_DIR", dir.resolve("run").toString());
+        pb.environment().putAll(cliEnvironment);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the submit loop failed:\n" + out + Files.readString(err));
+        }
+        List<String> errLines = Files.readAllLines(err);
+        Matcher m = TIMES.matcher(errLines.isEmpty() ? "" : errLines.get(errLines.size() - 1));
+        double cpu = m.find() ? (Double.parseDouble(m.group(1)) * 60 + Double.parseDouble(m.group(2))
+                + Double.parseDouble(m.group(3)) * 60 + Double.parseDouble(m.group(4))) / payloads.size() : Double.NaN;
+        List<Double> each = new ArrayList<>();
+        for (String line : Files.readAllLines(walls)) {
+            String[] t = line.split(" ");
+            each.add(Double.parseDouble(t[1]) - Double.parseDouble(t[0]));
+        }
+        List<String> ids = out.lines().filter(l -> l.contains("job_id")).map(ConveyorBench::jobId).toList();
+        if (ids.size() != payloads.size()) {
+            throw new IllegalStateException(payloads.size() + " submits printed " + ids.size() + " job ids:\n" + out);
+        }
+        Files.delete(list);
+        Files.delete(walls);
+        Files.delete(err);
+        return new SubmitLoop(ids, each, cpu);
     }
 
     private List<Process> startWorkers(int n, Map<String, String> env, List<Path> hosts) throws Exception {
