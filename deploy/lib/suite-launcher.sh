@@ -263,7 +263,9 @@ run_suite_resident() {
 # at a time per STATE (a STATE.starting directory, which the resident client removes once it
 # listens; a start left over by a killed one expires after a minute). Class path, JVM options and
 # class-data-sharing archive are those of run_suite_main (trained by TRAINING_MAIN, the command's
-# main class), but the JIT is the full one: it runs for minutes.
+# main class), the caller's SUITE_JVM_DEFAULTS included: for conveyor C1 only, also in the
+# resident client, whose calls are short and come at once (bench/run.sh conveyor, 200 submits in
+# a loop, two workers: 102 jobs/s with C1 only, 87 with C2 compiling while they came).
 start_suite_resident() {
   local state=$1 home=$2 module=$3 main=$4 training=$5 cp cds
   mkdir -p "${state%/*/*}" 2>/dev/null && mkdir -m 700 "${state%/*}" 2>/dev/null
@@ -274,6 +276,6 @@ start_suite_resident() {
   cp=$(suite_app_classpath "$home/$module" ${SUITE_MAIN_LIBRARIES:-})
   cds=$(suite_cds_options "$module" "$cp" "$training" --class-data-sharing-training "${TMPDIR:-/tmp}")
   # shellcheck disable=SC2086
-  (cd / && exec setsid -f "$(suite_java)" $SUITE_CLI_JVM_DEFAULTS -Xss512k -XX:-UsePerfData $cds \
+  (cd / && exec setsid -f "$(suite_java)" $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-} $cds \
     -cp "$cp" "$main" "$state" "$home") </dev/null >/dev/null 2>&1 || rmdir "$state.starting" 2>/dev/null
 }

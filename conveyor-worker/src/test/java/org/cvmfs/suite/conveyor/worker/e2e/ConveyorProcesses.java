@@ -90,6 +90,11 @@ final class ConveyorProcesses implements AutoCloseable {
         Path err = Files.createTempFile(dir, "cli", ".err");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
         pb.environment().put("CVMFS_SUITE_CACHE", dir.resolve("cli-cache").toString());
+        // calls after the first go through the launcher's resident client, as on a frontend; its
+        // state is this installation's, and it exits by itself soon after the test's last call
+        pb.environment().put("XDG_RUNTIME_DIR", dir.resolve("cli-runtime").toString());
+        pb.environment().put("CONVEYOR_CLIENT_IDLE", "20");
+        pb.environment().remove("JAVA_OPTS");
         Process p = pb.start();
         if (stdin != null) {
             p.getOutputStream().write(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
