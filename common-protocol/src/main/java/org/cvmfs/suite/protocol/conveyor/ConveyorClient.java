@@ -132,7 +132,7 @@ public final class ConveyorClient {
         List<String> wanted = new ArrayList<>(new LinkedHashSet<>(ids));
         Map<String, Boolean> seen = new LinkedHashMap<>();
         Instant deadline = Instant.now().plus(timeout);
-        long pauseMillis = 20;
+        long pauseMillis = 5;
         boolean extension = true;
         while (true) {
             List<String> pending = wanted.stream().filter(id -> !seen.containsKey(id)).toList();

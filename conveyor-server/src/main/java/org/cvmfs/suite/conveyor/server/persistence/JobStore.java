@@ -36,12 +36,24 @@ public class JobStore {
         return Optional.ofNullable(JobEntity.findById(id, LockModeType.PESSIMISTIC_WRITE));
     }
 
+    /** Dependency edges per INSERT statement: one statement, not one per edge, for a job with many. */
+    public static final int EDGES_PER_STATEMENT = 500;
+
     public void insert(JobEntity job, Collection<String> dependsOn) {
         job.persist();
         em.flush();
-        for (String dep : dependsOn) {
-            em.createNativeQuery("INSERT INTO conveyor_job_dependency (job_id, depends_on) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
-                    .setParameter(1, job.id).setParameter(2, dep).executeUpdate();
+        List<String> deps = List.copyOf(dependsOn);
+        for (int from = 0; from < deps.size(); from += EDGES_PER_STATEMENT) {
+            List<String> chunk = deps.subList(from, Math.min(deps.size(), from + EDGES_PER_STATEMENT));
+            StringBuilder sql = new StringBuilder("INSERT INTO conveyor_job_dependency (job_id, depends_on) VALUES ");
+            for (int i = 0; i < chunk.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append("(?1, ?").append(i + 2).append(')');
+            }
+            var insert = em.createNativeQuery(sql.append(" ON CONFLICT DO NOTHING").toString()).setParameter(1, job.id);
+            for (int i = 0; i < chunk.size(); i++) {
+                insert.setParameter(i + 2, chunk.get(i));
+            }
+            insert.executeUpdate();
         }
     }
 

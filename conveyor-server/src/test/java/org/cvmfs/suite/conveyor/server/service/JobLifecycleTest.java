@@ -170,6 +170,32 @@ class JobLifecycleTest {
     }
 
     @Test
+    void aJobWithMoreDependenciesThanOneInsertTakesRecordsEveryEdge() throws Exception {
+        String repo = repo();
+        int n = org.cvmfs.suite.conveyor.server.persistence.JobStore.EDGES_PER_STATEMENT + 2;
+        List<String> deps = new ArrayList<>();
+        for (int from = 0; from < n; from += 250) {
+            StringBuilder batch = new StringBuilder("[");
+            for (int i = from; i < Math.min(n, from + 250); i++) {
+                batch.append(i == from ? "" : ",").append(spec(repo, List.of()));
+            }
+            String reply = Signed.post("/api/v1/jobs", batch.append(']').toString()).then().statusCode(200).extract().asString();
+            deps.addAll(ids(ConveyorJson.mapper().readTree(reply).get("IDs")));
+        }
+        String last = deps.get(n - 1);
+        String dependent = submit(spec(repo, deps));
+        assertEquals(n, count("SELECT count(*) FROM conveyor_job_dependency WHERE job_id = '" + dependent + "'"));
+        // every dependency but the last succeeded (set directly: finishing each takes a request)
+        try (var c = services.sql(); var st = c.createStatement()) {
+            assertEquals(n - 1, st.executeUpdate("UPDATE conveyor_job SET state = 'succeeded' WHERE repository = '" + repo
+                    + "' AND id NOT IN ('" + last + "', '" + dependent + "')"));
+        }
+        assertEquals("waiting", job(dependent).get("state"));
+        finish(last, repo, true, null); // the one past the first statement's edges
+        assertEquals("queued", job(dependent).get("state"));
+    }
+
+    @Test
     void aFailedDependencyFailsItsDependentsAtOnceNamingIt() throws Exception {
         String repo = repo();
         String a = submit(spec(repo, List.of()));
