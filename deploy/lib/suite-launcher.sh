@@ -64,17 +64,28 @@ run_suite_jar() {
 # command ever waits for it and the command itself is always exec'd (signals and kill reach the
 # JVM). CVMFS_SUITE_CDS=off disables it.
 
+# suite_user_dir [runtime]: sets SUITE_USER_DIR to the user's own directory of the suite (a
+# variable, not output, so that the resident client's fast path needs no subshell):
+# $XDG_RUNTIME_DIR/cvmfs-suite first when "runtime" is asked and set, else
+# $XDG_CACHE_HOME/cvmfs-suite, else ~/.cache/cvmfs-suite; fails when there is none.
+suite_user_dir() {
+  if [ "${1:-}" = runtime ] && [ -n "${XDG_RUNTIME_DIR:-}" ]; then
+    SUITE_USER_DIR=$XDG_RUNTIME_DIR/cvmfs-suite
+  elif [ -n "${XDG_CACHE_HOME:-}" ]; then
+    SUITE_USER_DIR=$XDG_CACHE_HOME/cvmfs-suite
+  elif [ -n "${HOME:-}" ]; then
+    SUITE_USER_DIR=$HOME/.cache/cvmfs-suite
+  else
+    return 1
+  fi
+}
+
 # suite_cds_dir: prints the archive directory, creating it; fails when there is none to use.
 suite_cds_dir() {
   local dir=${CVMFS_SUITE_CDS_DIR:-}
   if [ -z "$dir" ]; then
-    if [ -n "${XDG_CACHE_HOME:-}" ]; then
-      dir=$XDG_CACHE_HOME/cvmfs-suite
-    elif [ -n "${HOME:-}" ]; then
-      dir=$HOME/.cache/cvmfs-suite
-    else
-      return 1
-    fi
+    suite_user_dir || return 1
+    dir=$SUITE_USER_DIR
   fi
   mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ] && [ -O "$dir" ] && printf '%s\n' "$dir"
 }
@@ -200,21 +211,13 @@ suite_resident_home() {
 # client of the suite in HOME (a 32-bit FNV-1a hash of HOME in its name); fails without a home
 # directory to keep it in.
 suite_resident_state() {
-  local name=$1 home=$2 base i c h=2166136261
-  if [ -n "${XDG_RUNTIME_DIR:-}" ]; then
-    base=$XDG_RUNTIME_DIR/cvmfs-suite
-  elif [ -n "${XDG_CACHE_HOME:-}" ]; then
-    base=$XDG_CACHE_HOME/cvmfs-suite
-  elif [ -n "${HOME:-}" ]; then
-    base=$HOME/.cache/cvmfs-suite
-  else
-    return 1
-  fi
+  local name=$1 home=$2 i c h=2166136261
+  suite_user_dir runtime || return 1
   for ((i = 0; i < ${#home}; i++)); do
     printf -v c '%d' "'${home:i:1}"
     h=$(( ((h ^ c) * 16777619) & 0xFFFFFFFF ))
   done
-  SUITE_RESIDENT_STATE=$base/resident/$name-$h.state
+  SUITE_RESIDENT_STATE=$SUITE_USER_DIR/resident/$name-$h.state
 }
 
 # run_suite_resident STATE HOME ARGS...: runs ARGS in the resident client of STATE and exits with

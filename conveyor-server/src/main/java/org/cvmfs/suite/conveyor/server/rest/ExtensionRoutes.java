@@ -63,8 +63,7 @@ public class ExtensionRoutes {
                     p.contains("until") ? ConveyorJson.parseTime(p.get("until")) : null,
                     offset, limit);
         } catch (IllegalArgumentException e) {
-            ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
-                    .end(ConveyorJson.writeString(JobListReply.error(e.getMessage())));
+            Responses.badRequest(ctx, JobListReply.error(e.getMessage()));
             return;
         }
         JobListReply reply;
@@ -83,15 +82,12 @@ public class ExtensionRoutes {
         }
         List<JobSpecification> specs;
         try {
-            byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-            specs = Arrays.asList(ConveyorJson.read(body, JobSpecification[].class));
+            specs = Arrays.asList(ConveyorJson.read(SignedRequest.body(ctx), JobSpecification[].class));
             if (specs.isEmpty() || specs.size() > JobSpecification.BATCH_LIMIT || specs.contains(null)) {
                 throw new MalformedJobException("1.." + JobSpecification.BATCH_LIMIT + " job specifications expected");
             }
         } catch (MalformedJobException e) {
-            ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
-                    .end(ConveyorJson.writeString(Replies.PostJobsReply.error("JSON deserialization of request failed: "
-                            + e.getMessage(), null)));
+            Responses.badRequest(ctx, Replies.PostJobsReply.error("JSON deserialization of request failed: " + e.getMessage(), null));
             return;
         }
         Replies.PostJobsReply reply;
@@ -125,7 +121,7 @@ public class ExtensionRoutes {
         String worker = "";
         Integer attempt = null;
         Boolean redelivered = null;
-        byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        byte[] body = SignedRequest.body(ctx);
         if (body.length > 0) {
             try {
                 var claim = ConveyorJson.mapper().readTree(body);
@@ -133,8 +129,7 @@ public class ExtensionRoutes {
                 attempt = claim.has("Attempt") ? claim.get("Attempt").asInt() : null;
                 redelivered = claim.has("Redelivered") ? claim.get("Redelivered").asBoolean() : null;
             } catch (java.io.IOException e) {
-                ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
-                        .end(ConveyorJson.writeString(Replies.BasicReply.error("JSON deserialization of request failed")));
+                Responses.badRequest(ctx, Replies.BasicReply.error("JSON deserialization of request failed"));
                 return;
             }
         }

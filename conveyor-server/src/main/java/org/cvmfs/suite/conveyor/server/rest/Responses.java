@@ -23,7 +23,16 @@ final class Responses {
 
     /** Our extension routes while PostgreSQL cannot be reached: 503 with a JSON reason. */
     static void unavailable(RoutingContext ctx, Object reply) {
-        ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
+        refused(ctx, 503, reply);
+    }
+
+    /** Our extension routes given bad parameters or a body they cannot read: 400 with a JSON reason. */
+    static void badRequest(RoutingContext ctx, Object reply) {
+        refused(ctx, 400, reply);
+    }
+
+    private static void refused(RoutingContext ctx, int status, Object reply) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                 .end(Buffer.buffer(ConveyorJson.write(reply)));
     }
 

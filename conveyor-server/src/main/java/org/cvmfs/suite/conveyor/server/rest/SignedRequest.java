@@ -14,7 +14,7 @@ final class SignedRequest {
     static boolean verify(RoutingContext ctx, String sharedKey) {
         byte[] message;
         if (ctx.request().method() == HttpMethod.POST) {
-            message = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+            message = body(ctx);
         } else {
             String q = ctx.request().query();
             message = (q == null ? "" : q).getBytes(StandardCharsets.UTF_8);
@@ -25,5 +25,10 @@ final class SignedRequest {
         }
         Responses.error(ctx, verdict.status, verdict.body);
         return false;
+    }
+
+    /** The request's body as received (the bytes the MAC covers), empty when it has none. */
+    static byte[] body(RoutingContext ctx) {
+        return ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     }
 }

@@ -140,7 +140,7 @@ public class UpstreamRoutes {
 
     /** Go's json.Unmarshal: {@code null} leaves the zero value. */
     private static <T> T decode(RoutingContext ctx, Class<T> type, T zero) {
-        byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        byte[] body = SignedRequest.body(ctx);
         if (new String(body, StandardCharsets.UTF_8).trim().equals("null")) {
             return zero;
         }
