@@ -74,6 +74,12 @@ public final class PublisherSpool {
         return publisherDir().resolve("lower.snapshot");
     }
 
+    /** Empties an overlay transaction's upper layer and its work directory (after a fold or an abort). */
+    void clearOverlayLayers() {
+        OverlayEntries.deleteTree(upperTree());
+        OverlayEntries.deleteTree(overlayScratch());
+    }
+
     /** The writable upper layer of an overlay transaction: exactly what the transaction changed. */
     public Path upperTree() {
         return publisherDir().resolve("upper");

@@ -5,9 +5,9 @@ import org.cvmfs.suite.protocol.gateway.GatewayException;
 import org.cvmfs.suite.protocol.gateway.GatewayReply;
 
 /**
- * {@code cvmfs_server abort [-f]}: unmounts the working tree (and empties an overlay's upper
- * layer, which is all it changed; its lower tree stays for the next transaction), drops the
- * lease and forgets the transaction. Without {@code -f} the gateway must agree to drop the lease; with it, a damaged
+ * {@code cvmfs_server abort [-f]}: unmounts the working tree, drops the lease, then empties an
+ * overlay's upper layer (all it changed; its lower tree stays for the next transaction) and
+ * forgets the transaction. Without {@code -f} the gateway must agree to drop the lease; with it, a damaged
  * spool state or an unreachable gateway does not keep the publisher from starting afresh (the
  * token then comes from upstream's {@code session_token} file, and the lease expires on its own).
  */
@@ -25,9 +25,6 @@ public final class TransactionAbort {
         } catch (IllegalStateException damaged) {
             // the state is unreadable; abort -f goes on below
         }
-        // an overlay's changes go with it; its lower tree stays, still the base
-        OverlayEntries.deleteTree(spool.upperTree());
-        OverlayEntries.deleteTree(spool.overlayScratch());
         String token;
         boolean tokenAlone = false;
         try {
@@ -59,6 +56,9 @@ public final class TransactionAbort {
                 throw new PublisherException(PublisherException.FAILED, "cannot drop the lease: " + e.getMessage(), e);
             }
         }
+        // only now that the lease is gone do an overlay's changes go with it (a refused abort
+        // keeps them for a publish or an abort -f); its lower tree stays, still the base
+        spool.clearOverlayLayers();
         spool.clear();
     }
 }

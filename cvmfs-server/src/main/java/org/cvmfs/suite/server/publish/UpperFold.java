@@ -71,8 +71,7 @@ final class UpperFold {
             record.forget();
         }
         FoldStep.FOLDED.reached();
-        OverlayEntries.deleteTree(spool.upperTree());
-        OverlayEntries.deleteTree(spool.overlayScratch());
+        spool.clearOverlayLayers();
     }
 
     private void merge(Path upperDir, Path lowerDir) throws IOException {

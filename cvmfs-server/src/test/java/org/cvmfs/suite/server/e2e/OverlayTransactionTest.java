@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.repository.RepositoryBrowser;
@@ -111,6 +115,33 @@ class OverlayTransactionTest {
         assertTrue(open(one, "/ovl-shared").contains(UP_TO_DATE),
                 "the nested catalog of the lease path did not change");
         ServerCli.assertExit(0, one.abort());
+    }
+
+    @Test
+    void anAbortTheGatewayRefusesKeepsTheChanges() throws Exception {
+        open(one, "/ovl-refused");
+        PublishThroughGatewayTest.write(one.tree("/ovl-refused").resolve("work.txt"), "hours of it\n");
+        one.dropLeaseAtTheGateway();
+        ServerCli.Result refused = one.abort();
+        assertTrue(refused.exitCode() != 0, refused.out() + refused.err());
+        assertEquals(List.of("hours of it\n"), upperFiles("work.txt"));
+        assertTrue(one.state().isPresent(), "still in the transaction");
+        ServerCli.assertExit(0, one.abort("-f"));
+        assertEquals(List.of(), upperFiles("work.txt"));
+    }
+
+    /** The contents of the files named {@code name} in {@code one}'s upper layer. */
+    private List<String> upperFiles(String name) throws IOException {
+        if (!Files.isDirectory(one.upperLayer())) {
+            return List.of();
+        }
+        try (Stream<Path> all = Files.walk(one.upperLayer())) {
+            List<String> out = new ArrayList<>();
+            for (Path p : all.filter(p -> p.getFileName().toString().equals(name)).toList()) {
+                out.add(Files.readString(p));
+            }
+            return out;
+        }
     }
 
     @Test

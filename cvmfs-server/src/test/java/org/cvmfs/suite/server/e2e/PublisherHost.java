@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.gateway.GatewayClient;
 import org.cvmfs.suite.protocol.config.HostPaths;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
@@ -86,6 +87,20 @@ final class PublisherHost {
     /** True if the spool's object cache holds the object. */
     boolean caches(ContentHash hash) {
         return new ObjectStore(publisher().spool().objectCache()).contains(hash);
+    }
+
+    /** The spool's upper layer of an overlay transaction: what the transaction changed. */
+    Path upperLayer() {
+        return publisher().spool().upperTree();
+    }
+
+    /** Drops this host's lease at the gateway behind the publisher's back (as an expiry or an admin would). */
+    void dropLeaseAtTheGateway() {
+        var settings = PublisherConfiguration.load(layout());
+        String token = state().orElseThrow().sessionToken();
+        if (!new GatewayClient(settings.gatewayApi(), settings.gatewayKey(), settings.gatewayTimeout(), "test").drop(token).isOk()) {
+            throw new IllegalStateException("the gateway did not drop lease " + token);
+        }
     }
 
     /** Leaves the host without a transaction whatever a failed test left behind. */
