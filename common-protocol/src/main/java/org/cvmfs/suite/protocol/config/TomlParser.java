@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
  * {@code conveyor submit} reads one; the TOML mapper paid databind's whole start-up, which only
  * leaves a short command once its JSON needs no databind either).
  * The tree: a string is a {@code String}, any other scalar a {@link Literal} (integers in
- * decimal), an array a {@code List}, a table or inline table a {@code Map}. Arrays of tables
- * ({@code [[x]]}) are refused: no suite file has them. Malformed input throws
- * {@link IllegalArgumentException} naming the line.
+ * decimal), an array a {@code List}, a table or inline table a {@code Map}, an array of tables
+ * ({@code [[x]]}) a {@code List} of {@code Map}s (upstream's viper reads them, so a config file
+ * holding one must load). Malformed input throws {@link IllegalArgumentException} naming the line.
  */
 final class TomlParser {
     private static final Pattern DECIMAL = Pattern.compile("[+-]?\\d+");
@@ -23,6 +23,10 @@ final class TomlParser {
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final Pattern DATE_TIME = Pattern.compile(
             "\\d{4}-\\d{2}-\\d{2}([Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})?)?|\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?");
+
+    /** The list of an array of tables: {@code [[x]]} headers append to it, an array value cannot be one. */
+    private static final class TableArray extends ArrayList<Object> {
+    }
 
     /** A scalar that is not a string (number, boolean, date or time), as its text; {@code json}: valid JSON as it is. */
     record Literal(String text, boolean json) {
@@ -51,15 +55,21 @@ final class TomlParser {
             }
             if (peek() == '[') {
                 pos++;
-                if (peek() == '[') {
-                    throw error("arrays of tables are not supported");
+                boolean arrayOfTables = peek() == '[';
+                if (arrayOfTables) {
+                    pos++;
                 }
                 List<String> path = key();
                 expect(']');
+                if (arrayOfTables) {
+                    expect(']');
+                }
                 current = root;
-                for (String part : path) {
+                for (String part : path.subList(0, path.size() - 1)) {
                     current = subTable(current, part);
                 }
+                String last = path.get(path.size() - 1);
+                current = arrayOfTables ? nextTableOf(current, last) : subTable(current, last);
             } else {
                 keyValue(current);
             }
@@ -82,13 +92,28 @@ final class TomlParser {
         }
     }
 
+    /** The table {@code name} of {@code parent}, made if new; in an array of tables, its last one. */
     @SuppressWarnings("unchecked")
     private Map<String, Object> subTable(Map<String, Object> parent, String name) {
         Object existing = parent.computeIfAbsent(name, k -> new LinkedHashMap<String, Object>());
+        if (existing instanceof TableArray tables) {
+            existing = tables.get(tables.size() - 1);
+        }
         if (existing instanceof Map<?, ?> m) {
             return (Map<String, Object>) m;
         }
         throw error("'" + name + "' is a value, not a table");
+    }
+
+    /** A new table appended to the array of tables {@code name} of {@code parent} ({@code [[name]]}). */
+    private Map<String, Object> nextTableOf(Map<String, Object> parent, String name) {
+        Object existing = parent.computeIfAbsent(name, k -> new TableArray());
+        if (!(existing instanceof TableArray tables)) {
+            throw error("'" + name + "' is not an array of tables");
+        }
+        Map<String, Object> table = new LinkedHashMap<>();
+        tables.add(table);
+        return table;
     }
 
     /** A dotted key of bare or quoted parts, and the spaces after it. */

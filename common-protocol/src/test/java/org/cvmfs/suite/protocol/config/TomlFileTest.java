@@ -69,9 +69,17 @@ class TomlFileTest {
     }
 
     @Test
+    void arraysOfTablesLoadAsUpstreamsReaderTakesThem() {
+        TomlFile.Section root = TomlFile.parse("[[worker]]\nname = \"a\"\n[worker.limits]\njobs = 1\n"
+                + "[[worker]]\nname = \"b\"\n[server]\nport = 8080\n", "f.toml");
+        assertEquals("[{\"name\":\"a\",\"limits\":{\"jobs\":1}},{\"name\":\"b\"}]", root.string("worker", ""));
+        assertEquals(8080, root.table("server").orElseThrow().integer("port", 0, ""));
+    }
+
+    @Test
     void malformedFilesAreRefusedWithTheirLine() {
         for (String bad : new String[] {"a = = 1", "a = \"open", "[table\nx = 1", "a = 1\na = 2", "a = 1 b = 2",
-                "a = [1, 2", "a = nope", "[[items]]\nx = 1", "a = \"\\q\"", "a = 1\n[a]\n"}) {
+                "a = [1, 2", "a = nope", "[[items]\nx = 1", "items = [1]\n[[items]]", "a = \"\\q\"", "a = 1\n[a]\n"}) {
             ConfigException e = assertThrows(ConfigException.class, () -> TomlFile.parse(bad, "f.toml"), bad);
             assertTrue(e.getMessage().startsWith("f.toml: not valid TOML: line "), e.getMessage());
         }
