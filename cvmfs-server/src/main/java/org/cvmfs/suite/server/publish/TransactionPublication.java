@@ -43,19 +43,13 @@ public final class TransactionPublication {
                     + display(state.leasePath()) + " was not completely opened; run transaction again or abort");
             case COMMITTING -> {
                 long revision = new LandedCommit(context).finish(state, tagName, description.orElse(""));
-                context.mount().ifPresent(m -> m.unmount(state.leasePath()));
-                if (state.workTree() == TransactionState.WorkTree.OVERLAY) {
-                    new UpperFold(spool).fold(state.leasePath(), state.baseRootCatalog(), landedRoot(revision));
-                }
-                spool.clear();
+                finishLanded(state, revision);
                 return new Published(revision, state.newRootCatalog().orElseThrow(), 0, 0, 0);
             }
             default -> {
                 context.mount().ifPresent(m -> m.makeReadOnly(state.leasePath()));
                 try {
-                    Published p = publishChanges(state, commit, tagName, description.orElse(""));
-                    context.mount().ifPresent(m -> m.unmount(state.leasePath()));
-                    return p;
+                    return publishChanges(state, commit, tagName, description.orElse(""));
                 } catch (RuntimeException e) {
                     context.mount().ifPresent(m -> m.makeWritable(state.leasePath()));
                     throw e;
@@ -99,18 +93,25 @@ public final class TransactionPublication {
         spool.save(committing);
         long revision = commit.send(committing, tagName, description);
         phases.end("commit");
-        if (overlay) {
-            context.mount().ifPresent(m -> m.unmount(state.leasePath()));
-            new UpperFold(spool).fold(state.leasePath(), state.baseRootCatalog(), landedRoot(revision));
-            spool.clear();
-            phases.end("fold");
-        } else {
+        if (!overlay) {
             TreeSnapshotFile.write(spool.snapshotFile(), nextSnapshot(before, now, changes, built));
-            spool.clear();
-            phases.end("snapshot");
         }
+        finishLanded(state, revision);
+        phases.end(overlay ? "fold" : "snapshot");
         context.say(phases.line());
         return new Published(revision, built.commit().rootHash(), built.filesProcessed(), built.bytesProcessed(), uploaded);
+    }
+
+    /**
+     * After the commit landed (sent now, or found landed on a retry): the working tree unmounted,
+     * an overlay's upper layer folded into its lower tree, the transaction forgotten.
+     */
+    private void finishLanded(TransactionState state, long revision) {
+        context.mount().ifPresent(m -> m.unmount(state.leasePath()));
+        if (state.workTree() == TransactionState.WorkTree.OVERLAY) {
+            new UpperFold(context.spool()).fold(state.leasePath(), state.baseRootCatalog(), landedRoot(revision));
+        }
+        context.spool().clear();
     }
 
     /**
