@@ -22,12 +22,14 @@ public final class CatalogHierarchy implements AutoCloseable {
 
     private final class Node {
         final RepositoryPath mountpoint;
+        final ContentHash hash;
         final Catalog catalog;
         final Map<RepositoryPath, NestedCatalogRef> refs = new HashMap<>();
         final Map<RepositoryPath, Node> children = new HashMap<>();
 
         Node(RepositoryPath mountpoint, ContentHash hash) {
             this.mountpoint = mountpoint;
+            this.hash = hash;
             this.catalog = Catalog.fromBytes(CatalogObjects.fetchInflated(source, hash), stagingDir,
                     CatalogObjects.label(mountpoint, hash));
             for (NestedCatalogRef r : catalog.nestedCatalogs()) {
@@ -64,6 +66,11 @@ public final class CatalogHierarchy implements AutoCloseable {
     /** The catalog holding the entries below {@code path} (and {@code path}'s own root row if it is a mountpoint). */
     public Catalog catalogFor(RepositoryPath path) {
         return nodeFor(path).catalog;
+    }
+
+    /** The content hash of {@link #catalogFor}'s catalog: the innermost catalog holding {@code path}'s subtree. */
+    public ContentHash catalogHashFor(RepositoryPath path) {
+        return nodeFor(path).hash;
     }
 
     public Optional<DirectoryEntry> lookup(RepositoryPath path) {

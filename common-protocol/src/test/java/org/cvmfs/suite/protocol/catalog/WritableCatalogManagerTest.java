@@ -131,6 +131,9 @@ class WritableCatalogManagerTest {
             assertTrue(root.listing(p("/sw/lib")).isEmpty());
             NestedCatalogRef ref = h.nestedCatalog(p("/sw/lib")).orElseThrow();
             assertEquals(c.catalogs().get(0), ref.hash());
+            assertEquals(ref.hash(), h.catalogHashFor(p("/sw/lib")));
+            assertEquals(ref.hash(), h.catalogHashFor(p("/sw/lib/cap")));
+            assertEquals(c.rootHash(), h.catalogHashFor(p("/sw")));
             Catalog nested = h.catalogFor(p("/sw/lib/cap"));
             assertEquals(p("/sw/lib"), nested.rootPrefix());
             assertEquals(1, nested.revision());

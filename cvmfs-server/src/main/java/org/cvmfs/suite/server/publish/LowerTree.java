@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
-import org.cvmfs.suite.protocol.catalog.NestedCatalogRef;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.store.MissingObjectException;
@@ -79,14 +77,7 @@ final class LowerTree {
     /** The hash of the innermost catalog holding {@code leasePath}'s subtree under root catalog {@code root}. */
     private ContentHash subtreeCatalog(ContentHash root, RepositoryPath leasePath) {
         try (CatalogHierarchy catalogs = CatalogHierarchy.open(cache, root, catalogScratch)) {
-            ContentHash innermost = root;
-            for (int depth = 1; depth <= leasePath.depth(); depth++) {
-                Optional<NestedCatalogRef> nested = catalogs.nestedCatalog(leasePath.ancestor(depth));
-                if (nested.isPresent()) {
-                    innermost = nested.get().hash();
-                }
-            }
-            return Objects.requireNonNull(innermost);
+            return catalogs.catalogHashFor(leasePath);
         }
     }
 
