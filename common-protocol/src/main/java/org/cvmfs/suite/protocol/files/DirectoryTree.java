@@ -6,7 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
+import java.nio.file.DirectoryStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -15,6 +19,8 @@ import java.util.stream.Stream;
  * as a link, so neither can reach outside the tree it was given.
  */
 public final class DirectoryTree {
+    private static final Set<PosixFilePermission> OWNER_RWX = PosixFilePermissions.fromString("rwx------");
+
     private DirectoryTree() {
     }
 
@@ -28,18 +34,33 @@ public final class DirectoryTree {
         }
     }
 
-    /** Deletes {@code root} and everything below it; symbolic links are removed, not followed. Absent is fine. */
+    /**
+     * Deletes {@code root} and everything below it; symbolic links are removed, not followed. Absent
+     * is fine. A directory we may not list or change (a published tree keeps the modes of its
+     * files, {@code 0555} included) is given {@code u+rwx} first.
+     */
     public static void delete(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            deleteBelow(root);
+        } catch (NoSuchFileException gone) {
+            // removed meanwhile: nothing left to remove
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + root, e);
         }
+    }
+
+    private static void deleteBelow(Path path) throws IOException {
+        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            if (!(Files.isReadable(path) && Files.isWritable(path) && Files.isExecutable(path))) {
+                Files.setPosixFilePermissions(path, OWNER_RWX);
+            }
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(path)) {
+                for (Path child : children) {
+                    deleteBelow(child);
+                }
+            }
+        }
+        Files.deleteIfExists(path);
     }
 
     /**

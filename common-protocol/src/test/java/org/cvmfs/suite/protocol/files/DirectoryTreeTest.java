@@ -45,18 +45,29 @@ class DirectoryTreeTest {
     }
 
     @Test
-    void deleteReportsWhatItCannotRemove() throws Exception {
-        Path root = Files.createDirectories(tmp.resolve("locked/inner"));
+    void deleteOpensDirectoriesOfTheTreeThatAreNotWritable() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("published/inner"));
         Files.writeString(root.resolve("f"), "x");
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("r-xr-xr-x"));
+        Files.setPosixFilePermissions(root.getParent(), PosixFilePermissions.fromString("r-x------"));
+        DirectoryTree.delete(tmp.resolve("published"));
+        assertFalse(Files.exists(tmp.resolve("published"), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void deleteReportsWhatItCannotRemove() throws Exception {
+        // the directory holding the tree is not the tree's: its modes are left alone
+        Path root = Files.createDirectories(tmp.resolve("locked/inner"));
+        Files.writeString(root.resolve("f"), "x");
+        Files.setPosixFilePermissions(root.getParent(), PosixFilePermissions.fromString("r-xr-xr-x"));
         try {
-            if (Files.isWritable(root)) {
+            if (Files.isWritable(root.getParent())) {
                 return;  // running as root: permissions do not stop the removal
             }
-            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> DirectoryTree.delete(tmp.resolve("locked")));
-            assertEquals("cannot remove " + tmp.resolve("locked"), e.getMessage());
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> DirectoryTree.delete(root));
+            assertEquals("cannot remove " + root, e.getMessage());
         } finally {
-            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(root.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
 

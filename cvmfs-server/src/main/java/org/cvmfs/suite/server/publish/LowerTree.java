@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.hash.ContentHash;
@@ -85,8 +86,8 @@ final class LowerTree {
     /** Empties the upper layer and the overlay's scratch, and gives the upper root the lower root's attributes. */
     void freshUpper() {
         try {
-            Materializer.wipe(spool.upperTree());
-            Materializer.wipe(spool.overlayScratch());
+            DirectoryTree.delete(spool.upperTree());
+            DirectoryTree.delete(spool.overlayScratch());
             Files.createDirectories(spool.upperTree());
             Files.createDirectories(spool.overlayScratch());
             OverlayEntries.copyAttributes(spool.lowerTree(), spool.upperTree());

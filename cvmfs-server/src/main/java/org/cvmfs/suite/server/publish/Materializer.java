@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.Chunk;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
@@ -82,7 +83,7 @@ public final class Materializer {
         if (top.isEmpty()) {
             // the lease covers a path that does not exist yet: an empty directory to fill
             try {
-                wipe(workTree);
+                DirectoryTree.delete(workTree);
                 Files.createDirectories(workTree);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot prepare working tree " + workTree, e);
@@ -201,7 +202,7 @@ public final class Materializer {
                     warnings.accept("discarding the working tree: " + unusable.getMessage());
                 }
             }
-            wipe(workTree);
+            DirectoryTree.delete(workTree);
             Files.createDirectories(workTree);
             return Map.of();
         } catch (IOException e) {
@@ -337,18 +338,5 @@ public final class Materializer {
         }
         String relative = leasePath.isRoot() ? path.relative() : path.toString().substring(leasePath.toString().length() + 1);
         return FileSystemNames.resolve(workTree, relative);
-    }
-
-    /** Removes a tree even where its directories are not writable or readable by us. */
-    static void wipe(Path path) throws IOException {
-        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-            Files.setPosixFilePermissions(path, OWNER_RWX);
-            try (var children = Files.newDirectoryStream(path)) {
-                for (Path child : children) {
-                    wipe(child);
-                }
-            }
-        }
-        Files.deleteIfExists(path);
     }
 }

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
@@ -72,16 +71,5 @@ final class OverlayEntries {
         Files.setAttribute(to, "unix:mode", (Integer) a.get("mode") & 07777, LinkOption.NOFOLLOW_LINKS);
         Files.getFileAttributeView(to, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setTimes((FileTime) a.get("lastModifiedTime"), null, null);
-    }
-
-    /** Removes {@code file} and everything below it, if it exists. */
-    static void deleteTree(Path file) {
-        try {
-            Materializer.wipe(file);
-        } catch (NoSuchFileException gone) {
-            // nothing to remove
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + file, e);
-        }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.files.AtomicFile;
 
 /**
@@ -76,8 +77,8 @@ public final class PublisherSpool {
 
     /** Empties an overlay transaction's upper layer and its work directory (after a fold or an abort). */
     void clearOverlayLayers() {
-        OverlayEntries.deleteTree(upperTree());
-        OverlayEntries.deleteTree(overlayScratch());
+        DirectoryTree.delete(upperTree());
+        DirectoryTree.delete(overlayScratch());
     }
 
     /** The writable upper layer of an overlay transaction: exactly what the transaction changed. */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Optional;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 
@@ -79,10 +80,10 @@ final class UpperFold {
             for (Path upperFile : children) {
                 Path lowerFile = lowerDir.resolve(upperFile.getFileName());
                 if (OverlayEntries.isWhiteout(upperFile)) {
-                    OverlayEntries.deleteTree(lowerFile);
+                    DirectoryTree.delete(lowerFile);
                 } else if (Files.isDirectory(upperFile, LinkOption.NOFOLLOW_LINKS)) {
                     if (!Files.isDirectory(lowerFile, LinkOption.NOFOLLOW_LINKS) || OverlayEntries.isOpaque(upperFile)) {
-                        OverlayEntries.deleteTree(lowerFile);
+                        DirectoryTree.delete(lowerFile);
                         Files.createDirectory(lowerFile);
                     }
                     Map<String, Object> attributes = OverlayEntries.attributes(upperFile);
@@ -90,7 +91,7 @@ final class UpperFold {
                     OverlayEntries.setAttributes(lowerFile, attributes);
                 } else {
                     if (Files.isDirectory(lowerFile, LinkOption.NOFOLLOW_LINKS)) {
-                        OverlayEntries.deleteTree(lowerFile);
+                        DirectoryTree.delete(lowerFile);
                     }
                     Files.move(upperFile, lowerFile, StandardCopyOption.ATOMIC_MOVE);
                 }

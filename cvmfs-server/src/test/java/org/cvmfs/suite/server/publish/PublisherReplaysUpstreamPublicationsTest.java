@@ -62,7 +62,7 @@ class PublisherReplaysUpstreamPublicationsTest {
         TreeSnapshot before = materialize(repo, work);
         Files.write(work.resolve("lib/version.txt"), content("after-b", "/sw/lib/version.txt"));
         Files.delete(work.resolve("docs/notes.txt"));
-        Materializer.wipe(work.resolve("nested"));
+        DirectoryTree.delete(work.resolve("nested"));
         Files.createDirectories(work.resolve("extra"));
         Files.write(work.resolve("extra/added.txt"), content("after-b", "/sw/extra/added.txt"));
 
