@@ -35,6 +35,12 @@ class RedeliveredFlagTest {
             factory.setPort(broker.amqpPort());
             try (Connection c = factory.newConnection(); Channel ch = c.createChannel()) {
                 ch.queueDeclare(QUEUE, true, false, false, null);
+            }
+            // the job queue exists long before a job, as in production: a broker killed right
+            // after declaring it may lose the declaration itself, which is not what is checked here
+            broker.stop();
+            broker.start();
+            try (Connection c = factory.newConnection(); Channel ch = c.createChannel()) {
                 ch.confirmSelect();
                 ch.basicPublish("", QUEUE, MessageProperties.PERSISTENT_TEXT_PLAIN, "job".getBytes(StandardCharsets.UTF_8));
                 ch.waitForConfirmsOrDie(10_000);
