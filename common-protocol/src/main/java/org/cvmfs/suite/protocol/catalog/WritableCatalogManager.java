@@ -8,6 +8,7 @@ import org.cvmfs.suite.protocol.catalog.CatalogTree.Node;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.hash.PathHash;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.store.RepositorySource;
 
@@ -31,6 +32,16 @@ public final class WritableCatalogManager implements AutoCloseable {
     private final NestedCatalogs nested;
     private boolean emptyObjectNeeded;
     private boolean spent;
+    /**
+     * The directory last found to be the parent of an added entry, with its path hash and the
+     * catalog holding its children: a publication adds entries directory by directory, so the
+     * next one mostly needs no lookup of its parent. Forgotten by every edit that could remove a
+     * directory or move rows between catalogs.
+     */
+    private KnownParent knownParent;
+
+    private record KnownParent(RepositoryPath path, PathHash key, Node node) {
+    }
 
     private WritableCatalogManager(CatalogTree tree, HashAlgorithm markerAlgorithm) {
         this.tree = tree;
@@ -81,10 +92,9 @@ public final class WritableCatalogManager implements AutoCloseable {
     public void addDirectory(RepositoryPath path, DirectoryEntry entry) {
         requireUsable();
         requireKind(path, entry, true);
-        Node node = nodeForNewChild(path);
         DirectoryEntry row = entry.toBuilder().linkcount(2).nestedMountpoint(false).nestedRoot(false)
                 .bindMountpoint(false).build();
-        node.catalog.insert(path, row, List.of());
+        Node node = insertNew(path, row, List.of());
         adjustLinkcount(path.parent(), +1);
         node.markDirty();
     }
@@ -97,8 +107,7 @@ public final class WritableCatalogManager implements AutoCloseable {
     public void addFile(RepositoryPath path, DirectoryEntry entry, List<Chunk> chunks) {
         requireUsable();
         requireKind(path, entry, false);
-        Node node = nodeForNewChild(path);
-        node.catalog.insert(path, entry, chunks);
+        Node node = insertNew(path, entry, chunks);
         node.markDirty();
         RepositoryPath parent = path.parent();
         if (path.name().equals(MARKER) && !parent.isRoot() && !node.mountpoint.equals(parent)) {
@@ -132,11 +141,25 @@ public final class WritableCatalogManager implements AutoCloseable {
         node.markDirty();
     }
 
-    private Node nodeForNewChild(RepositoryPath path) {
+    /** Inserts the row of a new entry into the catalog holding its parent's children; returns that catalog's node. */
+    private Node insertNew(RepositoryPath path, DirectoryEntry entry, List<Chunk> chunks) {
+        KnownParent parent = parentOfNew(path);
+        PathHash key = path.pathHash();
+        if (parent.node.catalog.contains(key)) {
+            throw new CatalogException(path + " exists already");
+        }
+        parent.node.catalog.insertAbsent(path, key, parent.key, entry, chunks);
+        return parent.node;
+    }
+
+    private KnownParent parentOfNew(RepositoryPath path) {
         if (path.isRoot()) {
             throw new CatalogException("the repository root exists already");
         }
         RepositoryPath parentPath = path.parent();
+        if (knownParent != null && knownParent.path.equals(parentPath)) {
+            return knownParent;
+        }
         Node node = tree.resolve(parentPath);
         DirectoryEntry parent = node.catalog.lookup(parentPath).orElseThrow(
                 () -> new CatalogException(path + ": parent directory " + display(parentPath) + " does not exist"));
@@ -144,10 +167,8 @@ public final class WritableCatalogManager implements AutoCloseable {
             throw new CatalogException(path + ": parent " + display(parentPath) + " is a " + parent.kind()
                     + ", not a directory");
         }
-        if (node.catalog.lookup(path).isPresent()) {
-            throw new CatalogException(path + " exists already");
-        }
-        return node;
+        knownParent = new KnownParent(parentPath, parentPath.pathHash(), node);
+        return knownParent;
     }
 
     private static void requireKind(RepositoryPath path, DirectoryEntry entry, boolean directory) {
@@ -188,6 +209,7 @@ public final class WritableCatalogManager implements AutoCloseable {
      */
     public void remove(RepositoryPath path) {
         requireUsable();
+        knownParent = null;
         if (path.isRoot()) {
             throw new CatalogException("the repository root cannot be removed");
         }
@@ -227,6 +249,7 @@ public final class WritableCatalogManager implements AutoCloseable {
      */
     public void createNestedCatalog(RepositoryPath path) {
         requireUsable();
+        knownParent = null;
         if (nested.create(path)) {
             emptyObjectNeeded = true;
         }
@@ -238,6 +261,7 @@ public final class WritableCatalogManager implements AutoCloseable {
      */
     public void removeNestedCatalog(RepositoryPath path) {
         requireUsable();
+        knownParent = null;
         nested.remove(path);
     }
 
@@ -248,6 +272,7 @@ public final class WritableCatalogManager implements AutoCloseable {
      */
     public void swapNestedCatalog(RepositoryPath path, ContentHash hash, long size) {
         requireUsable();
+        knownParent = null;
         nested.swap(path, hash, size);
     }
 

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import org.cvmfs.suite.protocol.http.HttpClients;
 import org.cvmfs.suite.protocol.pack.ObjectPackWriter;
 import org.cvmfs.suite.protocol.pack.PackHeader;
 
@@ -58,7 +59,7 @@ public final class GatewayClient {
         this.key = key;
         this.timeout = timeout;
         this.userAgent = userAgent;
-        this.http = HttpClient.newBuilder()
+        this.http = HttpClients.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(30))
                 .build();

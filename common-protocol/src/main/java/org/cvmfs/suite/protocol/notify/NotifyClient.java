@@ -17,6 +17,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cvmfs.suite.protocol.gateway.GatewayAuth;
 import org.cvmfs.suite.protocol.gateway.GatewayKey;
+import org.cvmfs.suite.protocol.http.HttpClients;
 
 /**
  * Publishes activity messages to, and subscribes to them from, a notification service: ours,
@@ -54,7 +55,7 @@ public final class NotifyClient {
     }
 
     public static HttpClient newHttpClient() {
-        return HttpClient.newBuilder()
+        return HttpClients.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NORMAL)

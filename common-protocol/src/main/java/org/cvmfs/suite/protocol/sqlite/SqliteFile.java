@@ -24,7 +24,12 @@ public final class SqliteFile implements AutoCloseable {
     /** The key/value table every database of the repository format has; see {@link #property}. */
     public static final String CREATE_PROPERTIES =
             "CREATE TABLE properties (key TEXT, value TEXT, CONSTRAINT pk_properties PRIMARY KEY (key))";
-    private static final org.sqlite.JDBC DRIVER = new org.sqlite.JDBC();
+    private static final org.sqlite.JDBC DRIVER;
+
+    static {
+        SqliteNativeLibrary.preferCachedCopy();
+        DRIVER = new org.sqlite.JDBC();
+    }
 
     private final Path path;
     private final Connection connection;

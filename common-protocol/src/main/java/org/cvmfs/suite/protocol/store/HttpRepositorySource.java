@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.OptionalLong;
 import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.http.HttpClients;
 
 /**
  * A repository served over HTTP, with base URL such as {@code http://host/cvmfs/REPO}. Objects are
@@ -32,7 +33,7 @@ public final class HttpRepositorySource implements RepositorySource {
         this.base = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
         this.timeout = timeout;
         this.limits = limits;
-        this.client = HttpClient.newBuilder()
+        this.client = HttpClients.newBuilder()
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();

@@ -111,6 +111,74 @@ class WritableCatalogManagerGuardsTest {
         }
     }
 
+    /*
+     * Entries are added directory by directory, and the manager keeps the parent it found last:
+     * an edit that removes that parent, turns it into a file or moves its rows to another catalog
+     * must make the next addition look again.
+     */
+
+    @Test
+    void aParentRemovedInTheSameSessionTakesNoMoreEntries() {
+        repo.edit(m -> {
+            m.addDirectory(p("/d"), dir("d"));
+            m.addFile(p("/d/a"), repo.file("a", "a\n").build(), List.of());
+            m.remove(p("/d"));
+            CatalogException e = assertThrows(CatalogException.class,
+                    () -> m.addFile(p("/d/b"), repo.file("b", "b\n").build(), List.of()));
+            assertEquals("/d/b: parent directory /d does not exist", e.getMessage());
+        });
+    }
+
+    @Test
+    void aParentReplacedByAFileTakesNoMoreEntries() {
+        repo.edit(m -> {
+            m.addDirectory(p("/d"), dir("d"));
+            m.addFile(p("/d/a"), repo.file("a", "a\n").build(), List.of());
+            m.replaceFile(p("/d"), repo.file("d", "now a file\n").build(), List.of());
+            CatalogException e = assertThrows(CatalogException.class,
+                    () -> m.addDirectory(p("/d/b"), dir("b")));
+            assertTrue(e.getMessage().endsWith("not a directory"), e.getMessage());
+        });
+    }
+
+    @Test
+    void anEntryAddedAfterItsParentBecameANestedCatalogLandsInThatCatalog() {
+        repo.edit(m -> {
+            m.addDirectory(p("/d"), dir("d"));
+            m.addFile(p("/d/a"), repo.file("a", "a\n").build(), List.of());
+            m.createNestedCatalog(p("/d"));
+            m.addFile(p("/d/b"), repo.file("b", "b\n").build(), List.of());
+        });
+        try (CatalogHierarchy h = repo.read()) {
+            assertEquals(h.catalogHashFor(p("/d")), h.catalogHashFor(p("/d/b")));
+            assertTrue(!h.catalogHashFor(p("/d/b")).equals(h.catalogHashFor(p("/f"))), "in the nested catalog");
+        }
+    }
+
+    @Test
+    void anEntryAddedAfterItsParentsCatalogWasMergedBackLandsInTheParentCatalog() {
+        repo.edit(m -> {
+            m.addFile(p("/n/a"), repo.file("a", "a\n").build(), List.of());
+            m.removeNestedCatalog(p("/n"));
+            m.addFile(p("/n/b"), repo.file("b", "b\n").build(), List.of());
+        });
+        try (CatalogHierarchy h = repo.read()) {
+            assertEquals(h.catalogHashFor(p("/x")), h.catalogHashFor(p("/n/b")));
+            assertTrue(h.lookup(p("/n/a")).isPresent());
+            assertTrue(h.lookup(p("/n/b")).isPresent());
+        }
+    }
+
+    @Test
+    void anExistingEntryIsNotAddedTwice() {
+        repo.edit(m -> {
+            m.addFile(p("/n/a"), repo.file("a", "a\n").build(), List.of());
+            CatalogException e = assertThrows(CatalogException.class,
+                    () -> m.addFile(p("/n/a"), repo.file("a", "again\n").build(), List.of()));
+            assertEquals("/n/a exists already", e.getMessage());
+        });
+    }
+
     @Test
     void readsSeeTheStagedTreeAndASpentManagerRefusesThemToo() {
         WritableCatalogManager m = WritableCatalogManager.open(repo.source, repo.head, repo.tmp);

@@ -19,6 +19,7 @@ import java.util.Locale;
 import org.cvmfs.suite.conveyor.worker.failure.JobFailure;
 import org.cvmfs.suite.protocol.conveyor.JobPayload;
 import org.cvmfs.suite.protocol.conveyor.MalformedJobException;
+import org.cvmfs.suite.protocol.http.HttpClients;
 
 /**
  * Downloads a job's payload script into {@code temp_dir} before any lease is taken (upstream
@@ -39,7 +40,7 @@ public final class PayloadFetcher {
     public PayloadFetcher(Path tempDir, boolean requireChecksum) {
         this.tempDir = tempDir;
         this.requireChecksum = requireChecksum;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+        this.http = HttpClients.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
