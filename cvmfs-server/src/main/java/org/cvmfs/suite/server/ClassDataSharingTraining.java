@@ -65,12 +65,13 @@ final class ClassDataSharingTraining {
 
     /** Runs {@code cvmfs_server --prefix HOST COMMAND...}, its output discarded and its exit code ignored. */
     private static void server(Path host, List<String> command) {
-        CommandLine cli = new CommandLine(new SuiteCommand());
+        List<String> words = new ArrayList<>(List.of("cvmfs_server", "--prefix", host.toString()));
+        words.addAll(command);
+        String[] args = words.toArray(String[]::new);
+        CommandLine cli = Main.commandLine(args);
         cli.setOut(new PrintWriter(new StringWriter()));
         cli.setErr(new PrintWriter(new StringWriter()));
-        List<String> args = new ArrayList<>(List.of("cvmfs_server", "--prefix", host.toString()));
-        args.addAll(command);
-        cli.execute(args.toArray(String[]::new));
+        cli.execute(args);
     }
 
     /** Serves {@code /cvmfs/REPO/...} from the Stratum 0's storage and refuses everything below {@code /api/v1}. */

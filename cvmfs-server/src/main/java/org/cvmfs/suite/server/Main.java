@@ -1,6 +1,8 @@
 package org.cvmfs.suite.server;
 
 import java.nio.file.Path;
+import org.cvmfs.suite.server.cli.ServerCommand;
+import org.cvmfs.suite.server.swissknife.SwissknifeCommand;
 import picocli.CommandLine;
 
 /**
@@ -31,6 +33,18 @@ public final class Main {
 
     /** Runs one command line ({@code cvmfs_server ...} or {@code cvmfs_swissknife ...}); returns its exit code. */
     public static int run(String... args) {
-        return new CommandLine(new SuiteCommand()).execute(args);
+        return commandLine(args).execute(args);
+    }
+
+    /**
+     * The command tree for {@code args}: {@code cvmfs_server} with only the subcommands they
+     * name ({@link ServerCommand#withSubcommands}); none for a {@code cvmfs_swissknife} command.
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine suite = new CommandLine(new SuiteCommand());
+        if (args.length == 0 || !args[0].equals(SwissknifeCommand.NAME)) {
+            ServerCommand.withSubcommands(suite.getSubcommands().get(ServerCommand.NAME), args);
+        }
+        return suite;
     }
 }

@@ -81,4 +81,54 @@ class MainTest {
         assertEquals("", notify.out());
         assertTrue(notify.err().contains("parameter -u missing"), notify.err());
     }
+
+    @Test
+    void buildsOnlyTheSubcommandACommandLineNames() {
+        assertEquals(List.of("transaction"), serverSubcommands(Main.commandLine("cvmfs_server", "--prefix", "/h",
+                "transaction", "repo.example.org/sw")));
+        assertEquals(List.of("ls", "cat"), serverSubcommands(Main.commandLine("cvmfs_server", "ls", "repo", "cat")),
+                "a subcommand's name as a value registers one more, in the usage's order");
+        assertEquals(List.of("mkfs", "resign", "check", "list-catalogs", "ls", "cat", "transaction", "publish", "abort",
+                "ingest", "gc"), serverSubcommands(Main.commandLine("cvmfs_server", "--help")));
+        assertEquals(11, serverSubcommands(Main.commandLine("cvmfs_server", "publsh")).size(),
+                "a misspelt name gets every subcommand to suggest from");
+        assertEquals(List.of(), serverSubcommands(Main.commandLine("cvmfs_swissknife", "notify", "-s")));
+    }
+
+    @Test
+    void aMisspeltSubcommandGetsSuggestions() throws Exception {
+        Run typo = run("cvmfs_server", "publsh", "repo.example.org");
+        assertEquals(2, typo.exitCode());
+        assertTrue(typo.err().contains("Did you mean: cvmfs_server publish"), typo.err());
+    }
+
+    private static List<String> serverSubcommands(picocli.CommandLine suite) {
+        return suite.getSubcommands().get("cvmfs_server").getSubcommands().values().stream()
+                .map(picocli.CommandLine::getCommandName).distinct().toList();
+    }
+
+    /**
+     * The training the launcher runs for the class-data-sharing archive loads the publisher's
+     * HTTP, JSON and gateway classes (the stand-in gateway answered), and leaves nothing behind.
+     */
+    @Test
+    void theTrainingRunsAPublisherHostAgainstAStandInGateway() throws Exception {
+        Path scratch = Files.createDirectories(prefix.resolve("scratch"));
+        Path classes = prefix.resolve("classes.txt");
+        List<String> command = new java.util.ArrayList<>(JavaProcess.mainClass(leanClassPath(), Main.class,
+                List.of(Main.TRAINING, scratch.toString())));
+        command.add(1, "-XX:DumpLoadedClassList=" + classes);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(prefix.resolve("log").toFile()).start();
+        assertEquals(0, p.waitFor(), Files.readString(prefix.resolve("log")));
+
+        List<String> loaded = Files.readAllLines(classes);
+        for (String name : List.of("org/cvmfs/suite/server/cli/LsCommand", "org/cvmfs/suite/server/publish/LeaseAcquirer",
+                "org/cvmfs/suite/protocol/gateway/GatewayReply", "org/cvmfs/suite/server/publish/GatewayMkfs",
+                "jdk/internal/net/http/HttpClientImpl", "com/fasterxml/jackson/databind/ObjectMapper")) {
+            assertTrue(loaded.stream().anyMatch(l -> l.equals(name) || l.startsWith(name + " ")), name + " was not loaded");
+        }
+        try (var left = Files.list(scratch)) {
+            assertEquals(List.of(), left.toList());
+        }
+    }
 }

@@ -20,43 +20,48 @@ import org.sqlite.util.OSInfo;
  * deleted each time. Instead the library is written once per driver version into the user's own
  * cache directory ({@code $XDG_CACHE_HOME/cvmfs-suite}, else {@code ~/.cache/cvmfs-suite}, as
  * the launchers' class-data-sharing archives), as a temporary file renamed into place, and later
- * processes load that copy when its size is the jar's. Without a cache directory the user owns,
- * or when {@code org.sqlite.lib.path} is set already, the driver does as it always does.
+ * processes load that copy when its size is the jar's. A library file can be loaded by one class
+ * loader of a JVM only, so only the application class loader (the command-line tools' plain class
+ * path) takes the copy; a Quarkus application's class loaders, a JVM without a cache directory
+ * the user owns, or one with {@code org.sqlite.lib.path} set already keep the driver's own way
+ * (which also remains its fallback: the copy has the library's own file name).
  */
 final class SqliteNativeLibrary {
     static final String PATH_PROPERTY = "org.sqlite.lib.path";
-    static final String NAME_PROPERTY = "org.sqlite.lib.name";
 
     private SqliteNativeLibrary() {
     }
 
     /** Points the driver at the cached copy, making it first; changes nothing when it cannot. */
     static void preferCachedCopy() {
-        if (System.getProperty(PATH_PROPERTY) != null) {
+        if (System.getProperty(PATH_PROPERTY) != null
+                || SqliteNativeLibrary.class.getClassLoader() != ClassLoader.getSystemClassLoader()) {
             return;
         }
-        userCacheDirectory().flatMap(SqliteNativeLibrary::cachedCopy).ifPresent(library -> {
-            System.setProperty(PATH_PROPERTY, library.getParent().toString());
-            System.setProperty(NAME_PROPERTY, library.getFileName().toString());
-        });
+        userCacheDirectory().flatMap(SqliteNativeLibrary::cachedCopy)
+                .ifPresent(library -> System.setProperty(PATH_PROPERTY, library.getParent().toString()));
     }
 
-    /** The copy of this driver's library for this platform below {@code cache}, written if missing or short. */
+    /**
+     * The copy of this driver's library for this platform below {@code cache}
+     * ({@code sqlite-jdbc-VERSION-OS-ARCH/libsqlitejdbc.so}), written if missing or short.
+     */
     static Optional<Path> cachedCopy(Path cache) {
         String resource = LibraryLoaderUtil.getNativeLibResourcePath() + "/" + LibraryLoaderUtil.getNativeLibName();
         URL url = SQLiteJDBCLoader.class.getResource(resource);
         if (url == null) {
             return Optional.empty();
         }
-        Path library = cache.resolve("sqlite-jdbc-" + SQLiteJDBCLoader.getVersion() + "-"
-                + OSInfo.getNativeLibFolderPathForCurrentOS().replace('/', '-') + "-" + LibraryLoaderUtil.getNativeLibName());
         try {
+            Path directory = Files.createDirectories(cache.resolve("sqlite-jdbc-" + SQLiteJDBCLoader.getVersion() + "-"
+                    + OSInfo.getNativeLibFolderPathForCurrentOS().replace('/', '-')));
+            Path library = directory.resolve(LibraryLoaderUtil.getNativeLibName());
             URLConnection connection = url.openConnection();
             long size = connection.getContentLengthLong();
             if (Files.isRegularFile(library) && Files.size(library) == size) {
                 return Optional.of(library);
             }
-            Path temporary = Files.createTempFile(cache, ".sqlite-jdbc-", ".tmp");
+            Path temporary = Files.createTempFile(directory, ".sqlite-jdbc-", ".tmp");
             try (InputStream in = connection.getInputStream()) {
                 Files.copy(in, temporary, StandardCopyOption.REPLACE_EXISTING);
                 Files.move(temporary, library, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -26,9 +26,10 @@ class SqliteNativeLibraryTest {
 
         assertEquals(library, SqliteNativeLibrary.cachedCopy(dir).orElseThrow());
         assertEquals(0, Files.getLastModifiedTime(library).toMillis(), "kept, not written again");
-        try (Stream<Path> files = Files.list(dir)) {
+        try (Stream<Path> files = Files.list(library.getParent())) {
             assertEquals(List.of(library), files.toList(), "no temporary file left");
         }
+        assertEquals("libsqlitejdbc.so", library.getFileName().toString(), "the driver's own name, for its fallback");
     }
 
     @Test

@@ -22,14 +22,27 @@ final class OverlayEntries {
     private static final String OPAQUE = "overlay.opaque";
     private static final int TYPE_MASK = 0170000;
     private static final int CHARACTER_DEVICE = 0020000;
+    private static final int DIRECTORY = 0040000;
 
     private OverlayEntries() {
     }
 
+    /** What an upper entry is to a fold: a whiteout, a directory, or anything else (which moves as it is). */
+    enum Kind { WHITEOUT, DIRECTORY, OTHER }
+
     static boolean isWhiteout(Path upperFile) {
+        return kind(upperFile) == Kind.WHITEOUT;
+    }
+
+    /** The kind of an upper entry, from one {@code lstat}. */
+    static Kind kind(Path upperFile) {
         try {
             Map<String, Object> a = Files.readAttributes(upperFile, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
-            return ((Integer) a.get("mode") & TYPE_MASK) == CHARACTER_DEVICE && (Long) a.get("rdev") == 0;
+            int type = (Integer) a.get("mode") & TYPE_MASK;
+            if (type == CHARACTER_DEVICE && (Long) a.get("rdev") == 0) {
+                return Kind.WHITEOUT;
+            }
+            return type == DIRECTORY ? Kind.DIRECTORY : Kind.OTHER;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stat " + upperFile, e);
         }

@@ -41,7 +41,7 @@ class ServerCommandTest {
         ByteArrayOutputStream raw = new ByteArrayOutputStream();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new ServerCommand(clock, raw));
+        CommandLine cli = ServerCommand.withSubcommands(new CommandLine(new ServerCommand(clock, raw)));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(args);

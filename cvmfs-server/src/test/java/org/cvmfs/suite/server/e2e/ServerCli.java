@@ -43,7 +43,7 @@ final class ServerCli {
         List<String> all = new ArrayList<>(List.of("--prefix", prefix.toString()));
         all.addAll(List.of(args));
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new ServerCommand(Clock.systemUTC(), System.out));
+        CommandLine cli = ServerCommand.withSubcommands(new CommandLine(new ServerCommand(Clock.systemUTC(), System.out)));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(all.toArray(String[]::new));

@@ -22,7 +22,7 @@ public final class ServerProcess {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ServerCommand()).execute(args));
+        System.exit(ServerCommand.withSubcommands(new CommandLine(new ServerCommand()), args).execute(args));
     }
 
     /**
