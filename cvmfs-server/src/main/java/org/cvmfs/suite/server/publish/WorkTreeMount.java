@@ -82,6 +82,16 @@ public final class WorkTreeMount {
      * {@code /cvmfs/REPO/PATH}; {@code work} is the overlay's scratch, on upper's file system.
      * Nothing may be mounted there: the layers must not change under a mounted overlay, so the
      * caller unmounts before it prepares them.
+     *
+     * <p>{@code volatile} where the kernel has it (Linux 5.10): the overlay never syncs its upper
+     * file system, which otherwise happens when it is unmounted after a publication, writing out
+     * everything dirty on that file system while the publisher waits (0.5 s and more after a
+     * 10,000-file transaction, issue 11). Nothing of the publisher's relies on it: the change set
+     * is read and folded from the upper layer on the same host, and its own state files are
+     * written outside the overlay with fsync. What a host crash loses of the working tree's unsynced
+     * writes it loses either way; a {@code fsync} inside the working tree is no longer a promise.
+     * The kernel refuses {@code volatile} with a work directory a crashed volatile mount left behind;
+     * {@code work} is always fresh ({@link LowerTree#freshUpper}).
      */
     public void mountOverlay(Path lower, Path upper, Path work, RepositoryPath leasePath) {
         Path target = mountpoint(leasePath);
@@ -90,7 +100,10 @@ public final class WorkTreeMount {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create mountpoint " + target, e);
         }
-        run("mount", "-t", "overlay", "overlay", "-o", overlayOptions(lower, upper, work), target.toString());
+        String options = overlayOptions(lower, upper, work);
+        if (exec("mount", "-t", "overlay", "overlay", "-o", options + ",volatile", target.toString()).status() != 0) {
+            run("mount", "-t", "overlay", "overlay", "-o", options, target.toString());
+        }
     }
 
     /**
