@@ -154,7 +154,7 @@ public final class PublishBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "cpus: %d, java %s; gateway and publisher on loopback; load average %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadAverage());
         System.out.printf(Locale.ROOT, "file creates here: %.0f us each (1,000 empty files; ext4 without a journal"
-                + " scans the inodes deleted in the last 35 s, up to 0.4 ms a create after a large deletion)%n",
+                + " scans recently deleted inodes: up to 0.9 ms a create after a large deletion)%n",
                 createCostMicros(dir.resolve("create-probe")));
 
         Path smallTree = editableTree(server(publisher, "transaction", REPO + "/small").output());

@@ -20,6 +20,8 @@ import org.cvmfs.suite.protocol.files.DirectoryTree;
  * where it is, in the spool.
  */
 public final class WorkTreeMount {
+    /** The overlay option that keeps its unmount from syncing the upper file system; see {@link #mountOverlay}. */
+    private static final String VOLATILE = ",volatile";
     private final Path repositoryMount;
 
     /** @param repositoryMount {@code /cvmfs/REPO} ({@code CVMFS_UNION_DIR}) */
@@ -53,7 +55,9 @@ public final class WorkTreeMount {
     /**
      * Whether this process may mount an overlay of spool directories: a trial mount below
      * {@code scratch} (which must be on the spool's file system: an upper layer on an overlay or
-     * a file system without whiteouts and user xattrs is refused by the kernel), undone at once.
+     * a file system without whiteouts and user xattrs is refused by the kernel), undone at once;
+     * {@code volatile} where the kernel has it, as the real mount, so that undoing it syncs
+     * nothing (without it, 0.5 s of a {@code transaction} opened right after a large publication).
      */
     public static boolean overlayPermitted(Path scratch) {
         try {
@@ -62,8 +66,8 @@ public final class WorkTreeMount {
             for (String dir : List.of("lower", "upper", "work", "target")) {
                 Files.createDirectories(scratch.resolve(dir));
             }
-            if (exec("mount", "-t", "overlay", "overlay", "-o", overlayOptions(scratch.resolve("lower"),
-                    scratch.resolve("upper"), scratch.resolve("work")), target.toString()).status() != 0) {
+            String options = overlayOptions(scratch.resolve("lower"), scratch.resolve("upper"), scratch.resolve("work"));
+            if (exec(overlayMount(options + VOLATILE, target)).status() != 0 && exec(overlayMount(options, target)).status() != 0) {
                 return false;
             }
             run("umount", target.toString());
@@ -101,9 +105,13 @@ public final class WorkTreeMount {
             throw new UncheckedIOException("cannot create mountpoint " + target, e);
         }
         String options = overlayOptions(lower, upper, work);
-        if (exec("mount", "-t", "overlay", "overlay", "-o", options + ",volatile", target.toString()).status() != 0) {
-            run("mount", "-t", "overlay", "overlay", "-o", options, target.toString());
+        if (exec(overlayMount(options + VOLATILE, target)).status() != 0) {
+            run(overlayMount(options, target));
         }
+    }
+
+    private static String[] overlayMount(String options, Path target) {
+        return new String[] {"mount", "-t", "overlay", "overlay", "-o", options, target.toString()};
     }
 
     /**
