@@ -110,6 +110,27 @@ class PublishThroughGatewayTest {
         assertEquals(root, gateway.head().rootCatalog());
     }
 
+    /** As upstream: a lease path's parent must be an existing directory; the lease is dropped again. */
+    @Test
+    void aLeasePathNeedsAnExistingParentDirectory() throws Exception {
+        ServerCli.assertExit(0, one.transaction("/top"));
+        write(one.tree("/top").resolve("file"), "a file\n");
+        hosts.publish(one);
+
+        ServerCli.Result missing = two.transaction("/absent/sub");
+        assertEquals(2, missing.exitCode(), missing.toString());
+        assertTrue(missing.err().contains("cannot open a transaction on /absent/sub: /absent does not exist"), missing.err());
+        ServerCli.Result file = two.transaction("/top/file/sub");
+        assertEquals(20, file.exitCode(), file.toString());
+        assertTrue(file.err().contains("/top/file is not a directory"), file.err());
+        assertFalse(two.holdsToken());
+
+        ServerCli.assertExit(0, two.transaction("/top/sub"));
+        ServerCli.assertExit(0, two.abort());
+        ServerCli.assertExit(0, two.transaction("/new"));
+        ServerCli.assertExit(0, two.abort());
+    }
+
     @Test
     void abortLeavesTheRepositoryUnchanged() throws Exception {
         ServerCli.assertExit(0, one.transaction("/kept"));
