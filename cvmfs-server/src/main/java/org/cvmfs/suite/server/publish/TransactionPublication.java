@@ -2,7 +2,6 @@ package org.cvmfs.suite.server.publish;
 
 import static org.cvmfs.suite.server.publish.PublisherContext.display;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,7 +43,7 @@ public final class TransactionPublication {
                     + display(state.leasePath()) + " was not completely opened; run transaction again or abort");
             case COMMITTING -> {
                 long revision = new LandedCommit(context).finish(state, tagName, description.orElse(""));
-                finishLanded(state, revision, writeback(state));
+                finishLanded(state, revision);
                 return new Published(revision, state.newRootCatalog().orElseThrow(), 0, 0, 0);
             }
             default -> {
@@ -65,7 +64,6 @@ public final class TransactionPublication {
         TransactionState publishing = state.withPhase(TransactionState.Phase.PUBLISHING);
         spool.save(publishing);
         boolean overlay = state.workTree() == TransactionState.WorkTree.OVERLAY;
-        UpperWriteback writeback = writeback(state);
         TreeSnapshot before = null;
         TreeSnapshot now = null;
         ChangeSet changes;
@@ -98,7 +96,7 @@ public final class TransactionPublication {
         if (!overlay) {
             TreeSnapshotFile.write(spool.snapshotFile(), nextSnapshot(before, now, changes, built));
         }
-        finishLanded(state, revision, writeback);
+        finishLanded(state, revision);
         phases.end(overlay ? "fold" : "snapshot");
         context.say(phases.line());
         return new Published(revision, built.commit().rootHash(), built.filesProcessed(), built.bytesProcessed(), uploaded);
@@ -108,22 +106,12 @@ public final class TransactionPublication {
      * After the commit landed (sent now, or found landed on a retry): the working tree unmounted,
      * an overlay's upper layer folded into its lower tree, the transaction forgotten.
      */
-    private void finishLanded(TransactionState state, long revision, UpperWriteback writeback) {
+    private void finishLanded(TransactionState state, long revision) {
         context.mount().ifPresent(m -> m.unmount(state.leasePath()));
-        if (writeback != null) {
-            writeback.await(context::warn);
-        }
         if (state.workTree() == TransactionState.WorkTree.OVERLAY) {
             new UpperFold(context.spool()).fold(state.leasePath(), state.baseRootCatalog(), landedRoot(revision));
         }
         context.spool().clear();
-    }
-
-    /** For an overlay transaction, its upper layer's writeback started (see {@link UpperWriteback}); else null. */
-    private UpperWriteback writeback(TransactionState state) {
-        Path upper = context.spool().upperTree();
-        return state.workTree() == TransactionState.WorkTree.OVERLAY && Files.isDirectory(upper)
-                ? UpperWriteback.start(upper, context::warn) : null;
     }
 
     /**

@@ -90,9 +90,9 @@ public final class WorkTreeMount {
      * <p>{@code volatile} where the kernel has it (Linux 5.10): the overlay never syncs its upper
      * file system, which otherwise happens when it is unmounted after a publication, writing out
      * everything dirty on that file system while the publisher waits (0.5 s and more after a
-     * 10,000-file transaction, issue 11). The publication writes the upper layer out itself, beside
-     * its other work, before the fold ({@link UpperWriteback}); its own state files are written
-     * outside the overlay with fsync. What a host crash loses of the working tree's unsynced
+     * 10,000-file transaction, issue 11). Nothing of the publisher's relies on it: the change set
+     * is read and folded from the upper layer on the same host, and its own state files are
+     * written outside the overlay with fsync. What a host crash loses of the working tree's unsynced
      * writes it loses either way; a {@code fsync} inside the working tree is no longer a promise.
      * The kernel refuses {@code volatile} with a work directory a crashed volatile mount left behind;
      * {@code work} is always fresh ({@link LowerTree#freshUpper}).
