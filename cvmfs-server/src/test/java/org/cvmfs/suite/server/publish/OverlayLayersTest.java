@@ -77,19 +77,6 @@ class OverlayLayersTest {
         }
     }
 
-    /** Mounted {@code volatile} where the kernel has it (5.10 on), so that unmounting syncs nothing. */
-    @Test
-    void theOverlayIsMountedVolatile() throws Exception {
-        String[] version = System.getProperty("os.version").split("[.-]");
-        assumeTrue(Integer.parseInt(version[0]) > 5 || Integer.parseInt(version[0]) == 5 && Integer.parseInt(version[1]) >= 10,
-                "overlayfs has volatile from Linux 5.10");
-        String mountpoint = " " + merged.toAbsolutePath().normalize() + " ";
-        String line = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(mountpoint))
-                .findFirst().orElseThrow();
-        String options = line.substring(line.indexOf(" - "));
-        assertTrue(options.contains(",volatile") || options.contains("fsync=volatile"), line);
-    }
-
     @Test
     void theChangeSetComesFromTheUpperLayerAlone() throws Exception {
         write(merged.resolve("added/new.txt"), "new");
