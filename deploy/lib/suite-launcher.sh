@@ -167,11 +167,14 @@ SUITE_CLI_JVM_DEFAULTS="-XX:+UseSerialGC -Xlog:disable -Xlog:all=warning:stderr"
 # on a plain class path (no Quarkus boot), with class-data sharing. The CDS archive is trained by
 # MAIN_CLASS --class-data-sharing-training DIR (org.cvmfs.suite.server.Main, ConveyorCli). The
 # caller may set SUITE_JVM_DEFAULTS (words) to options of its own; JAVA_OPTS overrides them; and
-# SUITE_MAIN_LIBRARIES (words) to the prefixes of the only libraries the command needs.
+# SUITE_MAIN_LIBRARIES (words) to the prefixes of the only libraries the command needs. The user's
+# suite directory goes to the command as -Dcvmfs.suite.cache (the SQLite driver's native library
+# is kept there: org.cvmfs.suite.protocol.sqlite.SqliteNativeLibrary).
 run_suite_main() {
   local tool=$1 module=$2 main=$3
   shift 3
-  local home cp cds
+  local home cp cds cache
+  local cache_opt=()
   home=$(suite_home "$0")
   if [ ! -f "$home/$module/target/quarkus-app/quarkus-run.jar" ]; then
     echo "$tool: $home/$module/target/quarkus-app is missing; build the suite (mvn -B package -DskipTests) or set CVMFS_SUITE_HOME" >&2
@@ -180,8 +183,10 @@ run_suite_main() {
   # shellcheck disable=SC2086
   cp=$(suite_app_classpath "$home/$module" ${SUITE_MAIN_LIBRARIES:-})
   cds=$(suite_cds_options "$module" "$cp" "$main" --class-data-sharing-training "${TMPDIR:-/tmp}")
+  cache=$(suite_cds_dir) && cache_opt=("-Dcvmfs.suite.cache=$cache")
   # shellcheck disable=SC2086
-  exec "$(suite_java)" $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-} $cds ${JAVA_OPTS:-} -cp "$cp" "$main" "$@"
+  exec "$(suite_java)" $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-} $cds ${cache_opt[@]+"${cache_opt[@]}"} ${JAVA_OPTS:-} \
+    -cp "$cp" "$main" "$@"
 }
 
 # ---- resident clients: a command served by a JVM that stays up ----

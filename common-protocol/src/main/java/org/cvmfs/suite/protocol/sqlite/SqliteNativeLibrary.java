@@ -17,29 +17,31 @@ import org.sqlite.util.OSInfo;
  * library from its jar to a new file in the temporary directory in every process, reads both
  * back to compare them and deletes the file at exit: about 0.1 s of every short command (issue
  * 11: 13 % of a {@code cvmfs_server transaction}'s main thread), and a megabyte created and
- * deleted each time. Instead the library is written once per driver version into the user's own
- * cache directory ({@code $XDG_CACHE_HOME/cvmfs-suite}, else {@code ~/.cache/cvmfs-suite}, as
- * the launchers' class-data-sharing archives), as a temporary file renamed into place, and later
- * processes load that copy when its size is the jar's. A library file can be loaded by one class
- * loader of a JVM only, so only the application class loader (the command-line tools' plain class
- * path) takes the copy; a Quarkus application's class loaders, a JVM without a cache directory
- * the user owns, or one with {@code org.sqlite.lib.path} set already keep the driver's own way
- * (which also remains its fallback: the copy has the library's own file name).
+ * deleted each time. Instead the library is written once per driver version into the user's
+ * suite directory, which the launcher of the command-line tools chose for its class-data-sharing
+ * archives (owned by the user, writable) and passes as {@value #CACHE_PROPERTY}, as a temporary
+ * file renamed into place; later processes load that copy when its size is the jar's. A library
+ * file can be loaded by one class loader of a JVM only, so only the application class loader (the
+ * tools' plain class path) takes the copy. A JVM without {@value #CACHE_PROPERTY} (the daemons,
+ * tests), or with {@code org.sqlite.lib.path} set already, keeps the driver's own way, which also
+ * remains its fallback: the copy has the library's own file name.
  */
 final class SqliteNativeLibrary {
     static final String PATH_PROPERTY = "org.sqlite.lib.path";
+    /** The user's suite directory, given by {@code deploy/lib/suite-launcher.sh} ({@code run_suite_main}). */
+    static final String CACHE_PROPERTY = "cvmfs.suite.cache";
 
     private SqliteNativeLibrary() {
     }
 
     /** Points the driver at the cached copy, making it first; changes nothing when it cannot. */
     static void preferCachedCopy() {
-        if (System.getProperty(PATH_PROPERTY) != null
+        String cache = System.getProperty(CACHE_PROPERTY);
+        if (cache == null || System.getProperty(PATH_PROPERTY) != null
                 || SqliteNativeLibrary.class.getClassLoader() != ClassLoader.getSystemClassLoader()) {
             return;
         }
-        userCacheDirectory().flatMap(SqliteNativeLibrary::cachedCopy)
-                .ifPresent(library -> System.setProperty(PATH_PROPERTY, library.getParent().toString()));
+        cachedCopy(Path.of(cache)).ifPresent(library -> System.setProperty(PATH_PROPERTY, library.getParent().toString()));
     }
 
     /**
@@ -70,23 +72,6 @@ final class SqliteNativeLibrary {
             }
             return Files.size(library) == size ? Optional.of(library) : Optional.empty();
         } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Optional<Path> userCacheDirectory() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        String home = System.getProperty("user.home");
-        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg)
-                : home == null || home.isEmpty() || home.equals("?") ? null : Path.of(home, ".cache");
-        if (base == null) {
-            return Optional.empty();
-        }
-        try {
-            Path cache = Files.createDirectories(base.resolve("cvmfs-suite"));
-            boolean own = Files.getOwner(cache).getName().equals(System.getProperty("user.name"));
-            return own && Files.isWritable(cache) ? Optional.of(cache) : Optional.empty();
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return Optional.empty();
         }
     }

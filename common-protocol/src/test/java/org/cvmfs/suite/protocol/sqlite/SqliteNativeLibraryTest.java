@@ -42,26 +42,34 @@ class SqliteNativeLibraryTest {
         assertEquals(size, Files.size(library));
     }
 
-    /** A process opening a database loads the cached copy and writes nothing to its temporary directory. */
+    /**
+     * A process given the user's suite directory (as the launcher gives it) loads the cached copy
+     * and writes nothing to its temporary directory; one without it keeps the driver's own way.
+     */
     @Test
     void aProcessLoadsTheCachedCopy() throws Exception {
-        Path home = Files.createDirectories(dir.resolve("home"));
+        Path cache = Files.createDirectories(dir.resolve("home/.cache/cvmfs-suite"));
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         for (int run = 0; run < 2; run++) {
-            List<String> command = new java.util.ArrayList<>(JavaProcess.mainClass(OpenOne.class,
-                    List.of(dir.resolve("db" + run).toString())));
-            command.add(1, "-Djava.io.tmpdir=" + tmp);
-            command.add(1, "-Duser.home=" + home);
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-            pb.environment().remove("XDG_CACHE_HOME");
-            Process p = pb.start();
-            String output = new String(p.getInputStream().readAllBytes());
-            assertEquals(0, p.waitFor(), output);
-            assertTrue(output.contains(home.resolve(".cache/cvmfs-suite").toString()), output);
+            String output = openOne(dir.resolve("db" + run), tmp, "-D" + SqliteNativeLibrary.CACHE_PROPERTY + "=" + cache);
+            assertTrue(output.contains(cache.toString()), output);
             try (Stream<Path> files = Files.list(tmp)) {
                 assertEquals(List.of(), files.toList(), "the driver extracted its library after all");
             }
         }
+
+        String output = openOne(dir.resolve("db-without"), tmp, "-Dcvmfs.suite.unrelated=x");
+        assertTrue(output.strip().endsWith("null"), "no cache given, no path set: " + output);
+    }
+
+    private static String openOne(Path db, Path tmp, String property) throws Exception {
+        List<String> command = new java.util.ArrayList<>(JavaProcess.mainClass(OpenOne.class, List.of(db.toString())));
+        command.add(1, "-Djava.io.tmpdir=" + tmp);
+        command.add(1, property);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), output);
+        return output;
     }
 
     /** Opens (creates) one database and prints where the driver was pointed. */
