@@ -10,6 +10,13 @@ import org.cvmfs.suite.protocol.gateway.GatewayReply;
  * forgets the transaction. Without {@code -f} the gateway must agree to drop the lease; with it, a damaged
  * spool state or an unreachable gateway does not keep the publisher from starting afresh (the
  * token then comes from upstream's {@code session_token} file, and the lease expires on its own).
+ *
+ * <p>Invariant (steps named by {@link AbortStep}, then {@link SpoolStep}'s of forgetting): the
+ * transaction's state is removed last, so a killed abort leaves a host still in its transaction.
+ * Killed before the lease is dropped, the next {@code abort} finishes; killed after, the gateway no
+ * longer knows the lease and a plain {@code abort} refuses as for any lease it does not know,
+ * keeping what is left, and {@code abort -f} finishes. {@code SpoolStateCrashTest} kills an
+ * {@code abort} at each boundary.
  */
 public final class TransactionAbort {
     private final PublisherContext context;
@@ -25,6 +32,7 @@ public final class TransactionAbort {
         } catch (IllegalStateException damaged) {
             // the state is unreadable; abort -f goes on below
         }
+        AbortStep.UNMOUNTED.reached();
         String token;
         boolean tokenAlone = false;
         try {
@@ -56,9 +64,11 @@ public final class TransactionAbort {
                 throw new PublisherException(PublisherException.FAILED, "cannot drop the lease: " + e.getMessage(), e);
             }
         }
+        AbortStep.LEASE_DROPPED.reached();
         // only now that the lease is gone do an overlay's changes go with it (a refused abort
         // keeps them for a publish or an abort -f); its lower tree stays, still the base
         spool.clearOverlayLayers();
+        AbortStep.LAYERS_CLEARED.reached();
         spool.clear();
     }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the spool's transaction state ({@code SpoolStep}: token written, state written, state removed,
  * token removed), in each command that writes it, and the next command run on the host recovers:
  * {@code transaction} opens (dropping a lease no state records), {@code publish} publishes,
- * {@code abort} forgets; the host is left without a transaction and the repository checks.
+ * {@code abort} forgets; the host is left without a transaction and the repository checks. An
+ * {@code abort} is also killed at each of its own steps before it forgets ({@code AbortStep}).
  * The invariant this rests on is stated in {@code PublisherSpool}'s class comment.
  */
 @ExtendWith(Hosts.Extension.class)
@@ -73,6 +74,36 @@ class SpoolStateCrashTest {
                 assertEquals(step + "\n", hosts.cat(head, "/crash-publish/f.txt"), step);
             }
         }
+    }
+
+    /**
+     * {@code abort} killed at each of its own steps ({@code AbortStep}) before it forgets: before
+     * the lease is dropped the next {@code abort} finishes; after, the gateway no longer knows the
+     * lease, so a plain {@code abort} refuses and keeps the transaction, and {@code abort -f}
+     * finishes. The repository is never changed.
+     */
+    @Test
+    void abortKilledAtEachOfItsStepsIsFinishedByAbortOrAbortForce() throws Exception {
+        for (String step : List.of("UNMOUNTED", "LEASE_DROPPED", "LAYERS_CLEARED")) {
+            long before = hosts.gateway().head().revision();
+            openWithAFile("/crash-abort-steps", step + "\n");
+            killAt(step, "abort", GatewayHost.REPO);
+            assertTrue(one.state().isPresent(), step + ": still in the transaction");
+            if (step.equals("UNMOUNTED")) {
+                ServerCli.assertExit(0, one.abort(), step + ": abort again");
+            } else {
+                ServerCli.Result refused = one.abort();
+                assertEquals(1, refused.exitCode(), step + ": " + refused);
+                assertTrue(refused.err().contains("abort -f discards it anyway"), step + ": " + refused.err());
+                assertTrue(one.state().isPresent(), step + ": a refused abort keeps the transaction");
+                ServerCli.assertExit(0, one.abort("-f"), step + ": abort -f");
+            }
+            assertNoTransaction();
+            assertEquals(before, hosts.gateway().head().revision(), step);
+            ServerCli.assertExit(0, one.transaction("/crash-abort-steps"), step + ": the subtree can be leased again");
+            ServerCli.assertExit(0, one.abort(), step);
+        }
+        hosts.assertChecks();
     }
 
     @Test
