@@ -23,7 +23,7 @@ public record RepositoryPath(String value) implements Comparable<RepositoryPath>
         if (value == null) {
             throw new IllegalArgumentException("repository path is null");
         }
-        if (!value.isEmpty()) {
+        if (!value.isEmpty() && !plainAscii(value)) {
             if (value.charAt(0) != '/') {
                 throw new IllegalArgumentException("repository path '" + printable(value)
                         + "' does not start with '/' (the root is the empty string)");
@@ -62,7 +62,9 @@ public record RepositoryPath(String value) implements Comparable<RepositoryPath>
         if (name == null) {
             throw new IllegalArgumentException("entry name is null");
         }
-        checkName(name, null);
+        if (name.indexOf('/') >= 0 || !plainAscii("/" + name)) {
+            checkName(name, null);
+        }
         return name;
     }
 
@@ -145,31 +147,64 @@ public record RepositoryPath(String value) implements Comparable<RepositoryPath>
         return value;
     }
 
+    /**
+     * The common case, checked in one pass without building anything: {@code /}-separated
+     * components of printable-range ASCII other than {@code /}, none empty, {@code .} or
+     * {@code ..}, none longer than {@link #MAX_NAME_BYTES}. Anything else (other bytes, names
+     * upstream also takes, or a mistake) goes through the component-by-component check, which
+     * names what is wrong.
+     */
+    private static boolean plainAscii(String value) {
+        int n = value.length();
+        if (value.charAt(0) != '/') {
+            return false;
+        }
+        int start = 1;
+        for (int i = 1; i <= n; i++) {
+            char c = i == n ? '/' : value.charAt(i);
+            if (c == '/') {
+                int length = i - start;
+                if (length == 0 || length > MAX_NAME_BYTES || (value.charAt(start) == '.'
+                        && (length == 1 || (length == 2 && value.charAt(start + 1) == '.')))) {
+                    return false;
+                }
+                start = i + 1;
+            } else if (c == 0 || c >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void checkName(String name, String path) {
-        String where = path == null ? "" : " in repository path '" + printable(path) + "'";
         if (name.isEmpty()) {
-            throw new IllegalArgumentException("empty path component" + where);
+            throw invalid("empty path component", path);
         }
         if (name.equals(".") || name.equals("..")) {
-            throw new IllegalArgumentException("path component '" + name + "' is not allowed" + where);
+            throw invalid("path component '" + name + "' is not allowed", path);
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c == 0) {
-                throw new IllegalArgumentException("NUL byte in name '" + printable(name) + "'" + where);
+                throw invalid("NUL byte in name '" + printable(name) + "'", path);
             }
             if (c == '/') {
-                throw new IllegalArgumentException("'/' in name '" + printable(name) + "'" + where);
+                throw invalid("'/' in name '" + printable(name) + "'", path);
             }
         }
         if (!RawName.isCanonical(name)) {
             // a surrogate that is no escaped byte (RawName), so the name stands for no bytes
-            throw new IllegalArgumentException("name '" + printable(name) + "' is not valid Unicode" + where);
+            throw invalid("name '" + printable(name) + "' is not valid Unicode", path);
         }
         int bytes = RawName.byteLength(name);
         if (bytes > MAX_NAME_BYTES) {
-            throw new IllegalArgumentException("name of " + bytes + " bytes exceeds " + MAX_NAME_BYTES + where);
+            throw invalid("name of " + bytes + " bytes exceeds " + MAX_NAME_BYTES, path);
         }
+    }
+
+    /** The refusal of a name, naming the path it stands in if there is one. */
+    private static IllegalArgumentException invalid(String what, String path) {
+        return new IllegalArgumentException(path == null ? what : what + " in repository path '" + printable(path) + "'");
     }
 
     /** For messages: NUL as {@code \\0}, bytes that are not UTF-8 as {@code \\xNN}, long values cut. */
