@@ -21,6 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.cvmfs.suite.protocol.testing.JavaProcess;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -32,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The suite's HTTP clients make no TLS context for plain HTTP, and over https behave as the JDK's:
  * a real handshake with a context of the test's, and the JDK default's trust store refusing a
- * certificate it does not hold.
+ * certificate it does not hold. Released before exit, a client's selector thread is gone.
  */
 class HttpClientsTest {
     private static final char[] PASSWORD = "secret".toCharArray();
@@ -61,6 +64,19 @@ class HttpClientsTest {
         assertEquals("hello", get(client, "http"));
         assertFalse(tls.isMade());
         assertTrue(HttpClients.newBuilder().build().sslContext() instanceof DeferredTlsContext);
+    }
+
+    @Test
+    void releasedBeforeExitNoSelectorThreadIsLeftForTheExitToWaitFor() throws Exception {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        serveHello(server);
+        String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/hello";
+        Process probe = new ProcessBuilder(JavaProcess.mainClass(ReleaseBeforeExitProbe.class, List.of(url)))
+                .redirectErrorStream(true).start();
+        String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(probe.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, probe.exitValue(), output);
+        assertEquals("body hello\nselectors before 1\nselectors after 0\n", output);
     }
 
     @Test
