@@ -1,7 +1,5 @@
 package org.cvmfs.suite.protocol.hash;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import org.bouncycastle.crypto.Digest;
 import org.bouncycastle.crypto.digests.RIPEMD160Digest;
 import org.bouncycastle.crypto.digests.SHAKEDigest;
@@ -68,7 +66,7 @@ public enum HashAlgorithm {
     /** A fresh incremental digester; not thread-safe, one per stream. */
     public Digester newDigester() {
         return switch (this) {
-            case SHA1 -> new JdkDigester(jdk("SHA-1"));
+            case SHA1 -> new Sha1Digester();
             case RMD160 -> new BouncyDigester(new RIPEMD160Digest());
             case SHAKE128 -> new BouncyDigester(new SHAKEDigest(128));
         };
@@ -80,32 +78,12 @@ public enum HashAlgorithm {
         return d.finish();
     }
 
-    private static MessageDigest jdk(String name) {
-        try {
-            return MessageDigest.getInstance(name);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(name + " missing from the JDK", e);
-        }
-    }
-
     /** Incremental hashing over a stream of bytes. */
     public interface Digester {
         void update(byte[] data, int offset, int length);
 
         /** Returns the 20-byte digest; the digester must not be used afterwards. */
         byte[] finish();
-    }
-
-    private record JdkDigester(MessageDigest md) implements Digester {
-        @Override
-        public void update(byte[] data, int offset, int length) {
-            md.update(data, offset, length);
-        }
-
-        @Override
-        public byte[] finish() {
-            return md.digest();
-        }
     }
 
     private record BouncyDigester(Digest digest) implements Digester {
