@@ -29,6 +29,7 @@ public final class Main {
             ClassDataSharingTraining.run(Path.of(args[1]));
             return;
         }
+        PublisherWarmUp.startFor(args);
         int exitCode = run(args);
         // a command that talked to a gateway or Stratum 0 would otherwise wait 300 ms in the exit
         HttpClients.releaseBeforeExit();
