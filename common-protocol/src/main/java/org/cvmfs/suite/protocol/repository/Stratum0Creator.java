@@ -168,7 +168,7 @@ public final class Stratum0Creator {
         Path file = SqliteFile.newStagingPath(tempDir, "catalog");
         try (WritableCatalog root = WritableCatalog.createEmptyRoot(file, clock.instant().getEpochSecond(), uid, gid)) {
             byte[] bytes = root.finish();
-            ContentHash hash = store.putStored(Zlib.compress(bytes), algorithm, ObjectSuffix.CATALOG);
+            ContentHash hash = store.putStored(Zlib.compress(bytes, Zlib.CATALOG_LEVEL), algorithm, ObjectSuffix.CATALOG);
             return new CatalogCommit(hash, bytes.length, 0, CatalogCommit.DEFAULT_TTL, List.of(hash));
         } finally {
             SqliteFile.delete(file);

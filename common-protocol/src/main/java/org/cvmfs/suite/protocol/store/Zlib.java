@@ -5,15 +5,31 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
-/** zlib streams (RFC 1950) at level 6, the only compression CernVM-FS objects use. */
+/**
+ * zlib streams (RFC 1950), the only compression CernVM-FS objects use. Any level inflates the
+ * same; file content is compressed at zlib's default (6), as upstream does, and catalogs at
+ * {@link #CATALOG_LEVEL}.
+ */
 public final class Zlib {
     public static final int LEVEL = Deflater.DEFAULT_COMPRESSION;
+    /**
+     * Level 1 for catalogs: a catalog is mostly SHA-1 and MD5 digests, which no level compresses,
+     * and every publication compresses its changed catalogs twice, on the publisher and in the
+     * gateway's merge. A root catalog of 70,000 entries (14.9 MB) took 379 ms at level 6 and
+     * 166 ms at level 1, for 3.8 % more bytes (7.10 against 7.37 MB; issue 11).
+     */
+    public static final int CATALOG_LEVEL = Deflater.BEST_SPEED;
 
     private Zlib() {
     }
 
+    /** {@code data} compressed at the content level, {@link #LEVEL}. */
     public static byte[] compress(byte[] data) {
-        Deflater deflater = new Deflater(LEVEL);
+        return compress(data, LEVEL);
+    }
+
+    public static byte[] compress(byte[] data, int level) {
+        Deflater deflater = new Deflater(level);
         try {
             deflater.setInput(data);
             deflater.finish();

@@ -2,6 +2,7 @@ package org.cvmfs.suite.protocol.catalog;
 
 import static org.cvmfs.suite.protocol.catalog.TestRepository.dir;
 import static org.cvmfs.suite.protocol.catalog.TestRepository.p;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -16,6 +17,7 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.junit.jupiter.api.BeforeEach;
+import org.cvmfs.suite.protocol.store.Zlib;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +73,18 @@ class WritableCatalogManagerTest {
             assertEquals(2, n.self(Field.CHUNKS));
             assertEquals(1, n.self(Field.XATTR));
             assertEquals(24 + 8 + 10 + 1, n.self(Field.FILE_SIZE));
+        }
+    }
+
+    @Test
+    void catalogsAreStoredAtTheCatalogLevel() {
+        populate();
+        CatalogCommit c = repo.edit(m -> m.createNestedCatalog(p("/sw/lib")));
+        for (ContentHash catalog : c.catalogs()) {
+            byte[] stored = repo.store.readStored(catalog);
+            // zlib's header names the level class: 0x01 for level 1, 0x9c for the default
+            assertEquals(0x01, stored[1] & 0xff, catalog.toString());
+            assertArrayEquals(Zlib.compress(Zlib.inflate(stored, Long.MAX_VALUE), Zlib.CATALOG_LEVEL), stored);
         }
     }
 
