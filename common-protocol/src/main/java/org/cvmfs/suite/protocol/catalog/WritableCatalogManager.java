@@ -66,6 +66,16 @@ public final class WritableCatalogManager implements AutoCloseable {
         return tree.resolve(path).catalog.lookup(path);
     }
 
+    /**
+     * Whether there is an entry at {@code path}, asked of its parent directory's catalog (which
+     * has the row of a nested catalog's mountpoint too), so that a catalog mounted there is not
+     * loaded for the answer.
+     */
+    public boolean holds(RepositoryPath path) {
+        requireUsable();
+        return path.isRoot() || tree.resolve(path.parent()).catalog.lookup(path).isPresent();
+    }
+
     /** Children of {@code directory}, sorted by name. */
     public List<DirectoryEntry> listing(RepositoryPath directory) {
         requireUsable();

@@ -77,6 +77,20 @@ class WritableCatalogManagerTest {
     }
 
     @Test
+    void holdsAsksTheParentsCatalog() {
+        populate();
+        repo.edit(m -> m.createNestedCatalog(p("/sw/lib")));
+        repo.edit(m -> {
+            assertTrue(m.holds(RepositoryPath.ROOT));
+            assertTrue(m.holds(p("/sw")));
+            assertTrue(m.holds(p("/sw/lib")));
+            assertTrue(m.holds(p("/sw/lib/deep/big")));
+            assertFalse(m.holds(p("/sw/none")));
+            assertFalse(m.holds(p("/sw/lib/none")));
+        });
+    }
+
+    @Test
     void catalogsAreStoredAtTheCatalogLevel() {
         populate();
         CatalogCommit c = repo.edit(m -> m.createNestedCatalog(p("/sw/lib")));

@@ -41,12 +41,14 @@ public final class PublicationBuilder {
 
     public static Built build(RepositorySource base, ContentHash baseRoot, ChangeSet changes, Path workTree,
                               ContentProcessor processor, ObjectStore catalogStore, Path tmpDir, Clock clock) {
-        return build(base, baseRoot, changes, workTree, processor, catalogStore, tmpDir, clock, new PhaseTimes());
+        try (WritableCatalogManager catalogs = WritableCatalogManager.open(base, baseRoot, tmpDir)) {
+            return build(catalogs, changes, workTree, processor, catalogStore, clock, new PhaseTimes());
+        }
     }
 
-    static Built build(RepositorySource base, ContentHash baseRoot, ChangeSet changes, Path workTree,
-                       ContentProcessor processor, ObjectStore catalogStore, Path tmpDir, Clock clock,
-                       PhaseTimes phases) {
+    /** As above, on the base catalogs the caller opened (and closes). */
+    static Built build(WritableCatalogManager catalogs, ChangeSet changes, Path workTree, ContentProcessor processor,
+                       ObjectStore catalogStore, Clock clock, PhaseTimes phases) {
         List<ScannedEntry> files = changes.contentToProcess();
         Map<ScannedEntry.FileKey, CompletableFuture<ProcessedContent>> pending = new LinkedHashMap<>();
         for (ScannedEntry f : files) {
@@ -57,7 +59,7 @@ public final class PublicationBuilder {
         feeder.start();
         Map<ScannedEntry.FileKey, ProcessedContent> content = new HashMap<>();
         CatalogCommit commit;
-        try (WritableCatalogManager catalogs = WritableCatalogManager.open(base, baseRoot, tmpDir)) {
+        try {
             CatalogUpdater.apply(catalogs, changes, key -> content.computeIfAbsent(key, k -> {
                 CompletableFuture<ProcessedContent> f = pending.get(k);
                 if (f == null) {

@@ -8,8 +8,8 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.manifest.Manifest;
 
@@ -67,26 +67,29 @@ public final class TransactionPublication {
         TreeSnapshot before = null;
         TreeSnapshot now = null;
         ChangeSet changes;
-        Path contentTree;
-        if (overlay) {
-            changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(), state.leasePath(),
-                    baseHolds(state.baseRootCatalog(), state.leasePath()));
-            contentTree = spool.upperTree();
-        } else {
-            before = TreeSnapshotFile.read(spool.snapshotFile());
-            now = TreeSnapshot.take(spool.workTree(), state.leasePath(), context.clockProbe(), Map.of());
-            changes = ChangeSet.compute(before, now.tree());
-            contentTree = spool.workTree();
-        }
-        context.say("Processing changes... (" + changes.additions().size() + " added, "
-                + changes.modifications().size() + " modified, " + changes.removals().size() + " removed)");
-        phases.end("scan");
         PublicationBuilder.Built built;
         long uploaded;
-        try (PayloadUpload upload = new PayloadUpload(context, state.sessionToken())) {
-            built = PublicationBuilder.build(context.cache(), state.baseRootCatalog(), changes, contentTree,
-                    upload.processor(), upload.catalogStore(), context.tmp("catalogs"), context.clock(), phases);
-            uploaded = upload.finish();
+        try (WritableCatalogManager base = WritableCatalogManager.open(context.cache(), state.baseRootCatalog(),
+                context.tmp("catalogs"))) {
+            Path contentTree;
+            if (overlay) {
+                changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(), state.leasePath(),
+                        base.holds(state.leasePath()));
+                contentTree = spool.upperTree();
+            } else {
+                before = TreeSnapshotFile.read(spool.snapshotFile());
+                now = TreeSnapshot.take(spool.workTree(), state.leasePath(), context.clockProbe(), Map.of());
+                changes = ChangeSet.compute(before, now.tree());
+                contentTree = spool.workTree();
+            }
+            context.say("Processing changes... (" + changes.additions().size() + " added, "
+                    + changes.modifications().size() + " modified, " + changes.removals().size() + " removed)");
+            phases.end("scan");
+            try (PayloadUpload upload = new PayloadUpload(context, state.sessionToken())) {
+                built = PublicationBuilder.build(base, changes, contentTree, upload.processor(), upload.catalogStore(),
+                        context.clock(), phases);
+                uploaded = upload.finish();
+            }
         }
         phases.end("upload");
         TransactionState committing = publishing.committing(built.commit().rootHash());
@@ -133,20 +136,6 @@ public final class TransactionPublication {
             // only an optimisation: the next transaction works out the lower tree's state itself
             context.warn("cannot read the new head (" + unreadable.getMessage() + ")");
             return Optional.empty();
-        }
-    }
-
-    /**
-     * Whether the base has the lease path, asked of the catalog of its parent directory (which
-     * has its row even where it is a nested catalog's mountpoint), so that a big nested catalog
-     * at the lease path is not loaded for it.
-     */
-    private boolean baseHolds(ContentHash baseRoot, RepositoryPath leasePath) {
-        if (leasePath.isRoot()) {
-            return true;
-        }
-        try (CatalogHierarchy catalogs = CatalogHierarchy.open(context.cache(), baseRoot, context.tmp("catalogs"))) {
-            return catalogs.catalogFor(leasePath.parent()).lookup(leasePath).isPresent();
         }
     }
 
