@@ -43,17 +43,17 @@ final class LowerTree {
         LowerRecord record = new LowerRecord(spool.lowerRecordFile());
         Optional<LowerRecord.Current> recorded = record.current().filter(c -> c.leasePath().equals(leasePath))
                 .filter(c -> Files.isDirectory(spool.lowerTree()));
-        if (recorded.isPresent() && (recorded.get().root().equals(head)
-                || sameSubtreeCatalog(recorded.get().root(), head, leasePath))) {
-            if (!recorded.get().root().equals(head)) {
-                record.current(head, leasePath);
-            }
+        if (recorded.isPresent() && recorded.get().root().equals(head)) {
             return new Outcome(false, 0, 0);
         }
-        record.forget();
-        TreeSnapshot previous = TreeSnapshotFile.readOrEmpty(spool.lowerSnapshotFile(), leasePath, warnings);
         Materializer.Result result;
         try (CatalogHierarchy catalogs = CatalogHierarchy.open(cache, head, catalogScratch)) {
+            if (recorded.isPresent() && sameSubtreeCatalog(recorded.get().root(), catalogs, leasePath)) {
+                record.current(head, leasePath);
+                return new Outcome(false, 0, 0);
+            }
+            record.forget();
+            TreeSnapshot previous = TreeSnapshotFile.readOrEmpty(spool.lowerSnapshotFile(), leasePath, warnings);
             result = new Materializer(cache, threads, warnings)
                     .materialize(catalogs, leasePath, spool.lowerTree(), previous, clockProbe);
         }
@@ -67,9 +67,9 @@ final class LowerTree {
      * an older head, which garbage collection may have swept from the Stratum-0 (and that this
      * host may never have fetched): then the answer is no, and the tree is brought up to date.
      */
-    private boolean sameSubtreeCatalog(ContentHash recorded, ContentHash head, RepositoryPath leasePath) {
+    private boolean sameSubtreeCatalog(ContentHash recorded, CatalogHierarchy head, RepositoryPath leasePath) {
         try {
-            return subtreeCatalog(recorded, leasePath).equals(subtreeCatalog(head, leasePath));
+            return subtreeCatalog(recorded, leasePath).equals(head.catalogHashFor(leasePath));
         } catch (MissingObjectException swept) {
             return false;
         }
