@@ -149,10 +149,9 @@ public record RepositoryPath(String value) implements Comparable<RepositoryPath>
 
     /**
      * The common case, checked in one pass without building anything: {@code /}-separated
-     * components of printable-range ASCII other than {@code /}, none empty, {@code .} or
-     * {@code ..}, none longer than {@link #MAX_NAME_BYTES}. Anything else (other bytes, names
-     * upstream also takes, or a mistake) goes through the component-by-component check, which
-     * names what is wrong.
+     * components of ASCII other than NUL, none empty, {@code .} or {@code ..}, none longer than
+     * {@link #MAX_NAME_BYTES}. Anything else (other characters, which upstream takes too, or a
+     * mistake) goes through the component-by-component check, which names what is wrong.
      */
     private static boolean plainAscii(String value) {
         int n = value.length();
