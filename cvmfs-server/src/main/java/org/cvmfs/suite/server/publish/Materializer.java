@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -96,6 +97,7 @@ public final class Materializer {
 
         Map<RepositoryPath, ScannedEntry> existing = prepare(workTree, leasePath, previous);
         List<Wanted> toWrite = new ArrayList<>();
+        Set<RepositoryPath> untouched = new HashSet<>();
         int kept = 0;
         // children before parents, so a directory is empty by the time it has to go
         for (ScannedEntry have : existing.values().stream().sorted((a, b) -> b.path().compareTo(a.path())).toList()) {
@@ -118,13 +120,16 @@ public final class Materializer {
                         }
                     }
                     case SYMLINK -> {
-                        if (!present) {
+                        if (present) {
+                            untouched.add(want.path);
+                        } else {
                             Files.createSymbolicLink(file, FileSystemNames.linkTargetPath(want.entry.symlink()));
                         }
                     }
                     case REGULAR -> {
                         if (present && previous.settledContent(have).filter(want.contentId::equals).isPresent()) {
                             kept++;
+                            untouched.add(want.path);
                         } else {
                             toWrite.add(want);
                         }
@@ -136,10 +141,13 @@ public final class Materializer {
             }
         }
         long bytes = writeFiles(workTree, leasePath, toWrite);
-        // attributes last, deepest first: a directory's mtime moves whenever its content does
+        // attributes last, deepest first: a directory's mtime moves whenever its content does;
+        // a file or link left in place that has them already is not touched again
         Map<RepositoryPath, String> contents = new HashMap<>();
         for (Wanted want : wanted.descendingMap().values()) {
-            applyAttributes(fileOf(workTree, leasePath, want.path), want);
+            if (!untouched.contains(want.path) || !hasAttributes(existing.get(want.path), want.entry)) {
+                applyAttributes(fileOf(workTree, leasePath, want.path), want);
+            }
             if (want.contentId != null) {
                 contents.put(want.path, want.contentId);
             }
@@ -300,6 +308,14 @@ public final class Materializer {
         } finally {
             inflater.end();
         }
+    }
+
+    /** Whether a file or link as scanned has the mode, owners (as root) and mtime {@code e} gives it. */
+    private boolean hasAttributes(ScannedEntry have, DirectoryEntry e) {
+        long nanos = Math.multiplyExact(e.mtime(), 1_000_000_000L) + (e.mtimeNs() == null ? 0 : e.mtimeNs());
+        return have.mtimeNanos() == nanos
+                && (e.isSymlink() || (have.mode() & 07777) == e.permissions())
+                && (!root || (have.uid() == e.uid() && have.gid() == e.gid()));
     }
 
     private void applyAttributes(Path file, Wanted w) {

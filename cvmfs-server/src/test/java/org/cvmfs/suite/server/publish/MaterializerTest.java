@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.catalog.TestRepository;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.manifest.Manifest;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
@@ -91,6 +92,36 @@ class MaterializerTest {
         assertEquals(1, again.filesWritten());
     }
 
+    /**
+     * A file kept in place (same content) whose catalog entry changed its mode and mtime gets
+     * them; one whose entry did not change is left alone (its change time stays).
+     */
+    @Test
+    void aKeptFileTakesTheAttributesOfItsNewEntry() throws Exception {
+        TestRepository repo = new TestRepository(Files.createDirectories(tmp.resolve("ours")));
+        repo.edit(m -> {
+            m.addDirectory(SW, TestRepository.dir("sw"));
+            m.addFile(SW.child("a"), repo.file("a", "alpha\n").build(), List.of());
+            m.addFile(SW.child("b"), repo.file("b", "beta\n").build(), List.of());
+        });
+        ObjectCache cache = new ObjectCache(repo.source, new ObjectStore(tmp.resolve("cache")));
+        Path work = tmp.resolve("work");
+        Materializer.Result first = materialize(cache, repo.head, work, TreeSnapshot.empty(SW));
+        Object bChanged = Files.getAttribute(work.resolve("b"), "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+        repo.edit(m -> m.setAttributes(SW.child("a"),
+                m.lookup(SW.child("a")).orElseThrow().toBuilder().mode(0100600).mtime(1_234_567_890L).build()));
+
+        Materializer.Result second = materialize(cache, repo.head, work, first.snapshot());
+
+        assertEquals(0, second.filesWritten());
+        assertEquals(2, second.filesKept());
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(work.resolve("a"), LinkOption.NOFOLLOW_LINKS)));
+        assertEquals(1_234_567_890_000L, Files.getLastModifiedTime(work.resolve("a")).toMillis());
+        assertEquals(bChanged, Files.getAttribute(work.resolve("b"), "unix:ctime", LinkOption.NOFOLLOW_LINKS));
+        assertTrue(ChangeSet.compute(second.snapshot(), TreeScanner.scan(work, SW)).isEmpty());
+    }
+
     @Test
     void wholeUpstreamRepositoryWithNestedCatalogChunksAndHardLinks() throws Exception {
         Path work = tmp.resolve("work");
@@ -137,6 +168,12 @@ class MaterializerTest {
 
     private Materializer.Result materialize(String state, RepositoryPath lease, Path work, TreeSnapshot previous) {
         return materialize(Fixtures.gatewayPublication().resolve(state), lease, work, previous);
+    }
+
+    private Materializer.Result materialize(ObjectCache cache, ContentHash root, Path work, TreeSnapshot previous) {
+        try (CatalogHierarchy catalogs = CatalogHierarchy.open(cache, root, tmp.resolve("catalogs"))) {
+            return new Materializer(cache, 2, warnings::add).materialize(catalogs, SW, work, previous, tmp.resolve("probe"));
+        }
     }
 
     private Materializer.Result materialize(Path served, RepositoryPath lease, Path work, TreeSnapshot previous) {
