@@ -10,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.LibraryLoaderUtil;
-import org.sqlite.util.OSInfo;
 
 /**
  * Where the SQLite driver loads its native library from. Left alone, sqlite-jdbc writes the
@@ -30,6 +29,8 @@ final class SqliteNativeLibrary {
     static final String PATH_PROPERTY = "org.sqlite.lib.path";
     /** The user's suite directory, given by {@code deploy/lib/suite-launcher.sh} ({@code run_suite_main}). */
     static final String CACHE_PROPERTY = "cvmfs.suite.cache";
+    /** What stands before the platform's folder in the driver's resource path ({@code /org/sqlite/native/Linux/x86_64}). */
+    private static final String NATIVE = "/native/";
 
     private SqliteNativeLibrary() {
     }
@@ -49,14 +50,16 @@ final class SqliteNativeLibrary {
      * ({@code sqlite-jdbc-VERSION-OS-ARCH/libsqlitejdbc.so}), written if missing or short.
      */
     static Optional<Path> cachedCopy(Path cache) {
-        String resource = LibraryLoaderUtil.getNativeLibResourcePath() + "/" + LibraryLoaderUtil.getNativeLibName();
-        URL url = SQLiteJDBCLoader.class.getResource(resource);
+        // asked once: the driver finds its platform's folder by running uname in a new process
+        String resourceDirectory = LibraryLoaderUtil.getNativeLibResourcePath();
+        String platform = resourceDirectory.substring(resourceDirectory.indexOf(NATIVE) + NATIVE.length());
+        URL url = SQLiteJDBCLoader.class.getResource(resourceDirectory + "/" + LibraryLoaderUtil.getNativeLibName());
         if (url == null) {
             return Optional.empty();
         }
         try {
             Path directory = Files.createDirectories(cache.resolve("sqlite-jdbc-" + SQLiteJDBCLoader.getVersion() + "-"
-                    + OSInfo.getNativeLibFolderPathForCurrentOS().replace('/', '-')));
+                    + platform.replace('/', '-')));
             Path library = directory.resolve(LibraryLoaderUtil.getNativeLibName());
             URLConnection connection = url.openConnection();
             long size = connection.getContentLengthLong();
