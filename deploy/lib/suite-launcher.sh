@@ -1,19 +1,48 @@
 # Sourced by every launcher in deploy/bin: finds the suite's jars and the JVM, and runs one of them.
-# The suite home is $CVMFS_SUITE_HOME, else the checkout (or installation) two levels above the
-# launcher, following symlinks so /usr/bin/cvmfs_server -> .../deploy/bin/cvmfs_server works.
-# The JVM is $JAVA_HOME/bin/java when JAVA_HOME is set, else java on the PATH. JAVA_OPTS comes last
-# on the JVM's command line, so it overrides every default chosen here.
+# The launcher sets SUITE_BIN to its own directory first (following itself when it is a symbolic
+# link, so /usr/bin/cvmfs_server -> .../deploy/bin/cvmfs_server works). The suite home is
+# $CVMFS_SUITE_HOME, else the checkout (or installation) two levels above SUITE_BIN. The JVM is
+# $JAVA_HOME/bin/java when JAVA_HOME is set, else java on the PATH. JAVA_OPTS comes last on the
+# JVM's command line, so it overrides every default chosen here.
+#
+# Everything up to the exec of the JVM runs in this shell, without a process or a subshell: each
+# one cost a few milliseconds before every command (issue 11: 35 ms of a cvmfs_server command went
+# to readlink, dirname, mkdir, stat and cksum and the subshells around them). So the functions
+# below set variables (SUITE_HOME, SUITE_JAVA, ...) rather than print their results.
 
-suite_home() {
+# suite_home_of BIN_DIR: sets SUITE_HOME to $CVMFS_SUITE_HOME, else to BIN_DIR/../.. as an absolute
+# path (BIN_DIR's trailing deploy/bin taken off, so that paths stay readable).
+suite_home_of() {
   if [ -n "${CVMFS_SUITE_HOME:-}" ]; then
-    printf '%s\n' "$CVMFS_SUITE_HOME"
-  else
-    (cd "$(dirname "$(readlink -f "$1")")/../.." && pwd)
+    SUITE_HOME=$CVMFS_SUITE_HOME
+    return 0
   fi
+  local bin=$1
+  case "$bin" in
+    /*) ;;
+    .) bin=$PWD ;;
+    *) bin=$PWD/$bin ;;
+  esac
+  case "$bin" in
+    */deploy/bin) SUITE_HOME=${bin%/deploy/bin} ;;
+    *) SUITE_HOME=$bin/../.. ;;
+  esac
+  SUITE_HOME=${SUITE_HOME:-/}
 }
 
+# suite_java: sets SUITE_JAVA to the JVM to run.
 suite_java() {
-  printf '%s\n' "${JAVA_HOME:+$JAVA_HOME/bin/}java"
+  SUITE_JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+}
+
+# suite_fnv1a TEXT: sets SUITE_FNV1A to the 32-bit FNV-1a hash of TEXT, with builtins only.
+suite_fnv1a() {
+  local text=$1 i c h=2166136261
+  for ((i = 0; i < ${#text}; i++)); do
+    printf -v c '%d' "'${text:i:1}"
+    h=$(( ((h ^ c) * 16777619) & 0xFFFFFFFF ))
+  done
+  SUITE_FNV1A=$h
 }
 
 # A UTF-8 locale, so that arguments and output with non-ASCII text are decoded and written as
@@ -31,15 +60,16 @@ esac
 run_suite_jar() {
   local tool=$1 module=$2
   shift 2
-  local jar
-  jar="$(suite_home "$0")/$module/target/quarkus-app/quarkus-run.jar"
+  suite_home_of "$SUITE_BIN"
+  suite_java
+  local jar=$SUITE_HOME/$module/target/quarkus-app/quarkus-run.jar
   if [ ! -f "$jar" ]; then
     echo "$tool: $jar is missing; build the suite (mvn -B package -DskipTests) or set CVMFS_SUITE_HOME" >&2
     exit 1
   fi
   # SUITE_JVM_DEFAULTS and JAVA_OPTS are split into words on purpose, as in every JVM launcher.
   # shellcheck disable=SC2086
-  exec "$(suite_java)" ${SUITE_JVM_DEFAULTS:-} ${JAVA_OPTS:-} -jar "$jar" "$@"
+  exec "$SUITE_JAVA" ${SUITE_JVM_DEFAULTS:-} ${JAVA_OPTS:-} -jar "$jar" "$@"
 }
 
 # ---- short-lived commands: a plain main class, class-data sharing ----
@@ -54,15 +84,19 @@ run_suite_jar() {
 # Java 5 (a dynamic archive left its 169 classes to be parsed and verified on every run: about a
 # third of a command's CPU time). A static archive holds the JDK's classes too; the JVM refuses
 # one that was dumped by another JVM build or for another class path, so a stale archive is never
-# used, and its name holds a fingerprint of the JVM and of every jar (name, size, time, inode) so
-# that a rebuild or a JDK update leads to a new archive.
+# used. One archive per JVM, suite home, module and class-path choice (their FNV-1a hash names
+# it); it is current when it is newer than the JVM's executable, every jar of the class path and
+# the directories holding them (a rebuild, an upgrade that replaces or adds a jar, or a JDK update
+# makes it stale), which the launcher tells with test -nt instead of reading every jar's size and
+# time in other processes.
 # It lives in a per-user cache ($CVMFS_SUITE_CDS_DIR, else $XDG_CACHE_HOME/cvmfs-suite, else
 # ~/.cache/cvmfs-suite), never in a shared directory: the JVM trusts what it maps. The first run
-# with a new class path creates it in the background (one JVM running the main class's training
-# — the commands of a repository's life on a throw-away repository in $TMPDIR — to list the
-# classes, a second one dumping them; written to a temporary name and renamed into place), so no
-# command ever waits for it and the command itself is always exec'd (signals and kill reach the
-# JVM). CVMFS_SUITE_CDS=off disables it.
+# without a current archive creates it in the background (one JVM running the main class's
+# training — the commands of a repository's life on a throw-away repository in $TMPDIR — to list
+# the classes, a second one dumping them; written to a temporary name and renamed over the stale
+# one, and dropped when a jar changed meanwhile), so no command ever waits for it and the command
+# itself is always exec'd (signals and kill reach the JVM). Archives nobody renewed for 30 days
+# are removed then. CVMFS_SUITE_CDS=off disables it.
 
 # suite_user_dir [runtime]: sets SUITE_USER_DIR to the user's own directory of the suite (a
 # variable, not output, so that the resident client's fast path needs no subshell):
@@ -80,35 +114,51 @@ suite_user_dir() {
   fi
 }
 
-# suite_cds_dir: prints the archive directory, creating it; fails when there is none to use.
+# suite_cds_dir: sets SUITE_CDS_DIR to the archive directory, creating it; fails when there is
+# none to use (not a directory of this user's, not writable).
 suite_cds_dir() {
   local dir=${CVMFS_SUITE_CDS_DIR:-}
   if [ -z "$dir" ]; then
     suite_user_dir || return 1
     dir=$SUITE_USER_DIR
   fi
-  mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ] && [ -O "$dir" ] && printf '%s\n' "$dir"
+  [ -d "$dir" ] || mkdir -p "$dir" 2>/dev/null || return 1
+  [ -w "$dir" ] && [ -O "$dir" ] || return 1
+  SUITE_CDS_DIR=$dir
 }
 
-# suite_cds_options NAME CLASSPATH MAIN_CLASS [TRAINING_ARGS...]: prints the JVM options that map
-# the archive of CLASSPATH (nothing when there is none yet or CDS is off); when there is none,
-# starts its creation in the background by running MAIN_CLASS TRAINING_ARGS once (at low
-# priority), which should load the classes that real commands load. The JVM options of the
-# command ($SUITE_CLI_JVM_DEFAULTS, $SUITE_JVM_DEFAULTS) are the dump's too: an archive is only
-# mapped by a JVM whose heap layout matches the one that wrote it.
+# suite_newer_than_class_path FILE CLASSPATH: true when FILE is newer than every jar of CLASSPATH
+# and every directory holding one.
+suite_newer_than_class_path() {
+  local file=$1 jar jars
+  IFS=: read -r -a jars <<< "$2"
+  for jar in "${jars[@]}"; do
+    [ "$file" -nt "$jar" ] && [ "$file" -nt "${jar%/*}" ] || return 1
+  done
+}
+
+# suite_cds_options NAME CLASSPATH MAIN_CLASS [TRAINING_ARGS...]: sets SUITE_CDS_OPTIONS to the JVM
+# options that map the archive of CLASSPATH (none when there is no current one or CDS is off);
+# when there is none, starts its creation in the background by running MAIN_CLASS TRAINING_ARGS
+# once (at low priority), which should load the classes that real commands load. The JVM options
+# of the command ($SUITE_CLI_JVM_DEFAULTS, $SUITE_JVM_DEFAULTS) are the dump's too, and part of the
+# archive's name: an archive is only mapped by a JVM whose heap layout matches the one that wrote it.
 suite_cds_options() {
   local name=$1 classpath=$2 main=$3
   shift 3
+  SUITE_CDS_OPTIONS=""
   [ "${CVMFS_SUITE_CDS:-on}" = off ] && return 0
-  local dir java fingerprint archive jars
-  dir=$(suite_cds_dir) || return 0
-  java=$(suite_java)
-  IFS=: read -r -a jars <<< "$classpath"
-  # one stat and one cksum: this runs before every command
-  fingerprint=$(stat -L -c '%n %s %Y %i' "$(command -v "$java")" "${jars[@]}" 2>/dev/null | cksum)
-  archive=$dir/$name-${fingerprint%% *}.jsa
-  if [ -f "$archive" ]; then
-    printf '%s\n' "-XX:SharedArchiveFile=$archive -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
+  suite_cds_dir || return 0
+  local dir=$SUITE_CDS_DIR java=$SUITE_JAVA archive
+  # the executable exec will run: a name without a slash is looked up on the PATH (bash's hash table)
+  case "$java" in
+    */*) ;;
+    *) hash "$java" 2>/dev/null && java=${BASH_CMDS[$java]:-$java} ;;
+  esac
+  suite_fnv1a "$java $SUITE_HOME $name ${SUITE_MAIN_LIBRARIES:-} $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-}"
+  archive=$dir/$name-$SUITE_FNV1A.jsa
+  if [ -f "$archive" ] && [ "$archive" -nt "$java" ] && suite_newer_than_class_path "$archive" "$classpath"; then
+    SUITE_CDS_OPTIONS="-XX:SharedArchiveFile=$archive -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
     return 0
   fi
   # one training at a time per archive; a lock left by a killed training expires after 10 minutes
@@ -117,24 +167,27 @@ suite_cds_options() {
   (
     trap 'rmdir "$archive.lock"; rm -f "$tmp" "$tmp.classes"' EXIT
     tmp=$(mktemp "$dir/.$name-XXXXXX") || exit 0
+    # the lock directory's time is when the training started: a jar newer than it may not be the one dumped
     # shellcheck disable=SC2086
     if nice "$java" $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-} -XX:DumpLoadedClassList="$tmp.classes" \
           -cp "$classpath" "$main" "$@" && [ -s "$tmp.classes" ] &&
         nice "$java" $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-} -Xshare:dump -Xlog:cds=off -Xlog:cds+dynamic=off \
-          -XX:SharedClassListFile="$tmp.classes" -XX:SharedArchiveFile="$tmp" -cp "$classpath" && [ -s "$tmp" ]; then
+          -XX:SharedClassListFile="$tmp.classes" -XX:SharedArchiveFile="$tmp" -cp "$classpath" && [ -s "$tmp" ] &&
+        suite_newer_than_class_path "$archive.lock" "$classpath"; then
       mv -f "$tmp" "$archive"
+      find "$dir" -maxdepth 1 -name "$name-*.jsa" -mtime +30 -delete 2>/dev/null
     fi
   ) </dev/null >/dev/null 2>&1 &
   return 0
 }
 
-# suite_app_classpath MODULE [PREFIX...]: the class path of MODULE's packaged application without
-# the Quarkus boot jar: its own jar first, then its libraries. SLF4J is left out, so that the
-# libraries that log (sqlite-jdbc) fall back to java.util.logging instead of looking for Quarkus'
-# log manager. With PREFIXes, only the libraries whose file names start with one of them: a class
-# the JVM looks for and does not find makes it open every jar of the class path (picocli asks for
-# Groovy's Closure at its first use: some 150 jars, 50 ms), so a short command that needs a few
-# libraries names them.
+# suite_app_classpath MODULE [PREFIX...]: sets SUITE_CLASSPATH to the class path of MODULE's
+# packaged application without the Quarkus boot jar: its own jar first, then its libraries. SLF4J
+# is left out, so that the libraries that log (sqlite-jdbc) fall back to java.util.logging instead
+# of looking for Quarkus' log manager. With PREFIXes, only the libraries whose file names start
+# with one of them: a class the JVM looks for and does not find makes it open every jar of the
+# class path (picocli asks for Groovy's Closure at its first use: some 150 jars, 50 ms), so a short
+# command that needs a few libraries names them.
 suite_app_classpath() {
   local app=$1/target/quarkus-app cp="" jar name prefix keep
   shift
@@ -155,7 +208,7 @@ suite_app_classpath() {
     fi
     [ $keep = yes ] && [ -f "$jar" ] && cp=${cp:+$cp:}$jar
   done
-  printf '%s\n' "$cp"
+  SUITE_CLASSPATH=$cp
 }
 
 # SUITE_CLI_JVM_DEFAULTS: JVM options of the command-line tools. The serial collector starts
@@ -173,20 +226,20 @@ SUITE_CLI_JVM_DEFAULTS="-XX:+UseSerialGC -Xlog:disable -Xlog:all=warning:stderr"
 run_suite_main() {
   local tool=$1 module=$2 main=$3
   shift 3
-  local home cp cds cache
   local cache_opt=()
-  home=$(suite_home "$0")
-  if [ ! -f "$home/$module/target/quarkus-app/quarkus-run.jar" ]; then
-    echo "$tool: $home/$module/target/quarkus-app is missing; build the suite (mvn -B package -DskipTests) or set CVMFS_SUITE_HOME" >&2
+  suite_home_of "$SUITE_BIN"
+  suite_java
+  if [ ! -f "$SUITE_HOME/$module/target/quarkus-app/quarkus-run.jar" ]; then
+    echo "$tool: $SUITE_HOME/$module/target/quarkus-app is missing; build the suite (mvn -B package -DskipTests) or set CVMFS_SUITE_HOME" >&2
     exit 1
   fi
   # shellcheck disable=SC2086
-  cp=$(suite_app_classpath "$home/$module" ${SUITE_MAIN_LIBRARIES:-})
-  cds=$(suite_cds_options "$module" "$cp" "$main" --class-data-sharing-training "${TMPDIR:-/tmp}")
-  cache=$(suite_cds_dir) && cache_opt=("-Dcvmfs.suite.cache=$cache")
+  suite_app_classpath "$SUITE_HOME/$module" ${SUITE_MAIN_LIBRARIES:-}
+  suite_cds_options "$module" "$SUITE_CLASSPATH" "$main" --class-data-sharing-training "${TMPDIR:-/tmp}"
+  suite_cds_dir && cache_opt=("-Dcvmfs.suite.cache=$SUITE_CDS_DIR")
   # shellcheck disable=SC2086
-  exec "$(suite_java)" $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-} $cds ${cache_opt[@]+"${cache_opt[@]}"} ${JAVA_OPTS:-} \
-    -cp "$cp" "$main" "$@"
+  exec "$SUITE_JAVA" $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-} $SUITE_CDS_OPTIONS ${cache_opt[@]+"${cache_opt[@]}"} \
+    ${JAVA_OPTS:-} -cp "$SUITE_CLASSPATH" "$main" "$@"
 }
 
 # ---- resident clients: a command served by a JVM that stays up ----
@@ -201,28 +254,14 @@ run_suite_main() {
 # resident, else $XDG_CACHE_HOME/cvmfs-suite/resident, else ~/.cache/cvmfs-suite/resident, one
 # file per suite home ("PORT TOKEN PID BUILD"); the resident client removes it when it exits.
 
-# suite_resident_home BIN_DIR: sets SUITE_RESIDENT_HOME to the suite home, symbolic links of its
-# directories resolved, with builtins only (cd -P in this shell, then back).
-suite_resident_home() {
-  local here=$PWD
-  SUITE_RESIDENT_HOME=${CVMFS_SUITE_HOME:-$1/../..}
-  if builtin cd -P -- "$SUITE_RESIDENT_HOME" 2>/dev/null; then
-    SUITE_RESIDENT_HOME=$PWD
-    builtin cd -- "$here" || return 1
-  fi
-}
-
 # suite_resident_state NAME HOME: sets SUITE_RESIDENT_STATE to the state file of NAME's resident
 # client of the suite in HOME (a 32-bit FNV-1a hash of HOME in its name); fails without a home
 # directory to keep it in.
 suite_resident_state() {
-  local name=$1 home=$2 i c h=2166136261
+  local name=$1 home=$2
   suite_user_dir runtime || return 1
-  for ((i = 0; i < ${#home}; i++)); do
-    printf -v c '%d' "'${home:i:1}"
-    h=$(( ((h ^ c) * 16777619) & 0xFFFFFFFF ))
-  done
-  SUITE_RESIDENT_STATE=$SUITE_USER_DIR/resident/$name-$h.state
+  suite_fnv1a "$home"
+  SUITE_RESIDENT_STATE=$SUITE_USER_DIR/resident/$name-$SUITE_FNV1A.state
 }
 
 # run_suite_resident STATE HOME ARGS...: runs ARGS in the resident client of STATE and exits with
@@ -275,15 +314,16 @@ run_suite_resident() {
 # resident client, whose calls are short and come at once (bench/run.sh conveyor, 200 submits in
 # a loop, two workers: 102 jobs/s with C1 only, 87 with C2 compiling while they came).
 start_suite_resident() {
-  local state=$1 home=$2 module=$3 main=$4 training=$5 cp cds
+  local state=$1 home=$2 module=$3 main=$4 training=$5
   mkdir -p "${state%/*/*}" 2>/dev/null && mkdir -m 700 "${state%/*}" 2>/dev/null
   [ -d "${state%/*}" ] && [ -O "${state%/*}" ] || return 0
   find "$state.starting" -maxdepth 0 -mmin +1 -exec rmdir {} \; 2>/dev/null
   mkdir "$state.starting" 2>/dev/null || return 0
   # shellcheck disable=SC2086
-  cp=$(suite_app_classpath "$home/$module" ${SUITE_MAIN_LIBRARIES:-})
-  cds=$(suite_cds_options "$module" "$cp" "$training" --class-data-sharing-training "${TMPDIR:-/tmp}")
+  suite_java
+  suite_app_classpath "$home/$module" ${SUITE_MAIN_LIBRARIES:-}
+  suite_cds_options "$module" "$SUITE_CLASSPATH" "$training" --class-data-sharing-training "${TMPDIR:-/tmp}"
   # shellcheck disable=SC2086
-  (cd / && exec setsid -f "$(suite_java)" $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-} $cds \
-    -cp "$cp" "$main" "$state" "$home") </dev/null >/dev/null 2>&1 || rmdir "$state.starting" 2>/dev/null
+  (cd / && exec setsid -f "$SUITE_JAVA" $SUITE_CLI_JVM_DEFAULTS ${SUITE_JVM_DEFAULTS:-} $SUITE_CDS_OPTIONS \
+    -cp "$SUITE_CLASSPATH" "$main" "$state" "$home") </dev/null >/dev/null 2>&1 || rmdir "$state.starting" 2>/dev/null
 }
