@@ -1,7 +1,7 @@
 package org.cvmfs.suite.server;
 
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
@@ -14,7 +14,7 @@ import org.cvmfs.suite.server.cli.ServerCommand;
  * thread builds the command line and reads the configuration. A {@code cvmfs_server transaction}
  * spent some 70 ms of its 0.4 s on its first gateway reply and request (Jackson's first mapper:
  * CLDR calendar data and a deserializer built by reflection; the HMAC provider; the HTTP
- * request classes), all of it cold code that does not depend on the command's arguments
+ * connection classes), all of it cold code that does not depend on the command's arguments
  * (issue 11, measured side by side). Only class initialisation and throw-away objects: no
  * connection, no file, nothing the command could observe, so a failure here is ignored and
  * the command pays the cost itself.
@@ -53,8 +53,10 @@ final class PublisherWarmUp {
         try {
             GatewayReply.parse("{\"status\":\"ok\",\"session_token\":\"t\"}".getBytes(StandardCharsets.US_ASCII));
             Mac.getInstance("HmacSHA1");
-            HttpRequest.newBuilder(URI.create("http://localhost/")).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[0]))
-                    .build();
+            // a connection object only: nothing is connected before getOutputStream or getResponseCode
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost/").toURL().openConnection();
+            c.setRequestMethod("POST");
+            c.setFixedLengthStreamingMode(0);
         } catch (Exception | LinkageError ignored) {
             // the command initialises what it needs itself
         }

@@ -5,15 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import org.cvmfs.suite.protocol.http.HttpClients;
+import org.cvmfs.suite.protocol.http.HttpCall;
 import org.cvmfs.suite.protocol.pack.ObjectPackWriter;
 import org.cvmfs.suite.protocol.pack.PackHeader;
 
@@ -30,10 +27,11 @@ public final class GatewayClient {
     /** libcurl asks for {@code 100 Continue} above this body size; so do we. */
     private static final long EXPECT_CONTINUE_ABOVE = 1024 * 1024;
     private static final String FORM_TYPE = "application/x-www-form-urlencoded";
+    /** A gateway's replies are a few hundred bytes of JSON; a longer one is not read. */
+    private static final long MAX_REPLY = 1024 * 1024;
 
     private final String apiUrl;
     private final GatewayKey key;
-    private final HttpClient http;
     private final Duration timeout;
     private final String userAgent;
     /** Set: lease requests carry a signed time stamp and nonce. */
@@ -59,31 +57,23 @@ public final class GatewayClient {
         this.key = key;
         this.timeout = timeout;
         this.userAgent = userAgent;
-        this.http = HttpClients.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(30))
-                .build();
     }
 
     /** {@code POST <api>/leases}; replies ok (with session_token), path_busy or error. */
     public GatewayReply acquire(LeasePath path, String hostname) {
         byte[] body = (replayClock == null ? LeaseRequest.of(path, hostname)
                 : LeaseRequest.replayProtected(path, hostname, replayClock.instant())).toWireBytes();
-        return send(request("/leases", GatewayAuth.sign(key, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return send(request("POST", "/leases", GatewayAuth.sign(key, body)).body(body));
     }
 
     /** {@code POST <api>/leases/<token>}; the MAC covers the token only. */
     public GatewayReply commit(String token, CommitRequest request) {
-        byte[] body = request.toWireBytes();
-        return send(request("/leases/" + token, GatewayAuth.sign(key, token))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return send(request("POST", "/leases/" + token, GatewayAuth.sign(key, token)).body(request.toWireBytes()));
     }
 
-    /** {@code DELETE <api>/leases/<token>}, with an empty body as the C++ client sends. */
+    /** {@code DELETE <api>/leases/<token>}, with an empty body ({@code Content-Length: 0}) as the C++ client sends. */
     public GatewayReply drop(String token) {
-        return send(request("/leases/" + token, GatewayAuth.sign(key, token))
-                .method("DELETE", HttpRequest.BodyPublishers.noBody()));
+        return send(request("DELETE", "/leases/" + token, GatewayAuth.sign(key, token)).body(new byte[0]));
     }
 
     /**
@@ -94,13 +84,10 @@ public final class GatewayClient {
         byte[] header = pack.header().toBytes();
         byte[] message = PayloadMessage.of(token, PackHeader.digestOf(header), header.length).toWireBytes();
         long length = message.length + (long) header.length + pack.payloadSize();
-        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
-                HttpRequest.BodyPublishers.ofInputStream(() -> concat(message, header, pack)), length);
-        HttpRequest.Builder request = request("/payloads", GatewayAuth.sign(key, message))
+        return send(request("POST", "/payloads", GatewayAuth.sign(key, message))
                 .header("Message-Size", Integer.toString(message.length))
                 .expectContinue(length > EXPECT_CONTINUE_ABOVE)
-                .POST(body);
-        return send(request);
+                .body(length, () -> concat(message, header, pack)));
     }
 
     private static InputStream concat(byte[] message, byte[] header, ObjectPackWriter pack) {
@@ -108,36 +95,30 @@ public final class GatewayClient {
                 new ByteArrayInputStream(message), new ByteArrayInputStream(header), pack.openPayload())));
     }
 
-    private HttpRequest.Builder request(String route, String authorization) {
-        return HttpRequest.newBuilder(URI.create(apiUrl + route))
+    private HttpCall request(String method, String route, String authorization) {
+        return HttpCall.of(method, URI.create(apiUrl + route))
                 .timeout(timeout)
                 .header("User-Agent", userAgent)
-                .header("Accept", "*/*")
                 .header(GatewayAuth.HEADER, authorization)
-                .header("Content-Type", FORM_TYPE);
+                .header("Content-Type", FORM_TYPE)
+                .maxBody(MAX_REPLY);
     }
 
-    private GatewayReply send(HttpRequest.Builder builder) {
-        HttpRequest request = builder.build();
-        HttpResponse<byte[]> response;
+    private GatewayReply send(HttpCall call) {
+        HttpCall.Reply response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            response = call.send();
         } catch (IOException e) {
-            throw new GatewayException(request.method() + " " + request.uri() + " failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayException(request.method() + " " + request.uri() + " interrupted", e);
+            throw new GatewayException(call.describe() + " failed: " + e.getMessage(), e);
         }
-        String text = new String(response.body(), StandardCharsets.UTF_8);
-        if (response.statusCode() != 200) {
-            throw new GatewayException(request.method() + " " + request.uri() + " answered HTTP "
-                    + response.statusCode() + ": " + text.strip());
+        if (response.status() != 200) {
+            throw new GatewayException(call.describe() + " answered HTTP " + response.status() + ": "
+                    + new String(response.body(), StandardCharsets.UTF_8).strip());
         }
         try {
             return GatewayReply.parse(response.body());
         } catch (MalformedMessageException e) {
-            throw new GatewayException(request.method() + " " + request.uri() + " gave an unreadable reply: "
-                    + e.getMessage(), e);
+            throw new GatewayException(call.describe() + " gave an unreadable reply: " + e.getMessage(), e);
         }
     }
 }

@@ -1,15 +1,10 @@
 package org.cvmfs.suite.protocol.store;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.OptionalLong;
 import org.cvmfs.suite.protocol.hash.ContentHash;
-import org.cvmfs.suite.protocol.http.HttpClients;
+import org.cvmfs.suite.protocol.http.HttpCall;
 
 /**
  * A repository served over HTTP, with base URL such as {@code http://host/cvmfs/REPO}. Objects are
@@ -20,7 +15,6 @@ public final class HttpRepositorySource implements RepositorySource {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private final String base;
-    private final HttpClient client;
     private final Duration timeout;
     private final FetchLimits limits;
 
@@ -33,10 +27,6 @@ public final class HttpRepositorySource implements RepositorySource {
         this.base = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
         this.timeout = timeout;
         this.limits = limits;
-        this.client = HttpClients.newBuilder()
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
     }
 
     public HttpRepositorySource(URI baseUrl) {
@@ -49,9 +39,9 @@ public final class HttpRepositorySource implements RepositorySource {
      */
     @Override
     public byte[] fetchRootFile(String name) {
-        URI uri = URI.create(base + "/" + RootFileNames.require(name));
-        HttpRequest request = request(uri).header("Cache-Control", "no-cache").GET().build();
-        byte[] body = get(request, limits.maxRootFileBytes());
+        HttpCall call = request("GET", URI.create(base + "/" + RootFileNames.require(name)))
+                .header("Cache-Control", "no-cache").maxBody(limits.maxRootFileBytes());
+        byte[] body = get(call);
         if (body == null) {
             throw new MissingRootFileException(name, base);
         }
@@ -61,7 +51,7 @@ public final class HttpRepositorySource implements RepositorySource {
     @Override
     public byte[] fetchObject(ContentHash hash) {
         URI uri = objectUri(hash);
-        byte[] body = get(request(uri).GET().build(), limits.maxObjectBytes());
+        byte[] body = get(request("GET", uri).maxBody(limits.maxObjectBytes()));
         if (body == null) {
             throw new MissingObjectException(hash, base);
         }
@@ -73,13 +63,12 @@ public final class HttpRepositorySource implements RepositorySource {
 
     @Override
     public boolean hasObject(ContentHash hash) {
-        URI uri = objectUri(hash);
-        HttpResponse<Void> response = send(request(uri).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.discarding());
-        return switch (response.statusCode()) {
+        HttpCall call = request("HEAD", objectUri(hash));
+        int status = send(call).status();
+        return switch (status) {
             case 200 -> true;
             case 404 -> false;
-            default -> throw new RepositoryFetchException("HEAD " + uri + " answered HTTP " + response.statusCode());
+            default -> throw new RepositoryFetchException(call.describe() + " answered HTTP " + status);
         };
     }
 
@@ -92,45 +81,28 @@ public final class HttpRepositorySource implements RepositorySource {
         return URI.create(base + "/data/" + hash.objectPath());
     }
 
-    private HttpRequest.Builder request(URI uri) {
-        return HttpRequest.newBuilder(uri).timeout(timeout);
+    private HttpCall request(String method, URI uri) {
+        return HttpCall.of(method, uri).timeout(timeout).followRedirects();
     }
 
-    /** The body of a 200 answer, null for 404; anything else, or a body over {@code limit}, is refused. */
-    private byte[] get(HttpRequest request, long limit) {
-        HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = response.body()) {
-            int status = response.statusCode();
-            if (status == 404) {
-                return null;
-            }
-            if (status != 200) {
-                throw new RepositoryFetchException("GET " + request.uri() + " answered HTTP " + status);
-            }
-            OptionalLong declared = response.headers().firstValueAsLong("Content-Length");
-            if (declared.isPresent() && declared.getAsLong() > limit) {
-                throw new RepositoryFetchException("GET " + request.uri() + " announces " + declared.getAsLong()
-                        + " bytes, more than the " + limit + " allowed");
-            }
-            byte[] body = in.readNBytes((int) limit + 1);
-            if (body.length > limit) {
-                throw new RepositoryFetchException("GET " + request.uri() + " sent more than the " + limit + " bytes allowed");
-            }
-            return body;
-        } catch (IOException e) {
-            throw new RepositoryFetchException("GET " + request.uri() + " failed while reading: " + e.getMessage(), e);
-        }
+    /** The body of a 200 answer, null for 404; anything else, or a body over the call's bound, is refused. */
+    private byte[] get(HttpCall call) {
+        HttpCall.Reply reply = send(call);
+        return switch (reply.status()) {
+            case 200 -> reply.body();
+            case 404 -> null;
+            default -> throw new RepositoryFetchException(call.describe() + " answered HTTP " + reply.status());
+        };
     }
 
-    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    private static HttpCall.Reply send(HttpCall call) {
         try {
-            return client.send(request, handler);
+            return call.send();
+        } catch (HttpCall.BodyTooLargeException e) {
+            throw new RepositoryFetchException(call.describe() + " " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new RepositoryFetchException(request.method() + " " + request.uri() + " failed: "
+            throw new RepositoryFetchException(call.describe() + " failed: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RepositoryFetchException(request.method() + " " + request.uri() + " interrupted", e);
         }
     }
 }

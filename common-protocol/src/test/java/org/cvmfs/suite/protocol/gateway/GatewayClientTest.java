@@ -125,6 +125,7 @@ class GatewayClientTest {
         assertEquals("DELETE", d.method());
         assertEquals("/api/v1/leases/" + tokenC, d.path());
         assertEquals(0, d.body().length);
+        assertEquals("0", d.header("Content-length"), "upstream's publisher sends Content-Length: 0");
         assertEquals(recordedHeader("010-DELETE-leases-token", "Authorization"), d.header("Authorization"));
     }
 

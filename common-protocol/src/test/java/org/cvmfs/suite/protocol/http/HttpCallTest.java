@@ -1,0 +1,163 @@
+package org.cvmfs.suite.protocol.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link HttpCall} against a JDK server that records what it was sent. */
+class HttpCallTest {
+    private record Seen(String method, String path, Headers headers, byte[] body) {
+    }
+
+    private HttpServer server;
+    private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger bodyOpens = new AtomicInteger();
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/echo", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), exchange.getRequestHeaders(), body));
+            exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.createContext("/moved", exchange -> {
+            seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), exchange.getRequestHeaders(), new byte[0]));
+            exchange.getResponseHeaders().add("Location", "/echo");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        server.createContext("/loop", exchange -> {
+            exchange.getResponseHeaders().add("Location", "/loop");
+            exchange.sendResponseHeaders(301, -1);
+            exchange.close();
+        });
+        server.createContext("/big", exchange -> {
+            // no length announced: the bound must hold while reading
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(new byte[1000]);
+            }
+        });
+        server.createContext("/announced", exchange -> {
+            exchange.sendResponseHeaders(200, 1000);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(new byte[1000]);
+            }
+        });
+        server.createContext("/error", exchange -> {
+            byte[] page = new byte[HttpCall.ERROR_BODY * 2];
+            Arrays.fill(page, (byte) 'x');
+            exchange.sendResponseHeaders(503, page.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(page);
+            }
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+    }
+
+    @Test
+    void aBodyGoesWithItsLengthNeverChunkedAndIsReadOnce() throws IOException {
+        byte[] body = "name=value".getBytes(StandardCharsets.US_ASCII);
+        HttpCall.Reply reply = HttpCall.of("POST", uri("/echo")).header("X-Test", "1")
+                .body(body.length, () -> {
+                    bodyOpens.incrementAndGet();
+                    return new ByteArrayInputStream(body);
+                }).send();
+
+        assertEquals(200, reply.status());
+        assertArrayEquals(body, reply.body());
+        Seen s = seen.poll();
+        assertEquals("POST", s.method());
+        assertEquals(Integer.toString(body.length), s.headers().getFirst("Content-length"));
+        assertNull(s.headers().getFirst("Transfer-encoding"));
+        assertEquals("*/*", s.headers().getFirst("Accept"), "as libcurl");
+        assertEquals("1", s.headers().getFirst("X-test"));
+        assertNull(s.headers().getFirst("Cache-control"), "objects stay cacheable by proxies");
+        assertNull(s.headers().getFirst("Pragma"));
+        assertEquals(1, bodyOpens.get());
+    }
+
+    @Test
+    void anEmptyBodyIsAnnouncedAsSuch() throws IOException {
+        HttpCall.of("DELETE", uri("/echo")).body(new byte[0]).send();
+        Seen s = seen.poll();
+        assertEquals("DELETE", s.method());
+        assertEquals("0", s.headers().getFirst("Content-length"));
+    }
+
+    @Test
+    void redirectsAreFollowedOnlyWhenAskedAndNotForever() throws IOException {
+        assertEquals(302, HttpCall.of("GET", uri("/moved")).send().status());
+        assertEquals(1, seen.size());
+        seen.clear();
+
+        HttpCall.Reply followed = HttpCall.of("GET", uri("/moved")).followRedirects().send();
+        assertEquals(200, followed.status());
+        assertEquals("/echo", seen.stream().reduce((a, b) -> b).orElseThrow().path());
+
+        assertEquals(301, HttpCall.of("GET", uri("/loop")).followRedirects().send().status(),
+                "after " + HttpCall.MAX_REDIRECTS + " redirects the last one is the reply");
+    }
+
+    @Test
+    void aBodyOverTheBoundIsRefusedWhetherAnnouncedOrNot() {
+        HttpCall.BodyTooLargeException announced = assertThrows(HttpCall.BodyTooLargeException.class,
+                () -> HttpCall.of("GET", uri("/announced")).maxBody(999).send());
+        assertTrue(announced.getMessage().contains("announces 1000 bytes, more than the 999 allowed"), announced.getMessage());
+        HttpCall.BodyTooLargeException streamed = assertThrows(HttpCall.BodyTooLargeException.class,
+                () -> HttpCall.of("GET", uri("/big")).maxBody(999).send());
+        assertTrue(streamed.getMessage().contains("sent more than the 999 bytes allowed"), streamed.getMessage());
+    }
+
+    @Test
+    void anErrorReplyKeepsTheStartOfItsBody() throws IOException {
+        HttpCall.Reply error = HttpCall.of("GET", uri("/error")).maxBody(10).send();
+        assertEquals(503, error.status());
+        assertEquals(HttpCall.ERROR_BODY, error.body().length);
+    }
+
+    @Test
+    void aServerThatDoesNotAnswerInTimeIsATransportFailure() throws IOException {
+        server.createContext("/slow", exchange -> {
+            try {
+                Thread.sleep(2000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        assertThrows(IOException.class, () -> HttpCall.of("GET", uri("/slow")).timeout(Duration.ofMillis(200)).send());
+        assertEquals("GET " + uri("/slow"), HttpCall.of("GET", uri("/slow")).describe());
+    }
+}
