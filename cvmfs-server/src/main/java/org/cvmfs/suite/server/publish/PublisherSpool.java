@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.Optional;
+import org.cvmfs.suite.protocol.catalog.RepositoryPath;
+import org.cvmfs.suite.protocol.hash.PathHash;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.files.AtomicFile;
 
@@ -14,8 +17,8 @@ import org.cvmfs.suite.protocol.files.AtomicFile;
  * The publisher's part of {@code /var/spool/cvmfs/REPO}. Upstream keeps the lease token in
  * {@code session_token} (mode 0600; its presence means "lease held"), which we keep for tools
  * that look for it; everything else lives below {@code publisher/}: the transaction state, the
- * working tree of the leased subtree (a copy and its snapshot, or an overlay's lower tree with its
- * record and snapshot, upper layer and overlay scratch) and the cache of fetched objects.
+ * working tree of the leased subtree (a copy and its snapshot, or an overlay's lower trees, one per
+ * recent lease path with its record and snapshot, upper layer and overlay scratch) and the cache of fetched objects.
  *
  * <p>Invariant of the state writes ({@link #save}, {@link #clear}; each file replaced atomically,
  * boundaries named by {@link SpoolStep}): the state never exists without the token file, so on
@@ -58,21 +61,40 @@ public final class PublisherSpool {
     }
 
     /**
-     * The read-only lower layer of an overlay transaction: the leased subtree as of the root
-     * catalog {@link #lowerRecordFile()} names, kept across transactions ({@link LowerTree}).
+     * The lower trees of overlay transactions, one per lease path a transaction was opened on
+     * lately ({@link LowerTree}), each in a directory named by the MD5 of its lease path (as a
+     * catalog keys the path): {@code tree}, {@code record}, {@code snapshot}.
      */
-    public Path lowerTree() {
-        return publisherDir().resolve("lower");
+    public Path lowerTrees() {
+        return publisherDir().resolve("lowers");
     }
 
-    /** What {@link #lowerTree()} holds, or that it is being changed ({@link LowerRecord}). */
-    public Path lowerRecordFile() {
-        return publisherDir().resolve("lower.record");
+    /**
+     * The read-only lower layer of an overlay transaction on {@code leasePath}: the leased subtree
+     * as of the root catalog {@link #lowerRecordFile} names, kept across transactions.
+     */
+    public Path lowerTree(RepositoryPath leasePath) {
+        return lowerTreeDirectory(leasePath).resolve("tree");
+    }
+
+    /** What {@link #lowerTree} holds, or that it is being changed ({@link LowerRecord}). */
+    public Path lowerRecordFile(RepositoryPath leasePath) {
+        return lowerTreeDirectory(leasePath).resolve("record");
     }
 
     /** The lower tree as last materialised, for {@link Materializer}'s next incremental run. */
-    public Path lowerSnapshotFile() {
-        return publisherDir().resolve("lower.snapshot");
+    public Path lowerSnapshotFile(RepositoryPath leasePath) {
+        return lowerTreeDirectory(leasePath).resolve("snapshot");
+    }
+
+    /** The directory of {@code leasePath}'s lower tree, its record and its snapshot. */
+    Path lowerTreeDirectory(RepositoryPath leasePath) {
+        return lowerTrees().resolve(HexFormat.of().formatHex(PathHash.md5(leasePath.bytes())));
+    }
+
+    /** Where the single lower tree of earlier versions lived (with {@code lower.record} and {@code lower.snapshot}). */
+    Path formerLowerTree() {
+        return publisherDir().resolve("lower");
     }
 
     /** Empties an overlay transaction's upper layer and its work directory (after a fold or an abort). */

@@ -64,8 +64,8 @@ public final class TransactionOpener {
         LowerTree.Outcome outcome = lower.bringUpToDate(state.baseRootCatalog(), leasePath,
                 context.settings().fetchThreads(), context::warn, context.clockProbe());
         phases.end("lower tree");
-        lower.freshUpper();
-        mount.mountOverlay(spool.lowerTree(), spool.upperTree(), spool.overlayScratch(), leasePath);
+        lower.freshUpper(leasePath);
+        mount.mountOverlay(spool.lowerTree(leasePath), spool.upperTree(), spool.overlayScratch(), leasePath);
         phases.end("mount");
         context.say(String.format("Transaction on %s%s open in %s (revision %d; overlay of the cached tree, %s)",
                 context.settings().repository(), leasePath, mount.mountpoint(leasePath), state.baseRevision(),

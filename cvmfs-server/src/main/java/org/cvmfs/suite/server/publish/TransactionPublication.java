@@ -38,6 +38,10 @@ public final class TransactionPublication {
                 "repository " + context.settings().repository() + " is not in a transaction"));
         GatewayCommit commit = new GatewayCommit(context);
         String tagName = commit.tagName(tag);
+        if (state.workTree() == TransactionState.WorkTree.OVERLAY) {
+            // a transaction opened by an earlier version: its lower tree moves to its lease path's place
+            LowerTree.adoptFormerTree(spool);
+        }
         switch (state.phase()) {
             case LEASED -> throw new PublisherException(PublisherException.FAILED, "the transaction on "
                     + display(state.leasePath()) + " was not completely opened; run transaction again or abort");
@@ -73,7 +77,7 @@ public final class TransactionPublication {
                 context.tmp("catalogs"))) {
             Path contentTree;
             if (overlay) {
-                changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(), state.leasePath(),
+                changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(state.leasePath()), state.leasePath(),
                         base.holds(state.leasePath()));
                 contentTree = spool.upperTree();
             } else {

@@ -52,17 +52,18 @@ final class UpperFold {
      */
     void fold(RepositoryPath leasePath, ContentHash baseRoot, Optional<ContentHash> landedRoot) {
         FoldStep.COMMIT_LANDED.reached();
-        LowerRecord record = new LowerRecord(spool.lowerRecordFile());
+        LowerRecord record = new LowerRecord(spool.lowerRecordFile(leasePath));
+        Path lowerTree = spool.lowerTree(leasePath);
         boolean startable = record.current().filter(c -> c.leasePath().equals(leasePath) && c.root().equals(baseRoot))
                 .isPresent();
         if (startable && Files.isDirectory(spool.upperTree(), LinkOption.NOFOLLOW_LINKS)) {
             record.folding();
             try {
                 Map<String, Object> top = OverlayEntries.attributes(spool.upperTree());
-                merge(spool.upperTree(), spool.lowerTree());
-                OverlayEntries.setAttributes(spool.lowerTree(), top);
+                merge(spool.upperTree(), lowerTree);
+                OverlayEntries.setAttributes(lowerTree, top);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot fold " + spool.upperTree() + " into " + spool.lowerTree(), e);
+                throw new UncheckedIOException("cannot fold " + spool.upperTree() + " into " + lowerTree, e);
             }
             if (landedRoot.isPresent()) {
                 record.current(landedRoot.get(), leasePath);

@@ -48,7 +48,7 @@ class OverlayLayersTest {
     void lowerTree() throws IOException {
         assumeTrue(WorkTreeMount.overlayPermitted(tmp.resolve("probe")), "needs a host that permits overlay mounts");
         spool = new PublisherSpool(tmp.resolve("spool"));
-        Path lower = Files.createDirectories(spool.lowerTree());
+        Path lower = Files.createDirectories(spool.lowerTree(LEASE));
         write(lower.resolve("kept.txt"), "kept");
         write(lower.resolve("edited.txt"), "before");
         write(lower.resolve("chmodded.txt"), "same content");
@@ -63,10 +63,10 @@ class OverlayLayersTest {
         write(lower.resolve("replaced/same-name"), "old");
         write(lower.resolve("dir/untouched"), "u");
         Files.createSymbolicLink(lower.resolve("link"), Path.of("kept.txt"));
-        new LowerRecord(spool.lowerRecordFile()).current(BASE, LEASE);
-        new LowerTree(null, spool, tmp.resolve("catalogs")).freshUpper();
+        new LowerRecord(spool.lowerRecordFile(LEASE)).current(BASE, LEASE);
+        new LowerTree(null, spool, tmp.resolve("catalogs")).freshUpper(LEASE);
         mount = new WorkTreeMount(tmp.resolve("cvmfs/repo.test"));
-        mount.mountOverlay(spool.lowerTree(), spool.upperTree(), spool.overlayScratch(), LEASE);
+        mount.mountOverlay(spool.lowerTree(LEASE), spool.upperTree(), spool.overlayScratch(), LEASE);
         merged = mount.mountpoint(LEASE);
     }
 
@@ -96,7 +96,7 @@ class OverlayLayersTest {
         Files.setPosixFilePermissions(merged.resolve("dir"), PosixFilePermissions.fromString("rwx--x--x"));
         mount.makeReadOnly(LEASE);
 
-        ChangeSet changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(), LEASE, true);
+        ChangeSet changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(LEASE), LEASE, true);
 
         assertEquals(List.of("added", "added/new.txt", "added/second-name", RawName.printable(RAW), "becomes-dir",
                 "becomes-file", "replaced/sub/fresh"), names(changes.additions()));
@@ -115,31 +115,31 @@ class OverlayLayersTest {
         mount.unmount(LEASE);
         new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
 
-        assertEquals(attributes(shown), attributes(TreeScanner.scan(spool.lowerTree(), LEASE)));
-        assertEquals("after", Files.readString(spool.lowerTree().resolve("edited.txt")));
-        assertEquals("raw name", Files.readString(FileSystemNames.resolve(spool.lowerTree(), RAW)));
-        assertEquals(new LowerRecord.Current(NEW, LEASE), new LowerRecord(spool.lowerRecordFile()).current().orElseThrow());
+        assertEquals(attributes(shown), attributes(TreeScanner.scan(spool.lowerTree(LEASE), LEASE)));
+        assertEquals("after", Files.readString(spool.lowerTree(LEASE).resolve("edited.txt")));
+        assertEquals("raw name", Files.readString(FileSystemNames.resolve(spool.lowerTree(LEASE), RAW)));
+        assertEquals(new LowerRecord.Current(NEW, LEASE), new LowerRecord(spool.lowerRecordFile(LEASE)).current().orElseThrow());
         assertFalse(Files.exists(spool.upperTree()));
-        assertFalse(OverlayEntries.isOpaque(spool.lowerTree().resolve("replaced")), "no overlay marker in the lower tree");
+        assertFalse(OverlayEntries.isOpaque(spool.lowerTree(LEASE).resolve("replaced")), "no overlay marker in the lower tree");
     }
 
     @Test
     void nothingChangedIsAnEmptyChangeSetAndTheFoldOnlyMovesTheRecord() throws Exception {
         assertEquals("kept", Files.readString(merged.resolve("kept.txt")));
         mount.makeReadOnly(LEASE);
-        assertTrue(UpperChanges.compute(spool.upperTree(), spool.lowerTree(), LEASE, true).isEmpty());
+        assertTrue(UpperChanges.compute(spool.upperTree(), spool.lowerTree(LEASE), LEASE, true).isEmpty());
         mount.unmount(LEASE);
-        ScannedTree before = TreeScanner.scan(spool.lowerTree(), LEASE);
+        ScannedTree before = TreeScanner.scan(spool.lowerTree(LEASE), LEASE);
         new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
-        assertEquals(attributes(before), attributes(TreeScanner.scan(spool.lowerTree(), LEASE)));
-        assertEquals(NEW, new LowerRecord(spool.lowerRecordFile()).current().orElseThrow().root());
+        assertEquals(attributes(before), attributes(TreeScanner.scan(spool.lowerTree(LEASE), LEASE)));
+        assertEquals(NEW, new LowerRecord(spool.lowerRecordFile(LEASE)).current().orElseThrow().root());
     }
 
     @Test
     void aLeasePathNewInTheBaseIsAddedWithEverythingBelow() throws Exception {
         write(merged.resolve("first"), "1");
         mount.makeReadOnly(LEASE);
-        ChangeSet changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(), LEASE, false);
+        ChangeSet changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(LEASE), LEASE, false);
         assertEquals(List.of("", "first"), names(changes.additions()));
     }
 
@@ -147,10 +147,10 @@ class OverlayLayersTest {
     void aFoldCutShortIsNeverResumedAndLeavesTheLowerTreeUnrecorded() throws Exception {
         write(merged.resolve("added.txt"), "x");
         mount.unmount(LEASE);
-        new LowerRecord(spool.lowerRecordFile()).folding();  // as a fold killed midway leaves it
+        new LowerRecord(spool.lowerRecordFile(LEASE)).folding();  // as a fold killed midway leaves it
         new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
-        assertTrue(new LowerRecord(spool.lowerRecordFile()).current().isEmpty());
-        assertFalse(Files.exists(spool.lowerTree().resolve("added.txt")), "nothing more is moved");
+        assertTrue(new LowerRecord(spool.lowerRecordFile(LEASE)).current().isEmpty());
+        assertFalse(Files.exists(spool.lowerTree(LEASE).resolve("added.txt")), "nothing more is moved");
         assertFalse(Files.exists(spool.upperTree()));
     }
 
@@ -159,17 +159,17 @@ class OverlayLayersTest {
         write(merged.resolve("added.txt"), "x");
         mount.unmount(LEASE);
         new UpperFold(spool).fold(LEASE, BASE, Optional.empty());
-        assertEquals("x", Files.readString(spool.lowerTree().resolve("added.txt")));
-        assertTrue(new LowerRecord(spool.lowerRecordFile()).current().isEmpty());
+        assertEquals("x", Files.readString(spool.lowerTree(LEASE).resolve("added.txt")));
+        assertTrue(new LowerRecord(spool.lowerRecordFile(LEASE)).current().isEmpty());
     }
 
     @Test
     void abortingEmptiesTheUpperLayerAndKeepsTheLowerTree() throws Exception {
         write(merged.resolve("added.txt"), "x");
         mount.unmount(LEASE);
-        new LowerTree(null, spool, tmp.resolve("catalogs")).freshUpper();
+        new LowerTree(null, spool, tmp.resolve("catalogs")).freshUpper(LEASE);
         assertEquals(List.of(), listing(spool.upperTree()));
-        assertEquals(BASE, new LowerRecord(spool.lowerRecordFile()).current().orElseThrow().root());
+        assertEquals(BASE, new LowerRecord(spool.lowerRecordFile(LEASE)).current().orElseThrow().root());
     }
 
     private static List<String> listing(Path dir) throws IOException {
