@@ -170,6 +170,7 @@ public final class PublishBench implements Callable<Integer> {
 
         reopenAndChangeOne(publisher, "/small", smallTree.relativize(small.files().get(files / 2)).toString(),
                 "a path of " + files + " files", "");
+        backFromAnotherPath(publisher, "/small", "a path of " + files + " files");
 
         if (flatFiles > 0) {
             measureFlat(publisher);
@@ -221,6 +222,22 @@ public final class PublishBench implements Callable<Integer> {
         Results.print("publish: one changed file" + changedWhere + ", transaction + publish", t.wall() + one.wall(), "s");
         report(t);
         report(one);
+    }
+
+    /**
+     * A transaction opened and aborted on another lease path, then one on {@code leasePath}
+     * again (the head unchanged): what switching paths costs the working tree, as Conveyor jobs
+     * (one path each) and CI pipelines do.
+     */
+    private void backFromAnotherPath(Path publisher, String leasePath, String subtree) throws Exception {
+        server(publisher, "transaction", REPO + "/another");
+        server(publisher, "abort", "-f", REPO);
+        Run back = server(publisher, "transaction", REPO + leasePath);
+        server(publisher, "abort", "-f", REPO);
+        System.out.printf(Locale.ROOT, "transaction on %s again after one on another path: %.2f s (cpu %.2f s; %s)%n",
+                subtree, back.wall(), back.cpu(), workTreeOf(back));
+        Results.print("publish: transaction on " + subtree + " after one on another path", back.wall(), "s");
+        report(back);
     }
 
     /** What the transaction said it made: an overlay of the cached tree, or a copy. */

@@ -38,10 +38,6 @@ public final class GatewayClient {
     private Clock replayClock;
 
     /**
-     * @param apiUrl  the API prefix, used verbatim as upstream does, e.g. {@code http://gw:4929/api/v1}
-     * @param timeout for each whole request, including a commit
-     */
-    /**
      * This client, sending a signed time stamp and nonce with every lease request: our gateway
      * then refuses a replay of a recorded request (upstream's gateway ignores both fields).
      */
@@ -51,6 +47,10 @@ public final class GatewayClient {
         return c;
     }
 
+    /**
+     * @param apiUrl  the API prefix, used verbatim as upstream does, e.g. {@code http://gw:4929/api/v1}
+     * @param timeout how long to wait for a reply, a commit's included (and for each read of it)
+     */
     public GatewayClient(URI apiUrl, GatewayKey key, Duration timeout, String userAgent) {
         String url = apiUrl.toString();
         this.apiUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
