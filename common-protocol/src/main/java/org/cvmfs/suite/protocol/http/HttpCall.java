@@ -99,7 +99,7 @@ public final class HttpCall {
         return this;
     }
 
-    /** Follows up to {@value #MAX_REDIRECTS} redirects, never from {@code https} to {@code http}. */
+    /** For GET and HEAD: follows up to {@value #MAX_REDIRECTS} redirects, never from {@code https} to {@code http}. */
     public HttpCall followRedirects() {
         this.followRedirects = true;
         return this;
@@ -138,7 +138,8 @@ public final class HttpCall {
                 }
             }
             try (InputStream in = c.getInputStream()) {
-                return new Reply(status, read(in, c.getContentLengthLong()));
+                // a HEAD reply announces the length of a body it does not send
+                return new Reply(status, method.equals("HEAD") ? new byte[0] : read(in, c.getContentLengthLong()));
             }
         }
     }

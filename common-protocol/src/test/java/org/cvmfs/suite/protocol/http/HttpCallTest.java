@@ -1,6 +1,7 @@
 package org.cvmfs.suite.protocol.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -65,6 +66,12 @@ class HttpCallTest {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(new byte[1000]);
             }
+        });
+        server.createContext("/large-object", exchange -> {
+            // what a Stratum 0 answers a HEAD of an object: its length, no body
+            exchange.getResponseHeaders().set("Content-Length", Long.toString(5L << 30));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
         });
         server.createContext("/error", exchange -> {
             byte[] page = new byte[HttpCall.ERROR_BODY * 2];
@@ -135,6 +142,8 @@ class HttpCallTest {
         HttpCall.BodyTooLargeException announced = assertThrows(HttpCall.BodyTooLargeException.class,
                 () -> HttpCall.of("GET", uri("/announced")).maxBody(999).send());
         assertTrue(announced.getMessage().contains("announces 1000 bytes, more than the 999 allowed"), announced.getMessage());
+        assertEquals(200, assertDoesNotThrow(() -> HttpCall.of("HEAD", uri("/large-object")).maxBody(999).send()).status(),
+                "a HEAD reply's length is the object's, not a body");
         HttpCall.BodyTooLargeException streamed = assertThrows(HttpCall.BodyTooLargeException.class,
                 () -> HttpCall.of("GET", uri("/big")).maxBody(999).send());
         assertTrue(streamed.getMessage().contains("sent more than the 999 bytes allowed"), streamed.getMessage());
