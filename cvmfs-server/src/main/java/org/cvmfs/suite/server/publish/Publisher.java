@@ -15,7 +15,7 @@ import org.cvmfs.suite.protocol.store.RepositorySource;
  * publish | abort | ingest}, as one entry point for the command line and for in-process callers
  * (Conveyor's worker). Each command is a class of its own ({@link TransactionOpener},
  * {@link TransactionPublication}, {@link TransactionAbort}, {@link Ingestion}); this class only
- * wires them to one {@link PublisherContext}.
+ * wires them to one {@link PublisherContext}, each under the spool's {@link SpoolLock}.
  */
 public final class Publisher {
     private final PublisherContext context;
@@ -39,24 +39,38 @@ public final class Publisher {
     }
 
     public TransactionState transaction(RepositoryPath leasePath, Optional<Duration> retryFor) {
-        return new TransactionOpener(context).open(leasePath, retryFor);
+        try (SpoolLock lock = lock()) {
+            return new TransactionOpener(context).open(leasePath, retryFor);
+        }
     }
 
     public Published publish(Optional<String> tag, Optional<String> description) {
-        return new TransactionPublication(context).publish(tag, description);
+        try (SpoolLock lock = lock()) {
+            return new TransactionPublication(context).publish(tag, description);
+        }
     }
 
     public Published ingest(InputStream tarball, RepositoryPath base, boolean nestedCatalog, Optional<String> tag,
                             Optional<String> description, Optional<Duration> retryFor) {
-        return new Ingestion(context).tarball(tarball, base, nestedCatalog, tag, description, retryFor);
+        try (SpoolLock lock = lock()) {
+            return new Ingestion(context).tarball(tarball, base, nestedCatalog, tag, description, retryFor);
+        }
     }
 
     public Published ingestDelete(RepositoryPath path, Optional<String> tag, Optional<String> description,
                                   Optional<Duration> retryFor) {
-        return new Ingestion(context).delete(path, tag, description, retryFor);
+        try (SpoolLock lock = lock()) {
+            return new Ingestion(context).delete(path, tag, description, retryFor);
+        }
     }
 
     public void abort(boolean force) {
-        new TransactionAbort(context).abort(force);
+        try (SpoolLock lock = lock()) {
+            new TransactionAbort(context).abort(force);
+        }
+    }
+
+    private SpoolLock lock() {
+        return SpoolLock.take(context.spool(), context.settings().repository());
     }
 }

@@ -113,6 +113,11 @@ public final class PublisherSpool {
         return publisherDir().resolve("overlay-work");
     }
 
+    /** What one publisher command at a time holds ({@link SpoolLock}). */
+    public Path lockFile() {
+        return publisherDir().resolve("lock");
+    }
+
     /** Local object store of fetched objects, reused across transactions. */
     public Path objectCache() {
         return publisherDir().resolve("cache");
