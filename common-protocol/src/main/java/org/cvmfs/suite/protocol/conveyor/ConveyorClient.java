@@ -1,9 +1,6 @@
 package org.cvmfs.suite.protocol.conveyor;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.cvmfs.suite.protocol.http.HttpCall;
 
 /**
  * The job server's HTTP client, for the CLI and for workers: every request signed with
@@ -33,6 +31,8 @@ public final class ConveyorClient {
      * listing by id is one indexed query, so a waiting client costs the server little).
      */
     static final long MAX_WAIT_POLL_MILLIS = 200;
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
 
     private final URI base;
     private final String sharedKey;
@@ -193,40 +193,23 @@ public final class ConveyorClient {
     }
 
     /**
-     * One request over {@link HttpURLConnection} (keep-alive pooled by the JDK). Not
-     * {@code java.net.http}: its client sets up TLS eagerly, which alone costs a short-lived
-     * {@code conveyor submit} process more than the rest of its work.
+     * One request over {@link HttpCall}, with no read timeout: a job server's reply may take as
+     * long as it takes, and a timed-out {@code POST /jobs/new} retried would submit twice.
      */
     private byte[] send(String method, URI uri, byte[] body, String signature, String verb) {
         Duration delay = firstRetryDelay;
         for (int attempt = 1; ; attempt++) {
+            HttpCall call = HttpCall.of(method, uri).connectTimeout(CONNECT_TIMEOUT).timeout(Duration.ZERO)
+                    .header(ConveyorAuth.HEADER, signature);
+            if (body != null) {
+                call.header("Content-Type", "application/json").body(body);
+            }
             try {
-                HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
-                c.setRequestMethod(method);
-                c.setConnectTimeout(15_000);
-                c.setRequestProperty(ConveyorAuth.HEADER, signature);
-                if (body != null) {
-                    c.setDoOutput(true);
-                    c.setRequestProperty("Content-Type", "application/json");
-                    c.setFixedLengthStreamingMode(body.length);
-                    try (OutputStream out = c.getOutputStream()) {
-                        out.write(body);
-                    }
+                HttpCall.Reply reply = call.send();
+                if (reply.status() != 200) {
+                    throw new HttpStatusException(reply.status(), verb + " request failed: " + reply.status());
                 }
-                int status = c.getResponseCode();
-                if (status != 200) {
-                    try (InputStream err = c.getErrorStream()) {
-                        if (err != null) {
-                            err.readAllBytes();
-                        }
-                    }
-                    throw new HttpStatusException(status, verb + " request failed: " + status);
-                }
-                try (InputStream in = c.getInputStream()) {
-                    return in.readAllBytes();
-                }
-            } catch (HttpStatusException e) {
-                throw e;
+                return reply.body();
             } catch (IOException e) {
                 if (attempt >= transportAttempts) {
                     throw new ConveyorClientException(verb + " request failed: " + describe(e), e);

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One HTTP/1.1 request of the publisher's clients (gateway API, Stratum 0), over the JDK's
- * {@link HttpURLConnection}. Not {@code java.net.http}: a command makes a handful of requests,
+ * One HTTP/1.1 request of the publisher's clients (gateway API, Stratum 0) and of the Conveyor
+ * client, over the JDK's {@link HttpURLConnection}. Not {@code java.net.http}: a command makes a handful of requests,
  * and that client's first one runs some 400 classes' worth of cold code (executors,
  * completable futures, flows), 86-117 ms of a short command against 27-42 ms for this one
  * (issue 11, measured in the tools' own JVM set-up); TLS is set up on the first {@code https}
@@ -54,6 +54,7 @@ public final class HttpCall {
     private final URI uri;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private Duration timeout = Duration.ofSeconds(30);
+    private Duration connectTimeout;
     private BodySource body;
     private long bodyLength;
     private boolean expectContinue;
@@ -76,9 +77,18 @@ public final class HttpCall {
         return this;
     }
 
-    /** How long to wait for the reply (and for each read of it); connecting waits at most 30 s of it. */
+    /**
+     * How long to wait for the reply (and for each read of it), {@link Duration#ZERO} for as long
+     * as it takes; connecting waits at most 30 s of it unless {@link #connectTimeout} says otherwise.
+     */
     public HttpCall timeout(Duration timeout) {
         this.timeout = timeout;
+        return this;
+    }
+
+    /** How long to wait for the connection. */
+    public HttpCall connectTimeout(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
         return this;
     }
 
@@ -148,8 +158,9 @@ public final class HttpCall {
         HttpURLConnection c = (HttpURLConnection) target.toURL().openConnection();
         c.setRequestMethod(method);
         c.setInstanceFollowRedirects(false);
-        c.setConnectTimeout(millis(timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT));
-        c.setReadTimeout(millis(timeout));
+        c.setConnectTimeout(millis(connectTimeout != null ? connectTimeout
+                : timeout.isZero() || timeout.compareTo(MAX_CONNECT_TIMEOUT) > 0 ? MAX_CONNECT_TIMEOUT : timeout));
+        c.setReadTimeout(timeout.isZero() ? 0 : millis(timeout));
         headers.forEach(c::setRequestProperty);
         if (body != null) {
             c.setDoOutput(true);

@@ -169,4 +169,20 @@ class HttpCallTest {
         assertThrows(IOException.class, () -> HttpCall.of("GET", uri("/slow")).timeout(Duration.ofMillis(200)).send());
         assertEquals("GET " + uri("/slow"), HttpCall.of("GET", uri("/slow")).describe());
     }
+
+    @Test
+    void aZeroTimeoutWaitsAsLongAsTheReplyTakes() throws IOException {
+        server.createContext("/late", exchange -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(200, 2);
+            exchange.getResponseBody().write("ok".getBytes(StandardCharsets.US_ASCII));
+            exchange.close();
+        });
+        HttpCall.Reply late = HttpCall.of("GET", uri("/late")).connectTimeout(Duration.ofSeconds(5)).timeout(Duration.ZERO).send();
+        assertEquals("ok", new String(late.body(), StandardCharsets.US_ASCII));
+    }
 }

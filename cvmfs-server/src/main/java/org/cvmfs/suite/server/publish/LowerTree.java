@@ -37,7 +37,8 @@ import org.cvmfs.suite.protocol.store.MissingObjectException;
  * recently beyond them (a tree's directory time is its last use), each first renamed into
  * {@code lowers/.removed-*}, so that a tree is either whole with its record or gone, whatever
  * instant a crash hits; leftovers of such removals are removed too. The single tree of earlier
- * versions is taken over as its lease path's ({@link #adoptFormerTree}).
+ * versions is taken over as its lease path's ({@link #adoptFormerTree}). {@code LowerTreeCrashTest}
+ * kills a {@code cvmfs_server transaction} at each of these steps ({@link LowerTreeStep}).
  */
 final class LowerTree {
     /** Lower trees kept at most: the current one and the most recently used others. */
@@ -60,7 +61,7 @@ final class LowerTree {
 
     Outcome bringUpToDate(ContentHash head, RepositoryPath leasePath, int threads, Consumer<String> warnings,
                           Path clockProbe) {
-        removeUnused(leasePath);
+        tidy(leasePath);
         LowerRecord record = new LowerRecord(spool.lowerRecordFile(leasePath));
         Optional<LowerRecord.Current> recorded = record.current().filter(c -> c.leasePath().equals(leasePath))
                 .filter(c -> Files.isDirectory(spool.lowerTree(leasePath)));
@@ -109,7 +110,7 @@ final class LowerTree {
      * then removes the trees of other paths beyond the {@value #KEPT} most recently used and
      * leftovers of removals cut short.
      */
-    private void removeUnused(RepositoryPath leasePath) {
+    private void tidy(RepositoryPath leasePath) {
         adoptFormerTree(spool);
         Path trees = spool.lowerTrees();
         Path mine = spool.lowerTreeDirectory(leasePath);
@@ -130,6 +131,7 @@ final class LowerTree {
             for (Path unused : others.subList(Math.min(others.size(), KEPT - 1), others.size())) {
                 Path removed = trees.resolve(REMOVED + unused.getFileName());
                 Files.move(unused, removed, StandardCopyOption.ATOMIC_MOVE);
+                LowerTreeStep.TREE_SET_ASIDE.reached();
                 DirectoryTree.delete(removed);
             }
         } catch (IOException e) {
@@ -156,7 +158,9 @@ final class LowerTree {
                 RepositoryPath leasePath = recorded.get().leasePath();
                 Files.createDirectories(spool.lowerTreeDirectory(leasePath));
                 moveIfPresent(formerSnapshot, spool.lowerSnapshotFile(leasePath));
+                LowerTreeStep.SNAPSHOT_TAKEN_OVER.reached();
                 moveIfPresent(former, spool.lowerTree(leasePath));
+                LowerTreeStep.TREE_TAKEN_OVER.reached();
                 moveIfPresent(formerRecord, spool.lowerRecordFile(leasePath));
             } else if (Files.exists(former, LinkOption.NOFOLLOW_LINKS) || Files.exists(formerRecord)) {
                 Files.deleteIfExists(formerRecord);

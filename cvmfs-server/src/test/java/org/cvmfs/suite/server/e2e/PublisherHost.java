@@ -14,6 +14,7 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.server.publish.Publisher;
+import org.cvmfs.suite.server.publish.PublisherSpool;
 import org.cvmfs.suite.server.publish.PublisherConfiguration;
 import org.cvmfs.suite.server.publish.TransactionState;
 
@@ -108,6 +109,11 @@ final class PublisherHost {
         if (holdsToken() || Files.exists(publisher().spool().stateFile())) {
             cli.run("abort", "-f", GatewayHost.REPO);
         }
+    }
+
+    /** The publisher's spool on this host. */
+    PublisherSpool spool() {
+        return publisher().spool();
     }
 
     private Publisher publisher() {
