@@ -242,20 +242,24 @@ run_suite_main() {
     ${JAVA_OPTS:-} -cp "$SUITE_CLASSPATH" "$main" "$@"
 }
 
-# ---- resident clients: a command served by a JVM that stays up ----
+# ---- resident JVMs: a command served by a JVM that stays up ----
 #
-# A tool that CI scripts call once per item (conveyor submit in a loop) would pay for a JVM on
-# every call. Its resident client (org.cvmfs.suite.conveyor.server.cli.ResidentClient) is one JVM
-# per user and suite home that runs the same command code for the launcher, which talks to it
-# with bash's /dev/tcp: the fast path below starts no process at all (no dirname, no stat, no cat;
-# only builtins and redirections), so a call costs milliseconds. Trust: the resident client
-# listens on 127.0.0.1 only and wants the random token of its state file, which only the user can
-# read (mode 0600 in a directory of mode 0700). The state lives in $XDG_RUNTIME_DIR/cvmfs-suite/
-# resident, else $XDG_CACHE_HOME/cvmfs-suite/resident, else ~/.cache/cvmfs-suite/resident, one
-# file per suite home ("PORT TOKEN PID BUILD"); the resident client removes it when it exits.
+# A tool that CI scripts call once per item (conveyor submit in a loop, cvmfs_server transaction
+# and publish per change) would pay for a JVM on every call. Its resident JVM
+# (org.cvmfs.suite.protocol.resident.ResidentServer) is one per user, tool and suite home that runs
+# the same command code for the launcher, which talks to it with bash's /dev/tcp: the fast path
+# below starts no process at all (no dirname, no stat, no cat; only builtins and redirections), so
+# a call costs milliseconds. Trust: the resident JVM listens on 127.0.0.1 only and wants the random
+# token of its state file, which only the user can read (mode 0600 in a directory of mode 0700).
+# The state lives in $XDG_RUNTIME_DIR/cvmfs-suite/resident, else $XDG_CACHE_HOME/cvmfs-suite/resident,
+# else ~/.cache/cvmfs-suite/resident, one file per tool and suite home ("PORT TOKEN PID BUILD
+# UMASK"); the resident JVM removes it when it exits. What a command creates, mounts and connects
+# to is the resident JVM's: so a caller uses it only from the same mount, network, user, UTS, IPC
+# and PID namespaces and with the same umask (a caller in `ip netns exec`, `unshare` or a container
+# gets a JVM of its own).
 
 # suite_resident_state NAME HOME: sets SUITE_RESIDENT_STATE to the state file of NAME's resident
-# client of the suite in HOME (a 32-bit FNV-1a hash of HOME in its name); fails without a home
+# JVM for the suite in HOME (a 32-bit FNV-1a hash of HOME in its name); fails without a home
 # directory to keep it in.
 suite_resident_state() {
   local name=$1 home=$2
@@ -264,20 +268,39 @@ suite_resident_state() {
   SUITE_RESIDENT_STATE=$SUITE_USER_DIR/resident/$name-$SUITE_FNV1A.state
 }
 
-# run_suite_resident STATE HOME ARGS...: runs ARGS in the resident client of STATE and exits with
+# suite_resident_fits PID UMASK: whether this shell runs in the namespaces of process PID and with
+# umask UMASK (four octal digits), with builtins only: test -ef on the namespace links compares
+# the namespaces' inodes, and the umask is read from /proc/$$/status.
+suite_resident_fits() {
+  local pid=$1 mask=$2 ns key value
+  for ns in mnt net user uts ipc pid; do
+    [ /proc/self/ns/$ns -ef "/proc/$pid/ns/$ns" ] || return 1
+  done
+  while read -r key value; do
+    [ "$key" = Umask: ] && { [ "$value" = "$mask" ]; return; }
+  done < /proc/$$/status
+  return 1
+}
+
+# run_suite_resident STATE HOME ARGS...: runs ARGS in the resident JVM of STATE and exits with
 # its exit code; returns (status 1) when none answered or it refused the request before running
-# anything (no state file of this user, connection refused, a rebuilt suite, a stale token): the caller then
-# runs the command in a JVM of its own. Sent along: HOME, the working directory, and the
-# NAME=VALUE entries of the array SUITE_RESIDENT_ENV (the environment the command may read). Once
-# the resident client has started the command, a connection that ends before the exit code is an
-# error (exit 1), never a reason to run the command again.
+# anything (no state file of this user, another namespace or umask, connection refused, a rebuilt
+# suite, a stale token): the caller then runs the command in a JVM of its own. Sent along: HOME,
+# the working directory, and the NAME=VALUE entries of the array SUITE_RESIDENT_ENV (the
+# environment the command may read). Once the resident JVM has started the command, a connection
+# that ends before the exit code is an error (exit 1), never a reason to run the command again;
+# SUITE_RESIDENT_OFF names the setting that runs the tool without a resident JVM. Sets
+# SUITE_RESIDENT_LIVES=yes when the state file names a live process, which the caller then need
+# not start (it serves other namespaces, or is closing after a rebuild).
 run_suite_resident() {
-  local state=$1 home=$2 port token rest fd line rc="" started=no
+  local state=$1 home=$2 port token pid build mask fd line rc="" started=no
   shift 2
   [ -O "$state" ] || return 1
-  { read -r port token rest < "$state"; } 2>/dev/null || return 1
+  { read -r port token pid build mask < "$state"; } 2>/dev/null || return 1
+  [ -d "/proc/$pid" ] && SUITE_RESIDENT_LIVES=yes
+  suite_resident_fits "$pid" "$mask" 2>/dev/null || return 1
   { exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
-  # a resident client that closes the connection must not kill this shell with SIGPIPE
+  # a resident JVM that closes the connection must not kill this shell with SIGPIPE
   trap '' PIPE
   printf '%s\n' "$token" >&"$fd" 2>/dev/null
   printf '%s\0' "$home" "$PWD" "${#SUITE_RESIDENT_ENV[@]}" ${SUITE_RESIDENT_ENV[@]+"${SUITE_RESIDENT_ENV[@]}"} "$#" "$@" \
@@ -297,25 +320,25 @@ run_suite_resident() {
   trap - PIPE
   [ -n "$rc" ] && exit "$rc"
   if [ $started = yes ]; then
-    echo "${0##*/}: the resident client ended the connection before the command finished; it may have taken effect" \
-      "(a job may be submitted): check before running it again (CONVEYOR_CLIENT_DAEMON=off runs without the resident client)" >&2
+    echo "${0##*/}: the resident JVM ended the connection before the command finished; it may have taken effect:" \
+      "check before running it again (${SUITE_RESIDENT_OFF:-its off switch} runs without the resident JVM)" >&2
     exit 1
   fi
   return 1
 }
 
-# start_suite_resident STATE HOME MODULE MAIN TRAINING_MAIN: starts MAIN STATE HOME (the resident client) of
+# start_suite_resident STATE HOME MODULE MAIN TRAINING_MAIN: starts MAIN STATE HOME (the resident JVM) of
 # MODULE's packaged application in the background, detached (its own session, stdio on /dev/null,
 # working directory /), so that it never holds the caller's pipes or terminal; at most one start
-# at a time per STATE (a STATE.starting directory, which the resident client removes once it
+# at a time per STATE (a STATE.starting directory, which the resident JVM removes once it
 # listens; a start left over by a killed one expires after a minute). Class path, JVM options and
 # class-data-sharing archive are those of run_suite_main (trained by TRAINING_MAIN, the command's
 # main class), the caller's SUITE_JVM_DEFAULTS included: for conveyor C1 only, also in the
-# resident client, whose calls are short and come at once (bench/run.sh conveyor, 200 submits in
+# resident JVM, whose calls are short and come at once (bench/run.sh conveyor, 200 submits in
 # a loop, two workers: 102 jobs/s with C1 only, 87 with C2 compiling while they came).
 start_suite_resident() {
   local state=$1 home=$2 module=$3 main=$4 training=$5
-  mkdir -p "${state%/*/*}" 2>/dev/null && mkdir -m 700 "${state%/*}" 2>/dev/null
+  { mkdir -p "${state%/*/*}" && mkdir -m 700 "${state%/*}"; } 2>/dev/null || :
   [ -d "${state%/*}" ] && [ -O "${state%/*}" ] || return 0
   find "$state.starting" -maxdepth 0 -mmin +1 -exec rmdir {} \; 2>/dev/null
   mkdir "$state.starting" 2>/dev/null || return 0

@@ -1,7 +1,12 @@
 package org.cvmfs.suite.server;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import org.cvmfs.suite.protocol.http.HttpClients;
+import org.cvmfs.suite.protocol.resident.Invocation;
 import org.cvmfs.suite.server.cli.ServerCommand;
 import org.cvmfs.suite.server.swissknife.SwissknifeCommand;
 import picocli.CommandLine;
@@ -30,15 +35,35 @@ public final class Main {
             return;
         }
         PublisherWarmUp.startFor(args);
-        int exitCode = run(args);
+        int exitCode = run(Invocation.ofProcess(), args);
         // a command that talked to a gateway or Stratum 0 would otherwise wait 300 ms in the exit
         HttpClients.releaseBeforeExit();
         System.exit(exitCode);
     }
 
-    /** Runs one command line ({@code cvmfs_server ...} or {@code cvmfs_swissknife ...}); returns its exit code. */
-    public static int run(String... args) {
-        return commandLine(args).execute(args);
+    /**
+     * Runs one command line ({@code cvmfs_server ...} or {@code cvmfs_swissknife ...}) with the
+     * output, environment and working directory of {@code invocation}: this process's in a JVM of
+     * its own, a caller's in the {@link ResidentPublisher}; returns its exit code.
+     */
+    static int run(Invocation invocation, String... args) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory forCaller = new CommandLine.IFactory() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <K> K create(Class<K> cls) throws Exception {
+                return cls == ServerCommand.class ? (K) new ServerCommand(Clock.systemUTC(), invocation) : defaults.create(cls);
+            }
+        };
+        CommandLine line = commandLine(forCaller, args);
+        line.setOut(new PrintWriter(new OutputStreamWriter(invocation.out(), StandardCharsets.UTF_8)));
+        line.setErr(new PrintWriter(new OutputStreamWriter(invocation.err(), StandardCharsets.UTF_8)));
+        try {
+            return line.execute(args);
+        } finally {
+            line.getOut().flush();
+            line.getErr().flush();
+        }
     }
 
     /**
@@ -46,7 +71,11 @@ public final class Main {
      * name ({@link ServerCommand#withSubcommands}); none for a {@code cvmfs_swissknife} command.
      */
     static CommandLine commandLine(String... args) {
-        CommandLine suite = new CommandLine(new SuiteCommand());
+        return commandLine(CommandLine.defaultFactory(), args);
+    }
+
+    private static CommandLine commandLine(CommandLine.IFactory factory, String... args) {
+        CommandLine suite = new CommandLine(new SuiteCommand(), factory);
         if (args.length == 0 || !args[0].equals(SwissknifeCommand.NAME)) {
             ServerCommand.withSubcommands(suite.getSubcommands().get(ServerCommand.NAME), args);
         }

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.cvmfs.suite.protocol.config.HostPaths;
+import org.cvmfs.suite.protocol.resident.Invocation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,6 +53,8 @@ public final class ServerCommand {
 
     private final Clock clock;
     private final OutputStream rawOut;
+    private final Function<String, String> env;
+    private final Path workingDirectory;
 
     /**
      * Registers on {@code command} (a {@code cvmfs_server} command line) the subcommands named
@@ -77,8 +81,23 @@ public final class ServerCommand {
      * ({@code cat}) go to {@code rawOut}.
      */
     public ServerCommand(Clock clock, OutputStream rawOut) {
+        this(clock, rawOut, System::getenv, Path.of(""));
+    }
+
+    /**
+     * For a command line run for a caller ({@code invocation}: the resident JVM's): file contents
+     * go to its stdout, {@code CVMFS_SUITE_PREFIX} is read from its environment and a relative
+     * {@code --prefix} is taken from its working directory.
+     */
+    public ServerCommand(Clock clock, Invocation invocation) {
+        this(clock, invocation.out(), invocation.env(), invocation.workingDirectory());
+    }
+
+    private ServerCommand(Clock clock, OutputStream rawOut, Function<String, String> env, Path workingDirectory) {
         this.clock = clock;
         this.rawOut = rawOut;
+        this.env = env;
+        this.workingDirectory = workingDirectory;
     }
 
     public Clock clock() {
@@ -96,7 +115,7 @@ public final class ServerCommand {
     }
 
     public HostPaths hostPaths() {
-        return prefix != null ? HostPaths.under(prefix) : HostPaths.fromEnvironment();
+        return prefix != null ? HostPaths.under(workingDirectory.resolve(prefix)) : HostPaths.fromEnvironment(env);
     }
 
     /**

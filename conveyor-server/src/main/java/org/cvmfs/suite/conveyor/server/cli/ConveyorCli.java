@@ -30,6 +30,7 @@ import org.cvmfs.suite.protocol.conveyor.MalformedJobException;
 import org.cvmfs.suite.protocol.conveyor.ProcessedJob;
 import org.cvmfs.suite.protocol.conveyor.Replies;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
+import org.cvmfs.suite.protocol.resident.Invocation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import org.cvmfs.suite.protocol.resident.Invocation;
 import org.junit.jupiter.api.Test;
 
 /**

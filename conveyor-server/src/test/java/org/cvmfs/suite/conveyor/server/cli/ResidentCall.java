@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.cvmfs.suite.protocol.resident.FramedReply;
 
 /**
  * What {@code run_suite_resident} in deploy/lib/suite-launcher.sh does, in Java for the tests:

@@ -30,6 +30,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.cvmfs.suite.protocol.resident.Invocation;
+import org.cvmfs.suite.protocol.resident.ResidentServer;
 import org.cvmfs.suite.protocol.testing.JavaProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,7 +51,7 @@ class ResidentClientTest {
     @TempDir Path dir;
     StandInConveyorServer server;
     Path stateFile;
-    ResidentClient client;
+    ResidentServer client;
 
     @BeforeEach
     void start() throws IOException {
@@ -87,6 +89,10 @@ class ResidentClientTest {
         assertEquals(List.of(Integer.toString(client.port()), client.token(), Long.toString(ProcessHandle.current().pid())),
                 List.of(fields[0], fields[1], fields[2]));
         assertEquals(64, client.token().length(), "32 random bytes in hex");
+        // the launcher compares the last field with its shell's umask before it connects
+        assertEquals(5, fields.length);
+        assertTrue(fields[4].matches("0[0-7]{3}"), fields[4]);
+        assertTrue(Files.readString(Path.of("/proc/self/status")).contains("Umask:\t" + fields[4] + "\n"), fields[4]);
     }
 
     @Test
@@ -122,7 +128,7 @@ class ResidentClientTest {
         assertTrue(cut.refused().contains("ended inside a field"), cut.refused());
         ResidentCall otherSuite = ResidentCall.send(client.port(), client.token(), "/another/suite", dir.toString(), Map.of(),
                 List.of("submit", "-c", "conf.toml", "-r", "a.test"));
-        assertTrue(otherSuite.refused().startsWith("this resident client serves the suite in"), otherSuite.refused());
+        assertTrue(otherSuite.refused().startsWith("this resident JVM serves the suite in"), otherSuite.refused());
         assertEquals(0, server.requests());
 
         ResidentCall ok = call("submit", "-c", "conf.toml", "-r", "a.test");
@@ -198,11 +204,11 @@ class ResidentClientTest {
     void silentConnectionsBeyondTheBoundAreClosedAndCallsServedAfterThem() throws Exception {
         List<Socket> silent = new ArrayList<>();
         try {
-            for (int i = 0; i < ResidentClient.MAX_CONNECTIONS; i++) {
+            for (int i = 0; i < ResidentServer.MAX_CONNECTIONS; i++) {
                 silent.add(new Socket(InetAddress.getLoopbackAddress(), client.port()));
             }
             long end = System.currentTimeMillis() + 10_000;
-            while (client.activeRequests() < ResidentClient.MAX_CONNECTIONS && System.currentTimeMillis() < end) {
+            while (client.activeRequests() < ResidentServer.MAX_CONNECTIONS && System.currentTimeMillis() < end) {
                 Thread.sleep(20);
             }
             try (Socket oneMore = new Socket(InetAddress.getLoopbackAddress(), client.port())) {
@@ -247,7 +253,7 @@ class ResidentClientTest {
     @Test
     void anIdleResidentClientExitsAndRemovesItsStateFile() throws Exception {
         Path idleState = dir.resolve("run/resident/conveyor-idle.state");
-        ResidentClient idle = ResidentClient.start(idleState, HOME, Duration.ofMillis(300)).orElseThrow();
+        ResidentServer idle = ResidentClient.start(idleState, HOME, Duration.ofMillis(300)).orElseThrow();
         assertTrue(Files.exists(idleState));
         Thread waiter = new Thread(() -> {
             try {
@@ -269,7 +275,7 @@ class ResidentClientTest {
                 .redirectErrorStream(true).start();
         try {
             assertTrue(second.waitFor(60, TimeUnit.SECONDS), "the second one exits at once");
-            assertEquals(ResidentClient.ALREADY_RUNNING, second.exitValue());
+            assertEquals(ResidentServer.ALREADY_RUNNING, second.exitValue());
         } finally {
             second.destroyForcibly();
         }

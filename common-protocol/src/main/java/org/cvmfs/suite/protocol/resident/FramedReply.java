@@ -1,4 +1,4 @@
-package org.cvmfs.suite.conveyor.server.cli;
+package org.cvmfs.suite.protocol.resident;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -7,7 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The reply of the {@link ResidentClient} to one command line, in frames that bash's {@code read}
+ * The reply of the {@link ResidentServer} to one command line, in frames that bash's {@code read}
  * takes apart: one line per frame, its first byte the kind, the rest its bytes. First {@code s}: the request was accepted and its command starts
  * (before it, nothing ran and the caller may run the command itself). {@code o} and
  * {@code e} are a line of stdout and of stderr (the newline is the frame's), {@code O} and
@@ -16,14 +16,14 @@ import java.nio.charset.StandardCharsets;
  * of it ran. Lines go out in the order the command writes them, each stream's complete lines
  * when the command flushes, so {@code --wait}'s progress reaches the caller as it happens.
  */
-final class FramedReply {
-    static final char STARTED = 's';
-    static final char STDOUT = 'o';
-    static final char STDOUT_END = 'O';
-    static final char STDERR = 'e';
-    static final char STDERR_END = 'E';
-    static final char EXIT = 'x';
-    static final char REFUSED = 'r';
+public final class FramedReply {
+    public static final char STARTED = 's';
+    public static final char STDOUT = 'o';
+    public static final char STDOUT_END = 'O';
+    public static final char STDERR = 'e';
+    public static final char STDERR_END = 'E';
+    public static final char EXIT = 'x';
+    public static final char REFUSED = 'r';
 
     private final OutputStream socket;
     private final Lines out = new Lines(STDOUT, STDOUT_END);

@@ -1,4 +1,4 @@
-package org.cvmfs.suite.conveyor.server.cli;
+package org.cvmfs.suite.protocol.resident;
 
 import java.io.File;
 import java.io.IOException;
@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Which build of the suite a JVM runs: name, size, time and inode of every entry of its class
- * path, as the launcher names a class-data-sharing archive. The {@link ResidentClient} takes it
+ * path, as the launcher names a class-data-sharing archive. The {@link ResidentServer} takes it
  * at start and compares it before every request, so that after a rebuild or an upgrade (new
  * jars under the same suite home) no command runs on the old code — nor on a jar replaced under
  * the running JVM — and the caller falls back to a JVM of the new build.

@@ -1,4 +1,4 @@
-package org.cvmfs.suite.conveyor.server.cli;
+package org.cvmfs.suite.protocol.resident;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One command line sent to the {@link ResidentClient} by {@code deploy/bin/conveyor}, as bash's
+ * One command line sent to the {@link ResidentServer} by the launcher ({@code run_suite_resident}), as bash's
  * {@code printf '%s\0'} writes it: NUL-terminated fields (no argument or environment value can
  * hold a NUL) — the suite home of the caller's launcher, its working directory, the number of
  * environment entries and each as {@code NAME=VALUE}, the number of arguments and each argument.
- * Bounded in every dimension, so a stray or hostile peer cannot make the resident client buffer
+ * Bounded in every dimension, so a stray or hostile peer cannot make the resident JVM buffer
  * without end.
  */
 record ResidentRequest(String suiteHome, String workingDirectory, Map<String, String> environment, List<String> args) {
