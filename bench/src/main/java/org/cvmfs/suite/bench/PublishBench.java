@@ -7,12 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.testing.FreePorts;
 import picocli.CommandLine;
@@ -142,6 +144,7 @@ public final class PublishBench implements Callable<Integer> {
             measure(publisherHost);
             server(gatewayHost, "check", "-c", REPO);
         } finally {
+            ProcessHandle.of(residentPid()).ifPresent(ProcessHandle::destroy);
             gateway.destroy();
             if (!gateway.waitFor(30, TimeUnit.SECONDS)) {
                 gateway.destroyForcibly();
@@ -171,6 +174,10 @@ public final class PublishBench implements Callable<Integer> {
         reopenAndChangeOne(publisher, "/small", smallTree.relativize(small.files().get(files / 2)).toString(),
                 "a path of " + files + " files", "");
         backFromAnotherPath(publisher, "/small", "a path of " + files + " files");
+        if (jfr == null) {
+            residentRounds(publisher, "/small", smallTree.relativize(small.files().get(files / 3)).toString(),
+                    "a path of " + files + " files");
+        }
 
         if (flatFiles > 0) {
             measureFlat(publisher);
@@ -240,6 +247,61 @@ public final class PublishBench implements Callable<Integer> {
         report(back);
     }
 
+    /**
+     * The latency rows again through the resident cvmfs_server JVM (the launcher's default; every
+     * other row runs each command in a JVM of its own, as {@code CVMFS_SUITE_SERVER_DAEMON=off}
+     * does): a first transaction + abort in a JVM of its own starts it, then {@value #ROUNDS}
+     * rounds of {@code transaction}, one changed file and {@code publish} through it. Medians, with
+     * the same rounds in a JVM each as the in-run baseline; CPU is the launcher's and the resident
+     * JVM's.
+     */
+    private void residentRounds(Path publisher, String leasePath, String file, String subtree) throws Exception {
+        server(true, publisher, "transaction", REPO + leasePath);
+        server(true, publisher, "abort", "-f", REPO);
+        for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); residentPid() == 0 && System.nanoTime() < end; ) {
+            Thread.sleep(100);
+        }
+        if (residentPid() == 0) {
+            System.out.println("resident cvmfs_server: none started; rows left out");
+            return;
+        }
+        double[][] own = rounds(false, publisher, leasePath, file);
+        double[][] warm = rounds(true, publisher, leasePath, file);
+        System.out.printf(Locale.ROOT, "one changed file in %s, %d rounds, medians: own JVM each: transaction %.2f s"
+                        + " (cpu %.2f s), publish %.2f s (cpu %.2f s); resident JVM: transaction %.2f s (cpu %.2f s),"
+                        + " publish %.2f s (cpu %.2f s)%n", subtree, ROUNDS, median(own[0]), median(own[1]),
+                median(own[2]), median(own[3]), median(warm[0]), median(warm[1]), median(warm[2]), median(warm[3]));
+        Results.print("publish: transaction on " + subtree + ", resident JVM / own JVM", median(warm[0]), median(own[0]), "s");
+        Results.print("publish: one changed file, publish, resident JVM / own JVM", median(warm[2]), median(own[2]), "s");
+        Results.print("publish: one changed file, transaction + publish, resident JVM / own JVM",
+                median(warm[0]) + median(warm[2]), median(own[0]) + median(own[2]), "s");
+        ProcessHandle.of(residentPid()).ifPresent(ProcessHandle::destroy);
+    }
+
+    private static final int ROUNDS = 5;
+
+    /** {@value #ROUNDS} rounds of transaction, one appended line, publish: wall and CPU of each command. */
+    private double[][] rounds(boolean resident, Path publisher, String leasePath, String file) throws Exception {
+        double[][] figures = new double[4][ROUNDS];
+        for (int i = 0; i < ROUNDS; i++) {
+            Run t = server(resident, publisher, "transaction", REPO + leasePath);
+            Files.writeString(editableTree(t.output()).resolve(file), "round " + i + "\n", StandardCharsets.US_ASCII,
+                    StandardOpenOption.APPEND);
+            Run p = server(resident, publisher, "publish", REPO);
+            figures[0][i] = t.wall();
+            figures[1][i] = t.cpu();
+            figures[2][i] = p.wall();
+            figures[3][i] = p.cpu();
+        }
+        return figures;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
     /** What the transaction said it made: an overlay of the cached tree, or a copy. */
     private static String workTreeOf(Run transaction) {
         return transaction.output().contains("overlay of the cached tree") ? "overlay" : "copy";
@@ -252,13 +314,33 @@ public final class PublishBench implements Callable<Integer> {
                 r.gatewayRssKiB() >> 10, m.find() ? "phases: " + m.group(1) : "no phase breakdown printed");
     }
 
-    /** User + system CPU seconds the gateway process has used so far, and its resident set in KiB. */
+    /** User + system CPU milliseconds the gateway process has used so far, and its resident set in KiB. */
     private long[] gatewayUsage() {
-        if (gateway == null) {
-            return new long[] {0, 0};
+        return gateway == null ? new long[] {0, 0} : usage(gateway.pid());
+    }
+
+    /** The bench's own directory of resident JVM state ({@code XDG_RUNTIME_DIR} of every command). */
+    private Path residentState() {
+        return dir.resolve("run");
+    }
+
+    /** The process id of the resident cvmfs_server JVM, from its state file; 0 when none runs. */
+    private long residentPid() {
+        try (Stream<Path> states = Files.list(residentState().resolve("cvmfs-suite/resident"))) {
+            for (Path state : states.filter(f -> f.getFileName().toString().startsWith("cvmfs_server-")
+                    && f.getFileName().toString().endsWith(".state")).toList()) {
+                return Long.parseLong(Files.readString(state).trim().split(" ")[2]);
+            }
+        } catch (IOException | RuntimeException none) {
+            // no resident JVM (yet)
         }
+        return 0;
+    }
+
+    /** User + system CPU milliseconds process {@code pid} has used so far, and its resident set in KiB. */
+    private static long[] usage(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(gateway.pid()), "stat"));
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);  // utime, stime (fields 14, 15)
             long rssPages = Long.parseLong(f[21]);  // field 24
@@ -282,20 +364,32 @@ public final class PublishBench implements Callable<Integer> {
      * its output and cost, fails with its output.
      */
     private Run server(Path host, String... args) throws IOException, InterruptedException {
+        return server(false, host, args);
+    }
+
+    /**
+     * As {@link #server(Path, String...)}; {@code resident}: through the resident JVM when one
+     * answers (its CPU time counted in), else in a JVM of its own that starts it.
+     */
+    private Run server(boolean resident, Path host, String... args) throws IOException, InterruptedException {
         Path timing = Files.createTempFile(dir, "time.", ".txt");
         List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-o", timing.toString(), "-f",
                 "time: %e %U %S %M", suite.resolve("deploy/bin/cvmfs_server").toString(), "--prefix", host.toString()));
         command.addAll(List.of(args));
         Path log = Files.createTempFile(dir, "command.", ".log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("CVMFS_SUITE_SERVER_DAEMON", resident ? "on" : "off");
+        pb.environment().put("XDG_RUNTIME_DIR", residentState().toString());
         if (jfr != null) {
             Path recording = jfr.resolve(String.format("%02d-%s.jfr", ++commands, args[0]));
             pb.environment().merge("JAVA_OPTS", "-XX:StartFlightRecording=filename=" + recording + ",settings=profile",
                     (a, b) -> a + " " + b);
         }
         long[] gatewayBefore = gatewayUsage();
+        long[] residentBefore = resident ? usage(residentPid()) : new long[] {0, 0};
         int exit = pb.start().waitFor();
         long[] gatewayAfter = gatewayUsage();
+        long[] residentAfter = resident ? usage(residentPid()) : new long[] {0, 0};
         String output = Files.readString(log);
         String time = Files.readString(timing);
         Files.delete(log);
@@ -309,7 +403,8 @@ public final class PublishBench implements Callable<Integer> {
             throw new IllegalStateException("/usr/bin/time printed no figures: " + time);
         }
         return new Run(output, Double.parseDouble(m.group(1)),
-                Double.parseDouble(m.group(2)) + Double.parseDouble(m.group(3)), Long.parseLong(m.group(4)),
+                Double.parseDouble(m.group(2)) + Double.parseDouble(m.group(3)) + (residentAfter[0] - residentBefore[0]) / 1000.0,
+                Math.max(Long.parseLong(m.group(4)), residentAfter[1]),
                 (gatewayAfter[0] - gatewayBefore[0]) / 1000.0, gatewayAfter[1]);
     }
 
