@@ -177,6 +177,7 @@ public final class PublishBench implements Callable<Integer> {
         if (jfr == null) {
             residentRounds(publisher, "/small", smallTree.relativize(small.files().get(files / 3)).toString(),
                     "a path of " + files + " files");
+            residentSmallFiles(publisher, p);
         }
 
         if (flatFiles > 0) {
@@ -275,6 +276,26 @@ public final class PublishBench implements Callable<Integer> {
         Results.print("publish: one changed file, publish, resident JVM / own JVM", median(warm[2]), median(own[2]), "s");
         Results.print("publish: one changed file, transaction + publish, resident JVM / own JVM",
                 median(warm[0]) + median(warm[2]), median(own[0]) + median(own[2]), "s");
+    }
+
+    /**
+     * The small-files publication again, through the resident JVM (which a user's
+     * {@code publish} reaches by default): as many new files, another seed, a path of their own;
+     * against the first one's rate, which a JVM of its own published. Then the resident JVM is
+     * stopped.
+     */
+    private void residentSmallFiles(Path publisher, Run own) throws Exception {
+        if (residentPid() == 0) {
+            return;
+        }
+        Path tree = editableTree(server(true, publisher, "transaction", REPO + "/small-resident").output());
+        Corpus.generate(tree, files, SMALL_MIN, SMALL_MAX, 0, 0, 2027);
+        Run r = server(true, publisher, "publish", REPO);
+        System.out.printf(Locale.ROOT, "%d more small files, through the resident JVM: publish %6.2f s  %7.0f files/s"
+                + " (a JVM of its own above: %.0f files/s); resident JVM RSS after: %d MiB%n", files, r.wall(),
+                files / r.wall(), files / own.wall(), usage(residentPid())[1] >> 10);
+        Results.print("publish: " + files + " small files, resident JVM / own JVM", files / r.wall(), files / own.wall(), "files/s");
+        report(r);
         ProcessHandle.of(residentPid()).ifPresent(ProcessHandle::destroy);
     }
 

@@ -31,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * A tool's resident JVM (issues 8 and 11): CI scripts run {@code conveyor submit} once per job and
@@ -85,7 +86,7 @@ public final class ResidentServer implements AutoCloseable {
      */
     public record Tool(String name, String idleVariable, String offSwitch, Commands commands) {
         /** The idle time {@code env} sets, else {@link #DEFAULT_IDLE}. */
-        Duration idle(java.util.function.Function<String, String> env) {
+        Duration idle(Function<String, String> env) {
             String idle = env.apply(idleVariable);
             return idle == null || idle.isBlank() ? DEFAULT_IDLE : Duration.ofSeconds(Long.parseLong(idle.trim()));
         }
@@ -170,7 +171,7 @@ public final class ResidentServer implements AutoCloseable {
         }
         ResidentServer resident = new ResidentServer(tool, stateFile, suiteHome, idle, lockChannel, lockFile);
         resident.publish();
-        Thread acceptor = new Thread(resident::serve, tool.name() + "-resident-accept");
+        Thread acceptor = new Thread(resident::acceptLoop, tool.name() + "-resident-accept");
         acceptor.setDaemon(true);
         acceptor.start();
         Thread watch = new Thread(resident::watchIdle, tool.name() + "-resident-idle");
@@ -253,7 +254,7 @@ public final class ResidentServer implements AutoCloseable {
         }
     }
 
-    private void serve() {
+    private void acceptLoop() {
         while (!server.isClosed()) {
             Socket socket;
             try {
