@@ -70,6 +70,22 @@ public final class Main {
      * The command tree for {@code args}: {@code cvmfs_server} with only the subcommands they
      * name ({@link ServerCommand#withSubcommands}); none for a {@code cvmfs_swissknife} command.
      */
+    /**
+     * The subcommand of a {@code cvmfs_server} command line ({@code args[0]} the tool's name): the
+     * first argument that is no option, {@code --prefix}'s value skipped (the launcher may put
+     * {@code --prefix DIR} first); empty when there is none.
+     */
+    static String serverCommandOf(String... args) {
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--prefix")) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                return args[i];
+            }
+        }
+        return "";
+    }
+
     static CommandLine commandLine(String... args) {
         return commandLine(CommandLine.defaultFactory(), args);
     }

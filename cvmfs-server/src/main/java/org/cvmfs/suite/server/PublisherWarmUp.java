@@ -28,25 +28,13 @@ final class PublisherWarmUp {
 
     /** Starts the warm-up if {@code args} ({@code cvmfs_server COMMAND ...}) names a publisher command. */
     static Optional<Thread> startFor(String... args) {
-        if (args.length < 2 || !args[0].equals(ServerCommand.NAME) || !COMMANDS.contains(commandOf(args))) {
+        if (args.length < 2 || !args[0].equals(ServerCommand.NAME) || !COMMANDS.contains(Main.serverCommandOf(args))) {
             return Optional.empty();
         }
         Thread t = new Thread(PublisherWarmUp::run, "warm-up");
         t.setDaemon(true);
         t.start();
         return Optional.of(t);
-    }
-
-    /** The first argument that is no option (the launcher may put {@code --prefix DIR} first). */
-    private static String commandOf(String[] args) {
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--prefix")) {
-                i++;
-            } else if (!args[i].startsWith("-")) {
-                return args[i];
-            }
-        }
-        return "";
     }
 
     private static void run() {

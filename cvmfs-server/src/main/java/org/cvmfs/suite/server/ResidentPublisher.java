@@ -36,23 +36,11 @@ public final class ResidentPublisher {
 
     /** {@code args} as the launcher passes them: {@code cvmfs_server [OPTIONS] COMMAND ...}. */
     public static int run(Invocation invocation, String... args) {
-        if (args.length == 0 || !args[0].equals(ServerCommand.NAME) || !COMMANDS.contains(subcommand(args))) {
+        if (args.length == 0 || !args[0].equals(ServerCommand.NAME) || !COMMANDS.contains(Main.serverCommandOf(args))) {
             invocation.err().println(ServerCommand.NAME + ": the resident JVM runs only " + String.join(", ", COMMANDS.stream().sorted().toList()));
             invocation.err().flush();
             return 2;
         }
         return Main.run(invocation, args);
-    }
-
-    /** The first word after the tool's name that is neither an option nor {@code --prefix}'s value. */
-    private static String subcommand(String... args) {
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--prefix")) {
-                i++;
-            } else if (!args[i].startsWith("-")) {
-                return args[i];
-            }
-        }
-        return "";
     }
 }

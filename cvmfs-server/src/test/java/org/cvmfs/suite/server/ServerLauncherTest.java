@@ -14,9 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import org.cvmfs.suite.protocol.testing.LaidOutSuite;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,41 +47,21 @@ class ServerLauncherTest {
         Files.createFile(app.resolve("quarkus-run.jar"));
         Path appJars = Files.createDirectories(app.resolve("app"));
         Path libs = Files.createDirectories(app.resolve("lib/main"));
-        jar(Path.of("target/classes"), appJars.resolve("cvmfs-server.jar"));
+        LaidOutSuite.jar(Path.of("target/classes"), appJars.resolve("cvmfs-server.jar"));
         int n = 0;
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path p = Path.of(entry);
             if (entry.contains("common-protocol") && !entry.contains("test")) {
-                jar(p, libs.resolve("org.cvmfs.suite.common-protocol-0.jar"));
+                LaidOutSuite.jar(p, libs.resolve("org.cvmfs.suite.common-protocol-0.jar"));
             } else if (entry.endsWith(".jar") && !entry.contains("test")) {
-                jar(p, libs.resolve("lib" + n++ + "-" + p.getFileName()));
+                LaidOutSuite.jar(p, libs.resolve("lib" + n++ + "-" + p.getFileName()));
             }
         }
     }
 
     @AfterEach
     void stopResidentJvms() throws Exception {
-        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-            for (ProcessHandle p : all.filter(p -> p.info().commandLine().orElse("").contains(run.toString())).toList()) {
-                p.destroy();
-                p.onExit().get(30, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    /** A jar file at {@code target}: a link to {@code entry} if it is one, else its directory packed. */
-    private static void jar(Path entry, Path target) throws IOException {
-        if (Files.isRegularFile(entry)) {
-            Files.createSymbolicLink(target, entry.toAbsolutePath());
-            return;
-        }
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(target)); Stream<Path> files = Files.walk(entry)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                out.putNextEntry(new JarEntry(entry.relativize(f).toString()));
-                Files.copy(f, out);
-                out.closeEntry();
-            }
-        }
+        LaidOutSuite.stopProcessesNaming(run);
     }
 
     private record Run(int exit, String stdout, String stderr) {
