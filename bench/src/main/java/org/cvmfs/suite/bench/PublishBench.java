@@ -296,6 +296,8 @@ public final class PublishBench implements Callable<Integer> {
                 files / r.wall(), files / own.wall(), usage(residentPid())[1] >> 10);
         Results.print("publish: " + files + " small files, resident JVM / own JVM", files / r.wall(), files / own.wall(), "files/s");
         report(r);
+        Thread.sleep(4000);
+        System.out.printf(Locale.ROOT, "resident JVM RSS after 4 s without a command: %d MiB%n", usage(residentPid())[1] >> 10);
         ProcessHandle.of(residentPid()).ifPresent(ProcessHandle::destroy);
     }
 

@@ -62,6 +62,8 @@ import java.util.function.Function;
  */
 public final class ResidentServer implements AutoCloseable {
     public static final Duration DEFAULT_IDLE = Duration.ofSeconds(900);
+    /** Quiet time after a command before its garbage is collected (see {@link #watchIdle}). */
+    static final Duration SETTLE = Duration.ofSeconds(2);
     /** Bound on reading a request, so that a silent peer does not hold a thread. */
     static final int REQUEST_TIMEOUT_MS = 10_000;
     /** Connections served at once; more are closed unanswered, so a flood of them cannot exhaust threads. */
@@ -108,6 +110,7 @@ public final class ResidentServer implements AutoCloseable {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong lastRequest = new AtomicLong(System.nanoTime());
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtomicBoolean commandsSinceCollection = new AtomicBoolean();
 
     private ResidentServer(Tool tool, Path stateFile, String suiteHome, Duration idle, FileChannel lockChannel, Path lockFile)
             throws IOException {
@@ -279,12 +282,22 @@ public final class ResidentServer implements AutoCloseable {
         close();
     }
 
+    /**
+     * Closes the resident JVM once idle; and once no command has run for {@link #SETTLE}, collects
+     * the garbage the last ones left, so that the heap a big publication grew is given back
+     * between commands (the launchers' serial collector shrinks the heap only after a full
+     * collection) rather than held until the idle exit.
+     */
     private void watchIdle() {
         long idleNanos = idle.toNanos();
         while (closed.getCount() > 0) {
-            if (active.get() == 0 && System.nanoTime() - lastRequest.get() >= idleNanos) {
+            long quiet = System.nanoTime() - lastRequest.get();
+            if (active.get() == 0 && quiet >= idleNanos) {
                 close();
                 return;
+            }
+            if (active.get() == 0 && quiet >= SETTLE.toNanos() && commandsSinceCollection.getAndSet(false)) {
+                System.gc();
             }
             try {
                 Thread.sleep(Math.max(10, Math.min(1000, idle.toMillis() / 4)));
@@ -337,6 +350,7 @@ public final class ResidentServer implements AutoCloseable {
             } finally {
                 done.set(true);
                 Thread.interrupted();
+                commandsSinceCollection.set(true);
             }
             reply.exit(rc);
         } catch (IOException callerGone) {

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.cvmfs.suite.protocol.resident.Invocation;
 import org.cvmfs.suite.protocol.resident.ResidentServer;
+import org.cvmfs.suite.protocol.testing.Await;
 import org.cvmfs.suite.protocol.testing.JavaProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +96,20 @@ class ResidentClientTest {
         assertEquals(5, fields.length);
         assertTrue(fields[4].matches("0[0-7]{3}"), fields[4]);
         assertTrue(Files.readString(Path.of("/proc/self/status")).contains("Umask:\t" + fields[4] + "\n"), fields[4]);
+    }
+
+    @Test
+    void theGarbageOfCommandsIsCollectedOnceTheyAreOver() throws Exception {
+        long before = collections();
+        call("check", "-c", "conf.toml", "--ids", "00000000-0000-0000-0000-000000000000");
+        Await.until(() -> collections() > before, Duration.ofSeconds(30), () -> "a collection after the command");
+    }
+
+    /** Full collections so far in this JVM (G1's or the serial collector's old generation), which only System.gc() asks for here. */
+    private static long collections() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .filter(c -> c.getName().contains("Old") || c.getName().contains("MarkSweep"))
+                .mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
     }
 
     @Test
