@@ -7,8 +7,9 @@
 # everything down with its volumes and proves nothing of the project is left.
 # Prints "N passed, 0 failed" at the end; exits non-zero on the first failure.
 set -euo pipefail
-# `conveyor` and `cvmfs_server transaction|publish|abort` calls after the first go to the resident JVM the launcher starts; a test's one
-# exits a minute after its last call instead of the default quarter of an hour
+# `conveyor` and `cvmfs_server transaction|publish|abort` calls after the first go to the resident
+# JVM the launcher starts; a test's one exits a minute after its last call instead of the default
+# quarter of an hour
 export CONVEYOR_CLIENT_IDLE=${CONVEYOR_CLIENT_IDLE:-60} CVMFS_SUITE_SERVER_IDLE=${CVMFS_SUITE_SERVER_IDLE:-60}
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 suite="$(cd "$here/../.." && pwd)"

@@ -22,8 +22,9 @@
 # missing there are made empty and removed again). Needs root, iproute2 and util-linux.
 # Prints "N passed, 0 failed"; cleans up namespaces, bridge, mounts and daemons on every exit.
 set -euo pipefail
-# `conveyor` and `cvmfs_server transaction|publish|abort` calls after the first go to the resident JVM the launcher starts; a test's one
-# exits a minute after its last call instead of the default quarter of an hour
+# `conveyor` and `cvmfs_server transaction|publish|abort` calls after the first go to the resident
+# JVM the launcher starts; a test's one exits a minute after its last call instead of the default
+# quarter of an hour
 export CONVEYOR_CLIENT_IDLE=${CONVEYOR_CLIENT_IDLE:-60} CVMFS_SUITE_SERVER_IDLE=${CVMFS_SUITE_SERVER_IDLE:-60}
 suite="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 bin="$suite/deploy/bin"

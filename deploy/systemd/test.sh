@@ -16,8 +16,9 @@
 # `conveyor submit --wait`, succeeds under the worker unit's hardening (no CAP_SYS_ADMIN) and
 # its path is in the repository. Prints "N passed, 0 failed".
 set -euo pipefail
-# `conveyor` and `cvmfs_server transaction|publish|abort` calls after the first go to the resident JVM the launcher starts; a test's one
-# exits a minute after its last call instead of the default quarter of an hour
+# `conveyor` and `cvmfs_server transaction|publish|abort` calls after the first go to the resident
+# JVM the launcher starts; a test's one exits a minute after its last call instead of the default
+# quarter of an hour
 export CONVEYOR_CLIENT_IDLE=${CONVEYOR_CLIENT_IDLE:-60} CVMFS_SUITE_SERVER_IDLE=${CVMFS_SUITE_SERVER_IDLE:-60}
 suite="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 . "$suite/deploy/images/podman-env.sh"

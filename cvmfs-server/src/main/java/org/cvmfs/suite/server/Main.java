@@ -56,8 +56,9 @@ public final class Main {
             }
         };
         CommandLine line = commandLine(forCaller, args);
-        line.setOut(new PrintWriter(new OutputStreamWriter(invocation.out(), StandardCharsets.UTF_8)));
-        line.setErr(new PrintWriter(new OutputStreamWriter(invocation.err(), StandardCharsets.UTF_8)));
+        // flushed at every line, as picocli's own writers are
+        line.setOut(new PrintWriter(new OutputStreamWriter(invocation.out(), StandardCharsets.UTF_8), true));
+        line.setErr(new PrintWriter(new OutputStreamWriter(invocation.err(), StandardCharsets.UTF_8), true));
         try {
             return line.execute(args);
         } finally {
@@ -66,10 +67,6 @@ public final class Main {
         }
     }
 
-    /**
-     * The command tree for {@code args}: {@code cvmfs_server} with only the subcommands they
-     * name ({@link ServerCommand#withSubcommands}); none for a {@code cvmfs_swissknife} command.
-     */
     /**
      * The subcommand of a {@code cvmfs_server} command line ({@code args[0]} the tool's name): the
      * first argument that is no option, {@code --prefix}'s value skipped (the launcher may put
@@ -86,6 +83,10 @@ public final class Main {
         return "";
     }
 
+    /**
+     * The command tree for {@code args}: {@code cvmfs_server} with only the subcommands they
+     * name ({@link ServerCommand#withSubcommands}); none for a {@code cvmfs_swissknife} command.
+     */
     static CommandLine commandLine(String... args) {
         return commandLine(CommandLine.defaultFactory(), args);
     }

@@ -364,7 +364,8 @@ public final class ResidentServer implements AutoCloseable {
     /**
      * The caller sends nothing after its request and keeps the connection open while it waits,
      * so the end of its input means it is gone (Ctrl-C, killed): the command's thread is then
-     * interrupted, which ends a {@code --wait} instead of polling for nobody until its timeout.
+     * interrupted, which ends a {@code conveyor --wait} or a {@code cvmfs_server transaction -t}
+     * waiting for a busy path instead of going on for nobody.
      */
     private void watchHangUp(InputStream in, Thread command, AtomicBoolean done) {
         Thread watch = new Thread(() -> {
