@@ -258,6 +258,24 @@ run_suite_main() {
 # and PID namespaces and with the same umask (a caller in `ip netns exec`, `unshare` or a container
 # gets a JVM of its own).
 
+# suite_resident_allowed SWITCH NAME...: whether this call may go to a resident JVM, and if so
+# prepares it: not when the variable named SWITCH is "off", nor when JAVA_OPTS asks for JVM
+# options or a crash test's pause point (CVMFS_SUITE_TEST_PAUSE_AT) is set, both of which want a
+# JVM of their own. Sets SUITE_RESIDENT_OFF to "SWITCH=off" and SUITE_RESIDENT_ENV to the
+# NAME=VALUE entries of the variables NAME... that are set (what the command may read of the
+# caller's environment).
+suite_resident_allowed() {
+  local switch=$1 name
+  shift
+  [ "${!switch:-on}" != off ] && [ -z "${JAVA_OPTS:-}" ] && [ -z "${CVMFS_SUITE_TEST_PAUSE_AT:-}" ] || return 1
+  SUITE_RESIDENT_OFF=$switch=off
+  SUITE_RESIDENT_ENV=()
+  for name in "$@"; do
+    [ -n "${!name+set}" ] && SUITE_RESIDENT_ENV+=("$name=${!name}")
+  done
+  return 0
+}
+
 # suite_resident_state NAME HOME: sets SUITE_RESIDENT_STATE to the state file of NAME's resident
 # JVM for the suite in HOME (a 32-bit FNV-1a hash of HOME in its name); fails without a home
 # directory to keep it in.
@@ -290,8 +308,8 @@ suite_resident_fits() {
 # environment the command may read). Once the resident JVM has started the command, a connection
 # that ends before the exit code is an error (exit 1), never a reason to run the command again;
 # SUITE_RESIDENT_OFF names the setting that runs the tool without a resident JVM. Sets
-# SUITE_RESIDENT_LIVES=yes when the state file names a live process, which the caller then need
-# not start (it serves other namespaces, or is closing after a rebuild).
+# SUITE_RESIDENT_LIVES=yes when the state file names a live process, which start_suite_resident
+# then does not start again (it serves other namespaces, or is closing after a rebuild).
 run_suite_resident() {
   local state=$1 home=$2 port token pid build mask fd line rc="" started=no
   shift 2
@@ -331,13 +349,15 @@ run_suite_resident() {
 # MODULE's packaged application in the background, detached (its own session, stdio on /dev/null,
 # working directory /), so that it never holds the caller's pipes or terminal; at most one start
 # at a time per STATE (a STATE.starting directory, which the resident JVM removes once it
-# listens; a start left over by a killed one expires after a minute). Class path, JVM options and
+# listens; a start left over by a killed one expires after a minute), and none while the state
+# file names a live process (SUITE_RESIDENT_LIVES) or MODULE is not built. Class path, JVM options and
 # class-data-sharing archive are those of run_suite_main (trained by TRAINING_MAIN, the command's
 # main class), the caller's SUITE_JVM_DEFAULTS included: for conveyor C1 only, also in the
 # resident JVM, whose calls are short and come at once (bench/run.sh conveyor, 200 submits in
 # a loop, two workers: 102 jobs/s with C1 only, 87 with C2 compiling while they came).
 start_suite_resident() {
   local state=$1 home=$2 module=$3 main=$4 training=$5
+  [ "${SUITE_RESIDENT_LIVES:-no}" = no ] && [ -f "$home/$module/target/quarkus-app/quarkus-run.jar" ] || return 0
   { mkdir -p "${state%/*/*}" && mkdir -m 700 "${state%/*}"; } 2>/dev/null || :
   [ -d "${state%/*}" ] && [ -O "${state%/*}" ] || return 0
   find "$state.starting" -maxdepth 0 -mmin +1 -exec rmdir {} \; 2>/dev/null

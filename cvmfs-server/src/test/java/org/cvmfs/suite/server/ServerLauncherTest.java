@@ -43,20 +43,8 @@ class ServerLauncherTest {
     void layOut() throws IOException {
         suite = dir.resolve("suite");
         run = dir.resolve("run");
-        Path app = Files.createDirectories(suite.resolve("cvmfs-server/target/quarkus-app"));
-        Files.createFile(app.resolve("quarkus-run.jar"));
-        Path appJars = Files.createDirectories(app.resolve("app"));
-        Path libs = Files.createDirectories(app.resolve("lib/main"));
-        LaidOutSuite.jar(Path.of("target/classes"), appJars.resolve("cvmfs-server.jar"));
-        int n = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path p = Path.of(entry);
-            if (entry.contains("common-protocol") && !entry.contains("test")) {
-                LaidOutSuite.jar(p, libs.resolve("org.cvmfs.suite.common-protocol-0.jar"));
-            } else if (entry.endsWith(".jar") && !entry.contains("test")) {
-                LaidOutSuite.jar(p, libs.resolve("lib" + n++ + "-" + p.getFileName()));
-            }
-        }
+        // every jar of this module's class path, its tests' libraries aside
+        LaidOutSuite.module(suite, "cvmfs-server", jar -> jar.toString().contains("test") ? null : "lib-" + jar.getFileName());
     }
 
     @AfterEach

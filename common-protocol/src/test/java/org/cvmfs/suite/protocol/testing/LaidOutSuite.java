@@ -1,11 +1,13 @@
 package org.cvmfs.suite.protocol.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -18,6 +20,28 @@ import java.util.stream.Stream;
  */
 public final class LaidOutSuite {
     private LaidOutSuite() {
+    }
+
+    /**
+     * Lays out {@code module}'s packaged application below {@code suite} as the launcher finds it,
+     * from this test run (whose working directory is the module's): an empty
+     * {@code quarkus-run.jar} (the launcher only checks that it is there), {@code app/MODULE.jar}
+     * packed from {@code target/classes}, and in {@code lib/main} the suite's protocol library and
+     * each jar of the class path under the name {@code libraryName} gives it (null: left out).
+     */
+    public static void module(Path suite, String module, Function<Path, String> libraryName) throws IOException {
+        Path app = Files.createDirectories(suite.resolve(module + "/target/quarkus-app"));
+        Files.createFile(app.resolve("quarkus-run.jar"));
+        jar(Path.of("target/classes"), Files.createDirectories(app.resolve("app")).resolve(module + ".jar"));
+        Path libs = Files.createDirectories(app.resolve("lib/main"));
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (entry.contains("common-protocol") && !entry.contains("test")) {
+                jar(p, libs.resolve("org.cvmfs.suite.common-protocol-0.jar"));
+            } else if (entry.endsWith(".jar") && libraryName.apply(p) != null) {
+                jar(p, libs.resolve(libraryName.apply(p)));
+            }
+        }
     }
 
     /** A jar file at {@code target}: a link to {@code entry} if it is one, else its directory packed. */

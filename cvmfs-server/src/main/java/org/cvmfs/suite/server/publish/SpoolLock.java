@@ -60,27 +60,24 @@ final class SpoolLock implements AutoCloseable {
         }
         awaitNotHeldHere(key, file, repository);
         FileChannel channel = null;
+        FileLock lock = null;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException heldUnderAnotherName) {
-                lock = null;
-            }
-            if (lock == null) {
-                throw busy(file, repository);
-            }
-            return new SpoolLock(key, channel, lock);
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException heldUnderAnotherName) {
+            // busy, as below
         } catch (IOException e) {
-            close(channel);
-            HELD_HERE.remove(key);
             throw new UncheckedIOException("cannot lock " + file, e);
-        } catch (RuntimeException e) {
-            close(channel);
-            HELD_HERE.remove(key);
-            throw e;
+        } finally {
+            if (lock == null) {
+                close(channel);
+                HELD_HERE.remove(key);
+            }
         }
+        if (lock == null) {
+            throw busy(file, repository);
+        }
+        return new SpoolLock(key, channel, lock);
     }
 
     /** Marks {@code key} held here once no other command of this JVM holds it, waiting up to {@link #IN_JVM_WAIT}. */

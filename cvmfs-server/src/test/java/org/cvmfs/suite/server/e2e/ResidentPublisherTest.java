@@ -1,6 +1,7 @@
 package org.cvmfs.suite.server.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -87,7 +88,7 @@ class ResidentPublisherTest {
                     () -> "the transaction waiting for the busy path");
             new Thread(() -> second.complete(call("cvmfs_server", "abort", "-f", GatewayHost.REPO))).start();
             Thread.sleep(1000);
-            assertTrue(!second.isDone(), "a second command of this JVM waits for the first: " + (second.isDone() ? second.get() : ""));
+            assertFalse(second.isDone(), () -> "a second command of this JVM waits for the first: " + second.join());
             // the kernel's lock is still the first command's: a command in another process is refused at once
             Path log = hosts.scratch("resident-lock").resolve("abort.log");
             Process other = ServerProcess.start(one.prefix(), log, "abort", "-f", GatewayHost.REPO);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -42,21 +41,10 @@ class ConveyorLauncherTest {
         server.writeConfig(dir.resolve("conf.toml"));
         suite = dir.resolve("suite");
         run = dir.resolve("run");
-        Path app = Files.createDirectories(suite.resolve("conveyor-server/target/quarkus-app"));
-        Files.createFile(app.resolve("quarkus-run.jar"));
-        Path appJars = Files.createDirectories(app.resolve("app"));
-        Path libs = Files.createDirectories(app.resolve("lib/main"));
-        LaidOutSuite.jar(Path.of("target/classes"), appJars.resolve("conveyor-server.jar"));
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path p = Path.of(entry);
-            if (entry.contains("common-protocol") && !entry.contains("test")) {
-                LaidOutSuite.jar(p, libs.resolve("org.cvmfs.suite.common-protocol-0.jar"));
-            } else if (entry.contains("/info/picocli/")) {
-                LaidOutSuite.jar(p, libs.resolve("info.picocli.picocli-" + p.getFileName()));
-            } else if (entry.contains("/com/fasterxml/jackson/")) {
-                LaidOutSuite.jar(p, libs.resolve("com.fasterxml.jackson." + p.getFileName()));
-            }
-        }
+        // picocli and Jackson, as the launcher's SUITE_MAIN_LIBRARIES picks them for the client
+        LaidOutSuite.module(suite, "conveyor-server", jar -> jar.toString().contains("/info/picocli/")
+                ? "info.picocli.picocli-" + jar.getFileName()
+                : jar.toString().contains("/com/fasterxml/jackson/") ? "com.fasterxml.jackson." + jar.getFileName() : null);
     }
 
     @AfterEach
