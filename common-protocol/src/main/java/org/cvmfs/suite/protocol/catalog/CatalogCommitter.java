@@ -39,7 +39,7 @@ final class CatalogCommitter {
         long ttl = root.catalog.reader().ttl().orElse(CatalogCommit.DEFAULT_TTL);
         CatalogCommitter committer = new CatalogCommitter(store, algorithm, now);
         Finalised result = committer.finalise(root);
-        return new CatalogCommit(result.hash, result.size, revision, ttl, committer.written);
+        return new CatalogCommit(result.hash, result.size, revision, ttl, now, committer.written);
     }
 
     private record Finalised(ContentHash hash, long size, CatalogCounters totals) {

@@ -1,12 +1,15 @@
 package org.cvmfs.suite.protocol.catalog;
 
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.store.RepositorySource;
 
 /**
@@ -68,6 +71,11 @@ public final class CatalogHierarchy implements AutoCloseable {
         return nodeFor(path).catalog;
     }
 
+    /** Where {@link #catalogFor}'s catalog is mounted: the root, or the nested catalog's mountpoint. */
+    public RepositoryPath mountpointFor(RepositoryPath path) {
+        return nodeFor(path).mountpoint;
+    }
+
     /** The content hash of {@link #catalogFor}'s catalog: the innermost catalog holding {@code path}'s subtree. */
     public ContentHash catalogHashFor(RepositoryPath path) {
         return nodeFor(path).hash;
@@ -106,6 +114,20 @@ public final class CatalogHierarchy implements AutoCloseable {
             }
         }
         return node;
+    }
+
+    /** The file of a catalog this hierarchy has open under {@code hash} (any suffix), if any. */
+    Optional<Path> stagedFile(ContentHash hash) {
+        ContentHash wanted = hash.withSuffix(ObjectSuffix.CATALOG);
+        Deque<Node> pending = new ArrayDeque<>(List.of(root));
+        while (!pending.isEmpty()) {
+            Node n = pending.pop();
+            if (n.hash.withSuffix(ObjectSuffix.CATALOG).equals(wanted)) {
+                return Optional.of(n.catalog.database().path());
+            }
+            pending.addAll(n.children.values());
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.hash.ContentHash;
@@ -20,6 +21,8 @@ import org.cvmfs.suite.protocol.store.RepositorySource;
  */
 final class CatalogTree implements AutoCloseable {
     private final RepositorySource source;
+    /** Catalogs already inflated beside this session, copied instead of fetched again; may be null. */
+    private final CatalogHierarchy staged;
     private final Path stagingDir;
     private final Node root;
     private boolean closed;
@@ -66,9 +69,14 @@ final class CatalogTree implements AutoCloseable {
         }
     }
 
-    /** Opens the hierarchy of {@code rootHash} (suffix C), staging into a new directory under {@code tempDir}. */
-    CatalogTree(RepositorySource source, ContentHash rootHash, Path tempDir) {
+    /**
+     * Opens the hierarchy of {@code rootHash} (suffix C), staging into a new directory under
+     * {@code tempDir}; a catalog that {@code staged} (may be null) has open already is copied
+     * from its file rather than fetched, verified and inflated again.
+     */
+    CatalogTree(RepositorySource source, ContentHash rootHash, Path tempDir, CatalogHierarchy staged) {
         this.source = source;
+        this.staged = staged;
         this.stagingDir = DirectoryTree.createScratch(tempDir, "catalog-edit.");
         try {
             this.root = load(RepositoryPath.ROOT, rootHash, null);
@@ -127,7 +135,12 @@ final class CatalogTree implements AutoCloseable {
         String label = CatalogObjects.label(mountpoint, hash);
         Path file = newStagingFile();
         try {
-            Files.write(file, CatalogObjects.fetchInflated(source, hash));
+            Optional<Path> copy = staged == null ? Optional.empty() : staged.stagedFile(hash);
+            if (copy.isPresent()) {
+                Files.copy(copy.get(), file);
+            } else {
+                Files.write(file, CatalogObjects.fetchInflated(source, hash));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stage " + label, e);
         }

@@ -54,8 +54,18 @@ public final class WritableCatalogManager implements AutoCloseable {
      * files in a new directory under {@code tempDir}.
      */
     public static WritableCatalogManager open(RepositorySource source, ContentHash rootHash, Path tempDir) {
-        return new WritableCatalogManager(new CatalogTree(source, rootHash.withSuffix(ObjectSuffix.CATALOG), tempDir),
-                rootHash.algorithm());
+        return openBeside(null, source, rootHash, tempDir);
+    }
+
+    /**
+     * {@link #open}, copying the catalogs that {@code staged} has open already (a gateway's merge
+     * edits the head, which is mostly the catalog the publisher started from) instead of
+     * fetching, verifying and inflating them again; {@code staged} may be null.
+     */
+    public static WritableCatalogManager openBeside(CatalogHierarchy staged, RepositorySource source,
+                                                    ContentHash rootHash, Path tempDir) {
+        return new WritableCatalogManager(new CatalogTree(source, rootHash.withSuffix(ObjectSuffix.CATALOG), tempDir,
+                staged), rootHash.algorithm());
     }
 
     // ---- reading ----

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.cvmfs.suite.protocol.catalog.Catalog;
+import org.cvmfs.suite.protocol.catalog.CatalogCommit;
 import org.cvmfs.suite.protocol.files.AtomicFile;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
@@ -24,7 +24,6 @@ import org.cvmfs.suite.protocol.signing.RepositorySigner;
 import org.cvmfs.suite.protocol.signing.SignedPublication;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.ObjectStore;
-import org.cvmfs.suite.protocol.store.Zlib;
 
 /**
  * The one code path that turns a new root catalog into a published revision of a local
@@ -55,9 +54,6 @@ import org.cvmfs.suite.protocol.store.Zlib;
  * fails.
  */
 public final class HeadPublisher {
-    /** Largest root catalog this step inflates to read its properties. */
-    private static final long MAX_CATALOG_BYTES = 1L << 30;
-
     private final RepositoryLayout layout;
     private final RepositoryKeys keys;
     private final Clock clock;
@@ -78,17 +74,20 @@ public final class HeadPublisher {
         try (RepositoryLock lock = RepositoryLock.acquire(layout)) {
             PendingReflog.recoverLocked(layout);
             requireHead(publication.base());
-            CatalogFacts facts = readCatalog(publication.rootCatalog());
+            CatalogCommit root = publication.root();
             Manifest base = publication.base();
-            if (facts.revision <= base.revision()) {
+            if (!store.contains(publication.rootCatalog())) {
+                throw new RepositoryException("root catalog " + publication.rootCatalog() + " is not in the storage of "
+                        + layout.fqrn());
+            }
+            if (root.revision() <= base.revision()) {
                 throw new RepositoryException("root catalog " + publication.rootCatalog() + " has revision "
-                        + facts.revision + ", not above the published revision " + base.revision());
+                        + root.revision() + ", not above the published revision " + base.revision());
             }
             HashAlgorithm algorithm = publication.rootCatalog().algorithm();
-            ContentHash history = recordHistory(base, publication, facts, algorithm);
-            Manifest unsigned = new Manifest(publication.rootCatalog(), facts.size,
-                    facts.ttl.orElse(base.ttlSeconds()), facts.revision, base.garbageCollectable(),
-                    base.alternativeNames(), layout.fqrn(), base.certificate(), history,
+            ContentHash history = recordHistory(base, publication, algorithm);
+            Manifest unsigned = new Manifest(publication.rootCatalog(), root.rootSize(), root.ttl(), root.revision(),
+                    base.garbageCollectable(), base.alternativeNames(), layout.fqrn(), base.certificate(), history,
                     base.publishedSeconds(), base.metaInfo(), base.reflog());
             SignedPublication signed;
             try (Reflog reflog = openReflog(base)) {
@@ -140,24 +139,7 @@ public final class HeadPublisher {
         }
     }
 
-    private record CatalogFacts(long revision, long lastModified, long size, Optional<Long> ttl) {
-    }
-
-    private CatalogFacts readCatalog(ContentHash rootCatalog) {
-        byte[] inflated = Zlib.inflate(store.readStored(rootCatalog), MAX_CATALOG_BYTES);
-        try (Catalog catalog = Catalog.fromBytes(inflated, layout.tmpDir(), "root catalog " + rootCatalog)) {
-            if (!catalog.rootPrefix().isRoot()) {
-                throw new RepositoryException("catalog " + rootCatalog + " is the nested catalog of "
-                        + catalog.rootPrefix() + ", not a root catalog");
-            }
-            var ttl = catalog.ttl();
-            return new CatalogFacts(catalog.revision(), catalog.lastModified(), inflated.length,
-                    ttl.isPresent() ? Optional.of(ttl.getAsLong()) : Optional.empty());
-        }
-    }
-
-    private ContentHash recordHistory(Manifest base, Publication publication, CatalogFacts facts,
-                                      HashAlgorithm algorithm) {
+    private ContentHash recordHistory(Manifest base, Publication publication, HashAlgorithm algorithm) {
         LocalRepositorySource source = new LocalRepositorySource(layout.servedRoot());
         try (TagDatabase history = base.history() == null
                 ? TagDatabase.create(layout.tmpDir(), layout.fqrn())
@@ -166,8 +148,9 @@ public final class HeadPublisher {
                 throw new RepositoryException("history " + base.history() + " belongs to repository '"
                         + history.fqrn() + "', not " + layout.fqrn());
             }
-            history.recordPublication(new TagTarget(publication.rootCatalog(), facts.revision, facts.lastModified,
-                    facts.size), publication.tagName(), publication.tagDescription(), clock);
+            CatalogCommit root = publication.root();
+            history.recordPublication(new TagTarget(publication.rootCatalog(), root.revision(), root.lastModified(),
+                    root.rootSize()), publication.tagName(), publication.tagDescription(), clock);
             return history.store(store, algorithm);
         }
     }

@@ -115,7 +115,7 @@ public final class Stratum0Creator {
         new WhitelistResigner(clock).sign(layout, keys.certificate(), master, algorithm);
         writeFile(layout.masterReplica(), MASTER_REPLICA_TEXT);
 
-        ContentHash revision1 = initialCommit(layout, store, revision0, algorithm, now);
+        CatalogCommit revision1 = initialCommit(layout, store, revision0, algorithm, now);
         SignedManifest head = publisher.publish(Publication.of(revision0Manifest.manifest(), revision1,
                 Tag.genericName(clock.instant())));
 
@@ -166,10 +166,11 @@ public final class Stratum0Creator {
     static CatalogCommit storeEmptyRootCatalog(ObjectStore store, HashAlgorithm algorithm, Clock clock,
             long uid, long gid, Path tempDir) {
         Path file = SqliteFile.newStagingPath(tempDir, "catalog");
-        try (WritableCatalog root = WritableCatalog.createEmptyRoot(file, clock.instant().getEpochSecond(), uid, gid)) {
+        long now = clock.instant().getEpochSecond();
+        try (WritableCatalog root = WritableCatalog.createEmptyRoot(file, now, uid, gid)) {
             byte[] bytes = root.finish();
             ContentHash hash = store.putStored(Zlib.compress(bytes, Zlib.CATALOG_LEVEL), algorithm, ObjectSuffix.CATALOG);
-            return new CatalogCommit(hash, bytes.length, 0, CatalogCommit.DEFAULT_TTL, List.of(hash));
+            return new CatalogCommit(hash, bytes.length, 0, CatalogCommit.DEFAULT_TTL, now, List.of(hash));
         } finally {
             SqliteFile.delete(file);
         }
@@ -179,7 +180,7 @@ public final class Stratum0Creator {
      * What upstream's initial commit produces: the root row touched, the file {@code /new_repository},
      * the {@code TTL} property, revision 1 naming revision 0 as its predecessor.
      */
-    private ContentHash initialCommit(RepositoryLayout layout, ObjectStore store, ContentHash revision0,
+    private CatalogCommit initialCommit(RepositoryLayout layout, ObjectStore store, ContentHash revision0,
                                       HashAlgorithm algorithm, long now) {
         byte[] content = ("New CernVM-FS repository for " + layout.fqrn() + "\n").getBytes(StandardCharsets.UTF_8);
         ContentHash file = store.putCompressed(content, algorithm, ObjectSuffix.NONE);
@@ -192,7 +193,7 @@ public final class Stratum0Creator {
                     DirectoryEntry.regularFile(NEW_REPOSITORY_FILE, 0644, content.length, file)
                             .mtime(now).uid(root.uid()).gid(root.gid()).build(), List.of());
             catalogs.setTtl(Manifest.DEFAULT_TTL);
-            return catalogs.commit(store, algorithm, clock).rootHash();
+            return catalogs.commit(store, algorithm, clock);
         }
     }
 

@@ -1,9 +1,12 @@
 package org.cvmfs.suite.protocol.sync;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.cvmfs.suite.protocol.catalog.CatalogDelta;
 import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.Chunk;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
@@ -19,12 +22,18 @@ import org.cvmfs.suite.protocol.catalog.RepositoryPath;
  * <p>Event order lets {@link CatalogMerge} apply each change as it comes: a removed directory's
  * children are reported before it, an added directory before its children. A change of type
  * between directory and file is reported once and stands for the whole subtree on the old side.
+ *
+ * <p>A directory whose catalog has the same mountpoint on both sides is listed only if a
+ * {@link CatalogDelta} of the two revisions of that catalog says a row below it changed: the
+ * others would report nothing. Identical catalogs (the same hash) have no changed row.
  */
 public final class CatalogDiff {
     private final CatalogHierarchy oldTree;
     private final CatalogHierarchy newTree;
     private final RepositoryPath lease;
     private final Consumer<CatalogChange> sink;
+    /** The delta of each catalog compared so far, by mountpoint; absent for identical catalogs. */
+    private final Map<RepositoryPath, Optional<CatalogDelta>> deltas = new HashMap<>();
 
     private CatalogDiff(CatalogHierarchy oldTree, CatalogHierarchy newTree, RepositoryPath lease,
             Consumer<CatalogChange> sink) {
@@ -56,7 +65,7 @@ public final class CatalogDiff {
     }
 
     private void directory(RepositoryPath dir) {
-        if (ignored(dir)) {
+        if (ignored(dir) || unchangedBelow(dir)) {
             return;
         }
         List<DirectoryEntry> before = visible(oldTree, dir);
@@ -74,6 +83,18 @@ public final class CatalogDiff {
                 changed(dir, before.get(i++), after.get(j++));
             }
         }
+    }
+
+    /** True if {@code dir}'s catalog is the same catalog on both sides and no row below {@code dir} changed. */
+    private boolean unchangedBelow(RepositoryPath dir) {
+        RepositoryPath mountpoint = oldTree.mountpointFor(dir);
+        if (!mountpoint.equals(newTree.mountpointFor(dir))) {
+            return false;
+        }
+        Optional<CatalogDelta> delta = deltas.computeIfAbsent(mountpoint, m ->
+                oldTree.catalogHashFor(dir).equals(newTree.catalogHashFor(dir)) ? Optional.empty()
+                        : Optional.of(CatalogDelta.between(oldTree.catalogFor(dir), newTree.catalogFor(dir))));
+        return delta.isEmpty() || !delta.get().changedBelow(dir);
     }
 
     private static List<DirectoryEntry> visible(CatalogHierarchy tree, RepositoryPath dir) {

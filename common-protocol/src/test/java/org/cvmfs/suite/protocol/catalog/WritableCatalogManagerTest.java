@@ -10,10 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.cvmfs.suite.protocol.catalog.CatalogCounters.Field;
 import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +30,8 @@ class WritableCatalogManagerTest {
     @TempDir
     Path dir;
     TestRepository repo;
+
+    private static final Clock FIXED = Clock.fixed(Instant.ofEpochSecond(1_900_000_000L), ZoneOffset.UTC);
 
     @BeforeEach
     void setUp() {
@@ -47,6 +53,29 @@ class WritableCatalogManagerTest {
             XattrList caps = XattrList.of(Map.of("security.capability", new byte[] {1, 2, 3}));
             m.addFile(p("/sw/lib/cap"), repo.file("cap", "x").xattrs(caps).build(), List.of());
         });
+    }
+
+    @Test
+    void catalogsOpenBesideAreCopiedNotFetchedAgain() {
+        populate();
+        repo.edit(m -> m.createNestedCatalog(p("/sw/lib")));
+        ContentHash before = repo.head;
+        CatalogCommit plain;
+        try (WritableCatalogManager m = WritableCatalogManager.open(repo.source, before, repo.tmp)) {
+            m.remove(p("/sw/lib/cap"));
+            plain = m.commit(repo.store, HashAlgorithm.SHA1, FIXED);
+        }
+        try (CatalogHierarchy staged = repo.read()) {
+            staged.listing(p("/sw/lib"));
+            int fetched = repo.source.fetched.size();
+            CatalogCommit beside;
+            try (WritableCatalogManager m = WritableCatalogManager.openBeside(staged, repo.source, before, repo.tmp)) {
+                m.remove(p("/sw/lib/cap"));
+                beside = m.commit(repo.store, HashAlgorithm.SHA1, FIXED);
+            }
+            assertEquals(fetched, repo.source.fetched.size(), "root and nested catalog copied from the open hierarchy");
+            assertEquals(plain, beside);
+        }
     }
 
     @Test
@@ -293,7 +322,7 @@ class WritableCatalogManagerTest {
         CatalogCommit c;
         try (WritableCatalogManager m = WritableCatalogManager.open(repo.source, repo.head, repo.tmp)) {
             m.replaceFile(p("/a/f7"), repo.file("f7", "changed").build(), List.of());
-            c = m.commit(repo.store, org.cvmfs.suite.protocol.hash.HashAlgorithm.SHA1, java.time.Clock.systemUTC());
+            c = m.commit(repo.store, HashAlgorithm.SHA1, java.time.Clock.systemUTC());
         }
         assertEquals(2, repo.source.fetched.size(), "only the root and /a were fetched: " + repo.source.fetched);
         assertEquals(2, c.catalogs().size());
@@ -374,7 +403,7 @@ class WritableCatalogManagerTest {
                                 List.of());
                         m.createNestedCatalog(p("/sw/" + name));
                         m.replaceFile(p("/sw/README"), repo.file("README", name).build(), List.of());
-                        return m.commit(repo.store, org.cvmfs.suite.protocol.hash.HashAlgorithm.SHA1,
+                        return m.commit(repo.store, HashAlgorithm.SHA1,
                                 java.time.Clock.systemUTC());
                     }
                 }));
@@ -392,7 +421,7 @@ class WritableCatalogManagerTest {
     @Test
     void committedManagerIsSpent() {
         WritableCatalogManager m = WritableCatalogManager.open(repo.source, repo.head, repo.tmp);
-        m.commit(repo.store, org.cvmfs.suite.protocol.hash.HashAlgorithm.SHA1, java.time.Clock.systemUTC());
+        m.commit(repo.store, HashAlgorithm.SHA1, java.time.Clock.systemUTC());
         assertThrows(IllegalStateException.class, () -> m.lookup(RepositoryPath.ROOT));
         m.close();
         assertNotEquals(null, repo.head);

@@ -165,14 +165,14 @@ public class NativeReceiver implements Receiver {
             CatalogCommit merged;
             try (CatalogHierarchy before = CatalogHierarchy.open(source, oldRoot, layout.tmpDir());
                  CatalogHierarchy after = CatalogHierarchy.open(source, newRoot, layout.tmpDir());
-                 WritableCatalogManager target = WritableCatalogManager.open(source, head.rootCatalog(),
-                         layout.tmpDir())) {
+                 WritableCatalogManager target = WritableCatalogManager.openBeside(before, source,
+                         head.rootCatalog(), layout.tmpDir())) {
                 CatalogDiff.run(before, after, leasePath, count.andThen(new CatalogMerge(target)));
                 merged = target.commit(store, head.rootCatalog().algorithm(), clock);
             }
             long mergedAt = System.nanoTime();
             SignedManifest published = new HeadPublisher(layout, keys, clock).publish(new Publication(head,
-                    merged.rootHash(), tag.name().isEmpty() ? null : tag.name(), tag.description(), List.of(newRoot)));
+                    merged, tag.name().isEmpty() ? null : tag.name(), tag.description(), List.of(newRoot)));
             long revision = published.manifest().revision();
             LOG.infof("commit merged: repository=%s lease_path=%s key_id=%s old_revision=%d new_revision=%d"
                             + " head_root=%s old_root=%s new_root=%s merged_root=%s added=%d removed=%d modified=%d"

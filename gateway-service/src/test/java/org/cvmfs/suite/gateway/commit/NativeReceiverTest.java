@@ -143,7 +143,7 @@ class NativeReceiverTest {
                 commit = catalogs.commit(store, HashAlgorithm.SHA1, clock);
             }
             new HeadPublisher(layout, layout.keyDirectory().readRepositoryKeys(layout.fqrn()), clock)
-                    .publish(Publication.of(head, commit.rootHash(), null));
+                    .publish(Publication.of(head, commit, null));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

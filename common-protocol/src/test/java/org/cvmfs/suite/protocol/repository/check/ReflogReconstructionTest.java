@@ -82,7 +82,7 @@ class ReflogReconstructionTest {
             }
             commit = catalogs.commit(store, HashAlgorithm.SHA1, CLOCK);
         }
-        head = publisher().publish(new Publication(head, commit.rootHash(), tag, "", List.of())).manifest();
+        head = publisher().publish(new Publication(head, commit, tag, "", List.of())).manifest();
     }
 
     private CheckReport check() {

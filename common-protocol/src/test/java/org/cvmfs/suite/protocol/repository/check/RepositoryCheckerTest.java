@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.cvmfs.suite.protocol.catalog.CatalogCommit;
 import org.cvmfs.suite.protocol.catalog.CatalogHierarchy;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
@@ -272,9 +273,11 @@ class RepositoryCheckerTest {
             db.execute("UPDATE statistics SET value = value + 1 WHERE counter = 'self_regular'");
             db.execute("UPDATE properties SET value = '2' WHERE key = 'revision'");
         }
-        ContentHash bad = store.putCompressed(Files.readAllBytes(staged), HashAlgorithm.SHA1, ObjectSuffix.CATALOG);
+        byte[] tampered = Files.readAllBytes(staged);
+        ContentHash bad = store.putCompressed(tampered, HashAlgorithm.SHA1, ObjectSuffix.CATALOG);
         new HeadPublisher(layout, layout.keyDirectory().readRepositoryKeys(layout.fqrn()), clock)
-                .publish(Publication.of(head.manifest(), bad, null));
+                .publish(Publication.of(head.manifest(), new CatalogCommit(bad, tampered.length, 2,
+                        head.manifest().ttlSeconds(), head.manifest().publishedSeconds(), List.of(bad)), null));
 
         DirectorySnapshot before = DirectorySnapshot.of(layout.hostPaths().prefix());
         CheckReport r = new RepositoryChecker(clock, tmp.resolve("scratch")).checkLocal(layout, CheckOptions.full());

@@ -61,7 +61,7 @@ class UpstreamCheckRulesTest {
                     List.of());
             commit = catalogs.commit(store, HashAlgorithm.SHA1, CLOCK);
         }
-        head = publisher().publish(Publication.of(head, commit.rootHash(), null)).manifest();
+        head = publisher().publish(Publication.of(head, commit, null)).manifest();
         assertTrue(check().passed(), () -> check().faults().toString());
     }
 
@@ -83,8 +83,10 @@ class UpstreamCheckRulesTest {
             }
             db.execute("UPDATE properties SET value = '" + (head.revision() + 1) + "' WHERE key = 'revision'");
         }
-        ContentHash bad = store.putCompressed(Files.readAllBytes(staged), HashAlgorithm.SHA1, ObjectSuffix.CATALOG);
-        head = publisher().publish(Publication.of(head, bad, null)).manifest();
+        byte[] tampered = Files.readAllBytes(staged);
+        ContentHash bad = store.putCompressed(tampered, HashAlgorithm.SHA1, ObjectSuffix.CATALOG);
+        head = publisher().publish(Publication.of(head, new CatalogCommit(bad, tampered.length, head.revision() + 1,
+                head.ttlSeconds(), head.publishedSeconds(), List.of(bad)), null)).manifest();
         Files.delete(staged);
     }
 

@@ -109,7 +109,7 @@ class GarbageCollectorTest {
 
     private void publish(String[][] edits) {
         CatalogCommit commit = catalogs(edits);
-        head = publisher().publish(new Publication(head, commit.rootHash(), "", "", List.of())).manifest();
+        head = publisher().publish(new Publication(head, commit, "", "", List.of())).manifest();
         revisions.add(head);
     }
 
