@@ -58,7 +58,7 @@ final class CatalogCommitter {
         }
         byte[] bytes = node.catalog.finishRevision(node.loadedHash, now);
         CatalogCounters totals = node.catalog.counters().asSubtree();
-        ContentHash hash = store.putStored(Zlib.compress(bytes, Zlib.CATALOG_LEVEL), algorithm, ObjectSuffix.CATALOG);
+        ContentHash hash = store.putStored(Zlib.compressCatalog(bytes), algorithm, ObjectSuffix.CATALOG);
         written.add(hash);
         return new Finalised(hash, bytes.length, totals);
     }

@@ -169,7 +169,7 @@ public final class Stratum0Creator {
         long now = clock.instant().getEpochSecond();
         try (WritableCatalog root = WritableCatalog.createEmptyRoot(file, now, uid, gid)) {
             byte[] bytes = root.finish();
-            ContentHash hash = store.putStored(Zlib.compress(bytes, Zlib.CATALOG_LEVEL), algorithm, ObjectSuffix.CATALOG);
+            ContentHash hash = store.putStored(Zlib.compressCatalog(bytes), algorithm, ObjectSuffix.CATALOG);
             return new CatalogCommit(hash, bytes.length, 0, CatalogCommit.DEFAULT_TTL, now, List.of(hash));
         } finally {
             SqliteFile.delete(file);

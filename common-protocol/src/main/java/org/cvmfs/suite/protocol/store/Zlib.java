@@ -1,6 +1,10 @@
 package org.cvmfs.suite.protocol.store;
 
 import java.io.ByteArrayOutputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.Adler32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -19,8 +23,102 @@ public final class Zlib {
      * 166 ms at level 1, for 3.8 % more bytes (7.10 against 7.37 MB; issue 11).
      */
     public static final int CATALOG_LEVEL = Deflater.BEST_SPEED;
+    /** Catalogs larger than one block are compressed block by block on all cores: {@link #compressCatalog}. */
+    static final int CATALOG_BLOCK = 256 * 1024;
+    private static final int WINDOW = 32 * 1024;
 
     private Zlib() {
+    }
+
+    /**
+     * {@code catalog} compressed at {@link #CATALOG_LEVEL}. A catalog of more than one
+     * {@value #CATALOG_BLOCK}-byte block is compressed as pigz does, one block per core at a
+     * time: each block a raw deflate segment primed with the 32 KiB before it (so that matches
+     * may reach back as in one stream) and ended on a byte boundary by a sync flush, the last one
+     * finished; the segments in order, between a zlib header and the Adler-32 of the whole, are
+     * one valid zlib stream. Its bytes depend on the input alone, not on the cores or their
+     * timing. Level 1 does about 65 MB/s on catalog pages (digests), so the 3.2 MB root catalog
+     * of 10,000 files took 50 ms on the publisher and again in the gateway's merge, a quarter of
+     * a one-file publication (issue 11).
+     */
+    public static byte[] compressCatalog(byte[] catalog) {
+        int blocks = (catalog.length + CATALOG_BLOCK - 1) / CATALOG_BLOCK;
+        if (blocks < 2) {
+            return compress(catalog, CATALOG_LEVEL);
+        }
+        byte[][] segments = new byte[blocks][];
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Void>[] done = new CompletableFuture[blocks];
+        for (int i = 0; i < blocks; i++) {
+            done[i] = new CompletableFuture<>();
+        }
+        AtomicInteger next = new AtomicInteger();
+        Runnable work = () -> {
+            for (int i = next.getAndIncrement(); i < blocks; i = next.getAndIncrement()) {
+                try {
+                    segments[i] = deflateBlock(catalog, i, i == blocks - 1);
+                    done[i].complete(null);
+                } catch (RuntimeException | Error e) {
+                    done[i].completeExceptionally(e);
+                }
+            }
+        };
+        int helpers = Math.min(Runtime.getRuntime().availableProcessors(), blocks) - 1;
+        for (int h = 0; h < helpers; h++) {
+            ForkJoinPool.commonPool().execute(work);
+        }
+        work.run();
+        // every block is taken by now, by this thread or a helper that is compressing it
+        CompletableFuture.allOf(done).join();
+        int length = 2 + 4;
+        for (byte[] segment : segments) {
+            length += segment.length;
+        }
+        byte[] out = new byte[length];
+        out[0] = 0x78; // deflate, 32 KiB window
+        out[1] = 0x01; // fastest level; (0x78 << 8 | 0x01) is a multiple of 31
+        int at = 2;
+        for (byte[] segment : segments) {
+            System.arraycopy(segment, 0, out, at, segment.length);
+            at += segment.length;
+        }
+        Adler32 adler = new Adler32();
+        adler.update(catalog);
+        long sum = adler.getValue();
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            out[at++] = (byte) (sum >>> shift);
+        }
+        return out;
+    }
+
+    private static byte[] deflateBlock(byte[] data, int block, boolean last) {
+        int start = block * CATALOG_BLOCK;
+        int length = Math.min(CATALOG_BLOCK, data.length - start);
+        Deflater deflater = new Deflater(CATALOG_LEVEL, true);
+        try {
+            if (start > 0) {
+                int window = Math.min(WINDOW, start);
+                deflater.setDictionary(data, start - window, window);
+            }
+            deflater.setInput(data, start, length);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(length / 2 + 64);
+            byte[] buf = new byte[64 * 1024];
+            if (last) {
+                deflater.finish();
+                while (!deflater.finished()) {
+                    out.write(buf, 0, deflater.deflate(buf));
+                }
+            } else {
+                int n;
+                do {
+                    n = deflater.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+                    out.write(buf, 0, n);
+                } while (n == buf.length);
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
     }
 
     /** {@code data} compressed at the content level, {@link #LEVEL}. */

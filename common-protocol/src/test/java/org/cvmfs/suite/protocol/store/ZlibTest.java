@@ -3,9 +3,11 @@ package org.cvmfs.suite.protocol.store;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ZlibTest {
@@ -15,6 +17,37 @@ class ZlibTest {
     void compressesAndInflatesTheEmptyFile() {
         assertArrayEquals(EMPTY_STREAM, Zlib.compress(new byte[0]));
         assertArrayEquals(new byte[0], Zlib.inflate(EMPTY_STREAM, 0));
+    }
+
+    /** Catalog-like bytes: digests (incompressible) between repeated column text. */
+    private static byte[] catalogLike(int length, long seed) {
+        Random random = new Random(seed);
+        byte[] out = new byte[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = i % 64 < 20 ? (byte) random.nextInt() : (byte) ("file-name-" + (i / 640)).charAt(i % 10);
+        }
+        return out;
+    }
+
+    @Test
+    void aCatalogOfSeveralBlocksIsOneZlibStreamOfItsBytes() {
+        for (int length : new int[] {2 * Zlib.CATALOG_BLOCK, 2 * Zlib.CATALOG_BLOCK + 1, 5 * Zlib.CATALOG_BLOCK - 7,
+                3_258_368}) {
+            byte[] catalog = catalogLike(length, length);
+            byte[] stream = Zlib.compressCatalog(catalog);
+            assertArrayEquals(catalog, Zlib.inflate(stream, length), "length " + length);
+            assertEquals(0x01, stream[1], "zlib's header at the catalog level");
+            assertArrayEquals(stream, Zlib.compressCatalog(catalog), "the same bytes every time");
+            // blocks primed with the 32 KiB before them compress about as well as one stream
+            int single = Zlib.compress(catalog, Zlib.CATALOG_LEVEL).length;
+            assertTrue(stream.length <= single * 1.02, stream.length + " bytes against " + single);
+        }
+    }
+
+    @Test
+    void aCatalogOfOneBlockIsCompressedAsOneStream() {
+        byte[] catalog = catalogLike(Zlib.CATALOG_BLOCK, 7);
+        assertArrayEquals(Zlib.compress(catalog, Zlib.CATALOG_LEVEL), Zlib.compressCatalog(catalog));
     }
 
     @Test
