@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.cvmfs.suite.gateway.config.GatewaySettings;
 import org.cvmfs.suite.gateway.lease.Lease;
@@ -163,8 +165,18 @@ public class NativeReceiver implements Receiver {
 
             ChangeCount count = new ChangeCount();
             CatalogCommit merged;
-            try (CatalogHierarchy before = CatalogHierarchy.open(source, oldRoot, layout.tmpDir());
-                 CatalogHierarchy after = CatalogHierarchy.open(source, newRoot, layout.tmpDir());
+            // both roots fetched, verified and inflated side by side: most of a small change's merge
+            CompletableFuture<CatalogHierarchy> opening = CompletableFuture.supplyAsync(
+                    () -> CatalogHierarchy.open(source, newRoot, layout.tmpDir()));
+            CatalogHierarchy opened;
+            try {
+                opened = CatalogHierarchy.open(source, oldRoot, layout.tmpDir());
+            } catch (RuntimeException e) {
+                opening.thenAccept(CatalogHierarchy::close);
+                throw e;
+            }
+            try (CatalogHierarchy before = opened;
+                 CatalogHierarchy after = joined(opening);
                  WritableCatalogManager target = WritableCatalogManager.openBeside(before, source,
                          head.rootCatalog(), layout.tmpDir())) {
                 CatalogDiff.run(before, after, leasePath, count.andThen(new CatalogMerge(target)));
@@ -188,6 +200,21 @@ public class NativeReceiver implements Receiver {
                 throw new ReceiverException("merge_error: " + field + " " + root.toSuffixedText() + " is not in the"
                         + " storage of " + layout.fqrn() + "; upload its catalogs with a payload first");
             }
+        }
+    }
+
+    /** The value of {@code future}, or what it threw. */
+    private static <T> T joined(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error cause) {
+                throw cause;
+            }
+            throw e;
         }
     }
 

@@ -51,6 +51,7 @@ import org.cvmfs.suite.protocol.repository.HeadPublisher;
 import org.cvmfs.suite.protocol.repository.Publication;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
+import org.cvmfs.suite.protocol.store.Zlib;
 import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.testing.DirectorySnapshot;
 import org.cvmfs.suite.protocol.testing.Fixtures;
@@ -262,6 +263,33 @@ class NativeReceiverTest {
         receiver(Clock.systemUTC()).commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT, new TagSpec("", ""));
         assertTrue(published.tags().stream().noneMatch(t -> t.name().isEmpty() || t.name().equals("release-1")),
                 published.tags().toString());
+    }
+
+    @Test
+    void aRootThatCannotBeOpenedLeavesNothingStaged() throws Exception {
+        ContentHash garbage = new ObjectStore(layout.servedRoot()).putStored(
+                Zlib.compress("not a catalog".getBytes(StandardCharsets.UTF_8)),
+                HashAlgorithm.SHA1, ObjectSuffix.CATALOG);
+        DirectorySnapshot before = DirectorySnapshot.of(layout.servedRoot());
+        ReceiverException e = assertThrows(ReceiverException.class, () -> receiver(Clock.systemUTC())
+                .commit(lease("capture.test/sw"), garbage, A_PUBLISHER_ROOT, TAG));
+        assertTrue(e.getMessage().startsWith("merge_error: "), e.getMessage());
+        assertEquals(before, DirectorySnapshot.of(layout.servedRoot()));
+        // the new root, opened beside the old one, is closed as soon as it has opened
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!staged().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(List.of(), staged());
+    }
+
+    private List<Path> staged() throws IOException {
+        if (!Files.isDirectory(layout.tmpDir())) {
+            return List.of();
+        }
+        try (var entries = Files.list(layout.tmpDir())) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("catalogs.")).toList();
+        }
     }
 
     @Test
