@@ -87,9 +87,6 @@ public final class GatewayBench implements Callable<Integer> {
     private static final int INGEST_ROUNDS = 3;
     private static final int COMMIT_ROUNDS = 8;
     private static final int FILES_PER_DIRECTORY = 1000;
-    private static final Pattern MERGED = Pattern.compile("commit merged: repository=(\\S+) .* catalogs_written=(\\d+)"
-            + " merge_ms=(\\d+) publish_ms=(\\d+)");
-
     enum Part { leases, ingest, commit, large, nested, connections }
 
     @Option(names = "--launcher", paramLabel = "PATH", description = "the gateway's launcher (default ${DEFAULT-VALUE})")
@@ -421,19 +418,9 @@ public final class GatewayBench implements Callable<Integer> {
 
     /** The gateway's own split of its last commit into {@code repository}, from its log. */
     private void gatewayPhases(String repository) throws IOException {
-        Matcher last = null;
-        for (String line : Files.readAllLines(prefix.resolve("gateway.log"))) {
-            Matcher m = MERGED.matcher(line);
-            if (m.find() && m.group(1).equals(repository)) {
-                last = m;
-            }
-        }
-        if (last == null) {
-            System.out.println("  gateway: no 'commit merged' line in its log");
-            return;
-        }
-        System.out.printf("  gateway: merge %s ms (open, diff, merge, %s catalogs written), publish %s ms"
-                + " (history, reflog, signature, manifest)%n", last.group(3), last.group(2), last.group(4));
+        List<GatewayCommitLog> commits = GatewayCommitLog.read(prefix.resolve("gateway.log"), repository);
+        System.out.println(commits.isEmpty() ? "  gateway: no 'commit merged' line in its log"
+                : "  gateway: " + commits.get(commits.size() - 1).phases());
     }
 
     /**
@@ -553,7 +540,7 @@ public final class GatewayBench implements Callable<Integer> {
             filled = catalogs.commit(store, HashAlgorithm.SHA1, clock);
         }
         new HeadPublisher(layout, layout.keyDirectory().readRepositoryKeys(fqrn), clock)
-                .publish(Publication.of(head, filled.rootHash(), null));
+                .publish(Publication.of(head, filled, null));
         System.out.printf("created %s with %,d entries%s in %.1f s%n", fqrn, entries,
                 nested ? " in nested catalogs of " + FILES_PER_DIRECTORY : "", (System.nanoTime() - t0) / 1e9);
     }

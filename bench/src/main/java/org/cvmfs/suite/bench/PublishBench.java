@@ -272,6 +272,11 @@ public final class PublishBench implements Callable<Integer> {
                         + " (cpu %.2f s), publish %.2f s (cpu %.2f s); resident JVM: transaction %.2f s (cpu %.2f s),"
                         + " publish %.2f s (cpu %.2f s)%n", subtree, ROUNDS, median(own[0]), median(own[1]),
                 median(own[2]), median(own[3]), median(warm[0]), median(warm[1]), median(warm[2]), median(warm[3]));
+        List<GatewayCommitLog> commits = GatewayCommitLog.read(dir.resolve("gateway.log"), REPO);
+        if (commits.size() >= ROUNDS) {
+            System.out.printf(Locale.ROOT, "  gateway, medians of the resident JVM's %d commits: %s%n", ROUNDS,
+                    GatewayCommitLog.median(commits.subList(commits.size() - ROUNDS, commits.size())).phases());
+        }
         Results.print("publish: transaction on " + subtree + ", resident JVM / own JVM", median(warm[0]), median(own[0]), "s");
         Results.print("publish: one changed file, publish, resident JVM / own JVM", median(warm[2]), median(own[2]), "s");
         Results.print("publish: one changed file, transaction + publish, resident JVM / own JVM",

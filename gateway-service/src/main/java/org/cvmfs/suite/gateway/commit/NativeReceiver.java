@@ -162,9 +162,31 @@ public class NativeReceiver implements Receiver {
             requireUploaded(source, "new_root_hash", newRoot);
             long started = System.nanoTime();
             Manifest head = PublishedManifest.read(source, layout.fqrn(), masterKeys, clock).manifest();
-
             ChangeCount count = new ChangeCount();
-            CatalogCommit merged;
+            StepTimes steps = new StepTimes();
+            CatalogCommit merged = merge(source, store, head, count, steps);
+            long mergedAt = System.nanoTime();
+            SignedManifest published = new HeadPublisher(layout, keys, clock).publish(new Publication(head,
+                    merged, tag.name().isEmpty() ? null : tag.name(), tag.description(), List.of(newRoot)));
+            long revision = published.manifest().revision();
+            LOG.infof("commit merged: repository=%s lease_path=%s key_id=%s old_revision=%d new_revision=%d"
+                            + " head_root=%s old_root=%s new_root=%s merged_root=%s added=%d removed=%d modified=%d"
+                            + " catalogs_written=%d merge_ms=%d publish_ms=%d open_ms=%d diff_ms=%d write_ms=%d",
+                    layout.fqrn(), lease.path(), lease.keyId(), head.revision(), revision, head.rootCatalog(), oldRoot,
+                    newRoot, merged.rootHash(), count.added, count.removed, count.modified, merged.catalogs().size(),
+                    (mergedAt - started) / 1_000_000, (System.nanoTime() - mergedAt) / 1_000_000, steps.open, steps.diff,
+                    steps.write);
+            return new CommitResult(revision);
+        }
+
+        /**
+         * The publisher's change applied to the head's catalogs, which are written as the next
+         * revision's; {@code steps} gets the milliseconds of opening the catalogs, of the diff
+         * with the merge of each change, and of writing the changed catalogs.
+         */
+        private CatalogCommit merge(LocalRepositorySource source, ObjectStore store, Manifest head, ChangeCount count,
+                                    StepTimes steps) {
+            long started = System.nanoTime();
             // both roots fetched, verified and inflated side by side: most of a small change's merge
             CompletableFuture<CatalogHierarchy> opening = CompletableFuture.supplyAsync(
                     () -> CatalogHierarchy.open(source, newRoot, layout.tmpDir()));
@@ -179,20 +201,15 @@ public class NativeReceiver implements Receiver {
                  CatalogHierarchy after = joined(opening);
                  WritableCatalogManager target = WritableCatalogManager.openBeside(before, source,
                          head.rootCatalog(), layout.tmpDir())) {
+                long openedAt = System.nanoTime();
                 CatalogDiff.run(before, after, leasePath, count.andThen(new CatalogMerge(target)));
-                merged = target.commit(store, head.rootCatalog().algorithm(), clock);
+                long diffedAt = System.nanoTime();
+                CatalogCommit merged = target.commit(store, head.rootCatalog().algorithm(), clock);
+                steps.open = (openedAt - started) / 1_000_000;
+                steps.diff = (diffedAt - openedAt) / 1_000_000;
+                steps.write = (System.nanoTime() - diffedAt) / 1_000_000;
+                return merged;
             }
-            long mergedAt = System.nanoTime();
-            SignedManifest published = new HeadPublisher(layout, keys, clock).publish(new Publication(head,
-                    merged, tag.name().isEmpty() ? null : tag.name(), tag.description(), List.of(newRoot)));
-            long revision = published.manifest().revision();
-            LOG.infof("commit merged: repository=%s lease_path=%s key_id=%s old_revision=%d new_revision=%d"
-                            + " head_root=%s old_root=%s new_root=%s merged_root=%s added=%d removed=%d modified=%d"
-                            + " catalogs_written=%d merge_ms=%d publish_ms=%d", layout.fqrn(), lease.path(),
-                    lease.keyId(), head.revision(), revision, head.rootCatalog(), oldRoot, newRoot, merged.rootHash(),
-                    count.added, count.removed, count.modified, merged.catalogs().size(),
-                    (mergedAt - started) / 1_000_000, (System.nanoTime() - mergedAt) / 1_000_000);
-            return new CommitResult(revision);
         }
 
         private void requireUploaded(LocalRepositorySource source, String field, ContentHash root) {
@@ -216,6 +233,13 @@ public class NativeReceiver implements Receiver {
             }
             throw e;
         }
+    }
+
+    /** Milliseconds of the merge's steps, for the commit's log line. */
+    private static final class StepTimes {
+        long open;
+        long diff;
+        long write;
     }
 
     /** Counts the changes for the log as they pass to the merge. */

@@ -346,8 +346,12 @@ class NativeReceiverTest {
             long[] limits = {publishA, publishB};
             for (int i = 0; i < 2; i++) {
                 long merge = Long.parseLong(field(commits.get(i), "merge_ms=", " "));
-                long publish = Long.parseLong(field(commits.get(i), "publish_ms=", null));
+                long publish = Long.parseLong(field(commits.get(i), "publish_ms=", " "));
                 assertTrue(merge + publish <= limits[i], commits.get(i) + " within " + limits[i] + " ms");
+                long steps = Long.parseLong(field(commits.get(i), "open_ms=", " "))
+                        + Long.parseLong(field(commits.get(i), "diff_ms=", " "))
+                        + Long.parseLong(field(commits.get(i), "write_ms=", null));
+                assertTrue(steps <= merge, commits.get(i) + ": the merge's steps are part of it");
             }
         } finally {
             logger.removeHandler(handler);
