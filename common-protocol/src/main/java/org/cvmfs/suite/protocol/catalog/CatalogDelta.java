@@ -29,8 +29,9 @@ import org.cvmfs.suite.protocol.sqlite.SqliteFile;
  * ancestors up to the catalog's root, have a change below them. A mountpoint whose
  * {@code nested_catalogs} reference differs counts as a changed row. Taking too many rows as
  * changed only makes the diff list more; a file this cannot read that way (another page size,
- * columns in another order, a page it does not understand) makes every directory count as
- * changed, and the diff lists them all, as it would without this.
+ * columns in another order, a page it does not understand), or two files that differ in most of
+ * their pages, make every directory count as changed, and the diff lists them all, as it would
+ * without this.
  */
 public final class CatalogDelta {
     /** md5path_1, md5path_2, parent_1, parent_2: the leading columns of the catalog table in every schema. */
@@ -50,10 +51,10 @@ public final class CatalogDelta {
         SqliteFile newerDb = newer.database();
         Deque<PathHash> changed = new ArrayDeque<>();
         try {
-            if (!leadingColumnsKnown(olderDb) || !leadingColumnsKnown(newerDb)) {
+            if (!leadingColumnsKnown(olderDb) || !leadingColumnsKnown(newerDb)
+                    || !changedRowParents(olderDb, newerDb, changed)) {
                 return new CatalogDelta(null);
             }
-            changedRowParents(olderDb, newerDb, changed);
         } catch (SqliteException e) {
             return new CatalogDelta(null);
         }
@@ -99,18 +100,28 @@ public final class CatalogDelta {
         }
     }
 
-    /** Adds the parent of every row on a leaf page that is not the same in both files. */
-    private static void changedRowParents(SqliteFile olderDb, SqliteFile newerDb, Deque<PathHash> out) {
+    /**
+     * Adds the parent of every row on a leaf page that is not the same in both files; false
+     * (nothing added) when most pages differ, as after a large change or a vacuum: the rows would
+     * name most directories, and reading them costs more than the listings they would spare.
+     */
+    private static boolean changedRowParents(SqliteFile olderDb, SqliteFile newerDb, Deque<PathHash> out) {
         try (DatabasePages olderPages = DatabasePages.open(olderDb.path());
              DatabasePages newerPages = DatabasePages.open(newerDb.path())) {
             BitSet olderLeaves = olderPages.tableLeaves(rootPage(olderDb));
             BitSet newerLeaves = newerPages.tableLeaves(rootPage(newerDb));
-            DatabasePages.RowVisitor changed = leading -> out.add(new PathHash(leading[2], leading[3]));
             BitSet same = new BitSet();
             for (int page = olderLeaves.nextSetBit(0); page >= 0; page = olderLeaves.nextSetBit(page + 1)) {
                 if (newerLeaves.get(page) && olderPages.samePage(newerPages, page)) {
                     same.set(page);
                 }
+            }
+            int differing = olderLeaves.cardinality() + newerLeaves.cardinality() - 2 * same.cardinality();
+            if (differing > (olderLeaves.cardinality() + newerLeaves.cardinality()) / 2) {
+                return false;
+            }
+            DatabasePages.RowVisitor changed = leading -> out.add(new PathHash(leading[2], leading[3]));
+            for (int page = olderLeaves.nextSetBit(0); page >= 0; page = olderLeaves.nextSetBit(page + 1)) {
                 olderPages.forEachRow(page, LEADING.size(), same.get(page), changed);
             }
             for (int page = newerLeaves.nextSetBit(0); page >= 0; page = newerLeaves.nextSetBit(page + 1)) {
@@ -118,6 +129,7 @@ public final class CatalogDelta {
                     newerPages.forEachRow(page, LEADING.size(), false, changed);
                 }
             }
+            return true;
         }
     }
 
