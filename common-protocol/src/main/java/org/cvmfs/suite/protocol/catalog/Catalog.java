@@ -74,6 +74,18 @@ public final class Catalog implements AutoCloseable {
         return guarded(db, true, label);
     }
 
+    /** Opens a catalog file staged for this reader alone, read-only; it is deleted on {@link #close()} or failure. */
+    static Catalog openStaged(Path file, String label) {
+        SqliteFile db;
+        try {
+            db = SqliteFile.openReadOnly(file);
+        } catch (SqliteException e) {
+            SqliteFile.delete(file);
+            throw new CatalogException(label + ": not an SQLite database: " + e.getMessage(), e);
+        }
+        return guarded(db, true, label);
+    }
+
     private static Catalog guarded(SqliteFile db, boolean deleteOnClose, String label) {
         try {
             return new Catalog(db, deleteOnClose, label);

@@ -1,5 +1,12 @@
 package org.cvmfs.suite.protocol.catalog;
 
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.store.RepositorySource;
@@ -13,10 +20,31 @@ final class CatalogObjects {
     private CatalogObjects() {
     }
 
-    /** Fetches (hash-verified by the source) and inflates a catalog. */
-    static byte[] fetchInflated(RepositorySource source, ContentHash hash) {
+    /**
+     * Fetches (hash-verified by the source) and inflates a catalog into {@code file}, which must
+     * not exist, streaming: the inflated catalog is never whole in the heap. A failure leaves no
+     * file.
+     */
+    static void stage(RepositorySource source, ContentHash hash, Path file) {
         byte[] stored = source.fetchObject(hash.withSuffix(ObjectSuffix.CATALOG));
-        return Zlib.inflate(stored, MAX_CATALOG_BYTES);
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW),
+                64 * 1024)) {
+            Zlib.inflateTo(stored, MAX_CATALOG_BYTES, out);
+        } catch (IOException e) {
+            deleteQuietly(file);
+            throw new UncheckedIOException("cannot stage catalog " + hash + " as " + file, e);
+        } catch (RuntimeException e) {
+            deleteQuietly(file);
+            throw e;
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // the staging directory goes as a whole when its owner closes
+        }
     }
 
     static String label(RepositoryPath mountpoint, ContentHash hash) {

@@ -134,12 +134,12 @@ final class CatalogTree implements AutoCloseable {
     private Node load(RepositoryPath mountpoint, ContentHash hash, Node parent) {
         String label = CatalogObjects.label(mountpoint, hash);
         Path file = newStagingFile();
+        Optional<Path> copy = staged == null ? Optional.empty() : staged.stagedFile(hash);
         try {
-            Optional<Path> copy = staged == null ? Optional.empty() : staged.stagedFile(hash);
             if (copy.isPresent()) {
                 Files.copy(copy.get(), file);
             } else {
-                Files.write(file, CatalogObjects.fetchInflated(source, hash));
+                CatalogObjects.stage(source, hash, file);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stage " + label, e);

@@ -1,6 +1,9 @@
 package org.cvmfs.suite.protocol.store;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -148,10 +151,24 @@ public final class Zlib {
      * larger than {@code limit} bytes (a zip bomb in a hostile object).
      */
     public static byte[] inflate(byte[] data, long limit) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, data.length * 3));
+        try {
+            inflateTo(data, limit, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot happen: writing to memory", e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * {@link #inflate}, written to {@code out} as it inflates (a catalog staged as a file never
+     * whole in the heap); returns the number of bytes written.
+     */
+    public static long inflateTo(byte[] data, long limit, OutputStream out) throws IOException {
         Inflater inflater = new Inflater();
         try {
             inflater.setInput(data);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, data.length * 3));
+            long written = 0;
             byte[] buf = new byte[64 * 1024];
             while (!inflater.finished()) {
                 int n = inflater.inflate(buf);
@@ -159,15 +176,16 @@ public final class Zlib {
                 if (n == 0 && !inflater.finished() && (inflater.needsInput() || inflater.needsDictionary())) {
                     throw new CorruptObjectException("truncated zlib stream");
                 }
-                if (out.size() + (long) n > limit) {
+                if (written + n > limit) {
                     throw new CorruptObjectException("inflated object exceeds " + limit + " bytes");
                 }
                 out.write(buf, 0, n);
+                written += n;
             }
             if (inflater.getRemaining() != 0) {
                 throw new CorruptObjectException(inflater.getRemaining() + " bytes after the end of the zlib stream");
             }
-            return out.toByteArray();
+            return written;
         } catch (DataFormatException e) {
             throw new CorruptObjectException("not a zlib stream: " + e.getMessage());
         } finally {
