@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.Adler32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -56,13 +57,15 @@ public final class Zlib {
             done[i] = new CompletableFuture<>();
         }
         AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable work = () -> {
             for (int i = next.getAndIncrement(); i < blocks; i = next.getAndIncrement()) {
                 try {
                     segments[i] = deflateBlock(catalog, i, i == blocks - 1);
-                    done[i].complete(null);
                 } catch (RuntimeException | Error e) {
-                    done[i].completeExceptionally(e);
+                    failure.compareAndSet(null, e);
+                } finally {
+                    done[i].complete(null);
                 }
             }
         };
@@ -73,6 +76,17 @@ public final class Zlib {
         work.run();
         // every block is taken by now, by this thread or a helper that is compressing it
         CompletableFuture.allOf(done).join();
+        if (failure.get() instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure.get() instanceof Error e) {
+            throw e;
+        }
+        return framed(segments, catalog);
+    }
+
+    /** Raw deflate segments in order between a zlib header and the Adler-32 of {@code data}: one zlib stream. */
+    private static byte[] framed(byte[][] segments, byte[] data) {
         int length = 2 + 4;
         for (byte[] segment : segments) {
             length += segment.length;
@@ -86,7 +100,7 @@ public final class Zlib {
             at += segment.length;
         }
         Adler32 adler = new Adler32();
-        adler.update(catalog);
+        adler.update(data);
         long sum = adler.getValue();
         for (int shift = 24; shift >= 0; shift -= 8) {
             out[at++] = (byte) (sum >>> shift);
