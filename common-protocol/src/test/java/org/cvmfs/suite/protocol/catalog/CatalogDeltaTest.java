@@ -77,6 +77,25 @@ class CatalogDeltaTest {
     }
 
     @Test
+    void everyAncestorOfADeepChangeIsNamed() {
+        repo.edit(m -> {
+            m.addDirectory(p("/deep"), dir("deep"));
+            m.addDirectory(p("/deep/a"), dir("a"));
+            m.addDirectory(p("/deep/a/b"), dir("b"));
+            for (int f = 0; f < 40; f++) {
+                m.addFile(p("/deep/a/b/f" + f), repo.file("f" + f, "deep " + f).build(), List.of());
+            }
+        });
+        base = repo.head;
+        // the changed row's page holds rows of /deep/a/b only: its ancestors come from the walk up
+        Sides s = after(m -> m.replaceFile(p("/deep/a/b/f20"), repo.file("f20", "changed").build(), List.of()));
+        for (RepositoryPath up : List.of(p("/deep/a/b"), p("/deep/a"), p("/deep"), RepositoryPath.ROOT)) {
+            assertTrue(s.delta.changedBelow(up), up.toString());
+        }
+        assertSound(s);
+    }
+
+    @Test
     void removedSubtreesFreeingPagesAreSeen() {
         Sides s = after(m -> {
             for (int d : new int[] {3, 4}) {
