@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,7 +46,7 @@ record GatewayCommitLog(String repository, int catalogsWritten, long merge, long
                 median(commits, c -> c.diff), median(commits, c -> c.write));
     }
 
-    private static long median(List<GatewayCommitLog> commits, java.util.function.ToLongFunction<GatewayCommitLog> f) {
+    private static long median(List<GatewayCommitLog> commits, ToLongFunction<GatewayCommitLog> f) {
         long[] values = commits.stream().mapToLong(f).sorted().toArray();
         return values[values.length / 2];
     }

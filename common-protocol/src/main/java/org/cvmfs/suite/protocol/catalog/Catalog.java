@@ -19,6 +19,7 @@ import org.cvmfs.suite.protocol.name.RawName;
 import org.cvmfs.suite.protocol.sqlite.RawText;
 import org.cvmfs.suite.protocol.sqlite.SqliteException;
 import org.cvmfs.suite.protocol.sqlite.SqliteFile;
+import org.cvmfs.suite.protocol.store.RepositorySource;
 
 /**
  * Read access to one file catalog (an inflated SQLite database). Reads schema 2.5 up to
@@ -72,6 +73,17 @@ public final class Catalog implements AutoCloseable {
             throw new CatalogException(label + ": not an SQLite database: " + e.getMessage(), e);
         }
         return guarded(db, true, label);
+    }
+
+    /**
+     * Fetches catalog {@code hash} from {@code source} (hash-verified there), inflates it into a
+     * new file under {@code tempDir} as it reads (never whole in the heap) and opens that file
+     * read-only; the file is deleted on {@link #close()} or failure.
+     */
+    public static Catalog fetch(RepositorySource source, ContentHash hash, Path tempDir, String label) {
+        Path file = SqliteFile.newStagingPath(tempDir, "catalog");
+        CatalogObjects.stage(source, hash, file);
+        return openStaged(file, label);
     }
 
     /** Opens a catalog file staged for this reader alone, read-only; it is deleted on {@link #close()} or failure. */

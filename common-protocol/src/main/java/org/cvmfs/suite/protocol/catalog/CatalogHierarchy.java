@@ -10,7 +10,6 @@ import java.util.Optional;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
-import org.cvmfs.suite.protocol.sqlite.SqliteFile;
 import org.cvmfs.suite.protocol.store.RepositorySource;
 
 /**
@@ -34,9 +33,7 @@ public final class CatalogHierarchy implements AutoCloseable {
         Node(RepositoryPath mountpoint, ContentHash hash) {
             this.mountpoint = mountpoint;
             this.hash = hash;
-            Path file = SqliteFile.newStagingPath(stagingDir, "catalog");
-            CatalogObjects.stage(source, hash, file);
-            this.catalog = Catalog.openStaged(file, CatalogObjects.label(mountpoint, hash));
+            this.catalog = Catalog.fetch(source, hash, stagingDir, CatalogObjects.label(mountpoint, hash));
             for (NestedCatalogRef r : catalog.nestedCatalogs()) {
                 refs.put(r.path(), r);
             }

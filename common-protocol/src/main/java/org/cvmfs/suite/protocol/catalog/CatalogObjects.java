@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.sqlite.SqliteFile;
 import org.cvmfs.suite.protocol.store.RepositorySource;
 import org.cvmfs.suite.protocol.store.Zlib;
 
@@ -31,19 +32,9 @@ final class CatalogObjects {
                 64 * 1024)) {
             Zlib.inflateTo(stored, MAX_CATALOG_BYTES, out);
         } catch (IOException e) {
-            deleteQuietly(file);
-            throw new UncheckedIOException("cannot stage catalog " + hash + " as " + file, e);
+            throw SqliteFile.deleteAfter(file, new UncheckedIOException("cannot stage catalog " + hash + " as " + file, e));
         } catch (RuntimeException e) {
-            deleteQuietly(file);
-            throw e;
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // the staging directory goes as a whole when its owner closes
+            throw SqliteFile.deleteAfter(file, e);
         }
     }
 

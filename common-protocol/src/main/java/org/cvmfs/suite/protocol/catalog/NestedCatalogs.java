@@ -1,6 +1,5 @@
 package org.cvmfs.suite.protocol.catalog;
 
-import java.nio.file.Path;
 import java.util.List;
 import org.cvmfs.suite.protocol.catalog.CatalogTree.Child;
 import org.cvmfs.suite.protocol.catalog.CatalogTree.Node;
@@ -103,9 +102,8 @@ final class NestedCatalogs {
         CatalogCounters oldAttached = tree.attachedOf(node, path);
         DirectoryEntry newRoot;
         CatalogCounters newTotals;
-        Path staged = tree.newStagingFile();
-        CatalogObjects.stage(tree.source(), newHash, staged);
-        try (Catalog incoming = Catalog.openStaged(staged, CatalogObjects.label(path, newHash))) {
+        try (Catalog incoming = Catalog.fetch(tree.source(), newHash, tree.stagingDir(),
+                CatalogObjects.label(path, newHash))) {
             if (!incoming.rootPrefix().equals(path)) {
                 throw new CatalogException(incoming.label() + " has root_prefix '" + incoming.rootPrefix()
                         + "', not " + path);

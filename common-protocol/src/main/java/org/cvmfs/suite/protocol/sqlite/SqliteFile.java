@@ -98,7 +98,8 @@ public final class SqliteFile implements AutoCloseable {
         }
     }
 
-    private static RuntimeException deleteAfter(Path file, RuntimeException failure) {
+    /** Deletes a database staged for an operation that failed with {@code failure}, which it returns to be thrown. */
+    public static RuntimeException deleteAfter(Path file, RuntimeException failure) {
         try {
             delete(file);
         } catch (UncheckedIOException e) {

@@ -176,9 +176,9 @@ public final class Zlib {
 
     /**
      * {@link #inflate}, written to {@code out} as it inflates (a catalog staged as a file never
-     * whole in the heap); returns the number of bytes written.
+     * whole in the heap).
      */
-    public static long inflateTo(byte[] data, long limit, OutputStream out) throws IOException {
+    public static void inflateTo(byte[] data, long limit, OutputStream out) throws IOException {
         Inflater inflater = new Inflater();
         try {
             inflater.setInput(data);
@@ -199,7 +199,6 @@ public final class Zlib {
             if (inflater.getRemaining() != 0) {
                 throw new CorruptObjectException(inflater.getRemaining() + " bytes after the end of the zlib stream");
             }
-            return written;
         } catch (DataFormatException e) {
             throw new CorruptObjectException("not a zlib stream: " + e.getMessage());
         } finally {

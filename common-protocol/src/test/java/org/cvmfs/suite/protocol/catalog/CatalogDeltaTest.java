@@ -120,8 +120,9 @@ class CatalogDeltaTest {
                 }
             }
         });
-        // the writer vacuums a catalog with this many free pages: its rows move to other pages
-        assertTrue(s.delta.changedBelow(p(dirPath(DIRS - 1) + "/sub")), "most pages differ: every directory counts");
+        // the writer vacuums a catalog with this many free pages: its rows move to other pages, so
+        // an untouched directory's rows lie on changed pages too (or the delta gave up)
+        assertTrue(s.delta.changedBelow(p(dirPath(DIRS - 1) + "/sub")), "rows moved by the vacuum count as changed");
         assertSound(s);
     }
 

@@ -64,8 +64,7 @@ final class ReflogReconstruction {
                 return;
             }
             reflog.add(catalog, now);
-            byte[] inflated = Zlib.inflate(store.fetchObject(catalog), MAX_INFLATED_BYTES);
-            try (Catalog c = Catalog.fromBytes(inflated, scratch, "root catalog " + catalog)) {
+            try (Catalog c = Catalog.fetch(store, catalog, scratch, "root catalog " + catalog)) {
                 current = c.previousRevision();
             }
         }

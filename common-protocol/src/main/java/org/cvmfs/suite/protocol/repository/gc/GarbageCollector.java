@@ -40,7 +40,6 @@ import org.cvmfs.suite.protocol.repository.RepositoryLayout;
 import org.cvmfs.suite.protocol.repository.RepositoryLock;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.store.ObjectStore;
-import org.cvmfs.suite.protocol.store.Zlib;
 
 /**
  * {@code cvmfs_server gc} of a garbage-collectable Stratum-0 ({@code CVMFS_GARBAGE_COLLECTION=true},
@@ -186,8 +185,7 @@ public final class GarbageCollector {
     }
 
     private static Catalog load(ContentHash root, LocalRepositorySource source, Path scratch) {
-        byte[] inflated = Zlib.inflate(source.fetchObject(root.withSuffix(ObjectSuffix.CATALOG)), 1L << 30);
-        return Catalog.fromBytes(inflated, scratch, "root catalog " + root);
+        return Catalog.fetch(source, root.withSuffix(ObjectSuffix.CATALOG), scratch, "root catalog " + root);
     }
 
     private static Optional<ContentHash> previousOf(ContentHash root, LocalRepositorySource source, Path scratch) {
