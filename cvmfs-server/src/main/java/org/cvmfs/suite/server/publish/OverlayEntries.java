@@ -3,9 +3,12 @@ package org.cvmfs.suite.server.publish;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
@@ -62,6 +65,28 @@ final class OverlayEntries {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the extended attributes of " + upperDirectory, e);
         }
+    }
+
+    /**
+     * True if nothing in or below the upper directory is a whiteout (or any other device) or an
+     * opaque directory: moved as it is, it brings no overlay mark into the lower tree.
+     */
+    static boolean holdsNoOverlayMarks(Path upperDirectory) throws IOException {
+        boolean[] marked = {false};
+        Files.walkFileTree(upperDirectory, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                marked[0] = isOpaque(dir);
+                return marked[0] ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                marked[0] = attributes.isOther();
+                return marked[0] ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+            }
+        });
+        return !marked[0];
     }
 
     static boolean exists(Path file) {

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -141,6 +143,33 @@ class OverlayLayersTest {
         mount.makeReadOnly(LEASE);
         ChangeSet changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(LEASE), LEASE, false);
         assertEquals(List.of("", "first"), names(changes.additions()));
+    }
+
+    @Test
+    void aNewDirectoryMovesWholeUnlessSomethingInItIsAnOverlayMark() throws Exception {
+        write(merged.resolve("release/lib/a.so"), "a");
+        write(merged.resolve("opaque-inside/sub/b"), "b");
+        write(merged.resolve("whiteout-inside/c"), "c");
+        mount.unmount(LEASE);
+        // marks the overlay itself would not leave in a directory new to the lower tree, planted to
+        // show that a fold never carries one down
+        Path upper = spool.upperTree();
+        Files.getFileAttributeView(upper.resolve("opaque-inside/sub"), UserDefinedFileAttributeView.class)
+                .write("overlay.opaque", StandardCharsets.US_ASCII.encode("y"));
+        Process mknod = new ProcessBuilder("mknod", upper.resolve("whiteout-inside/gone").toString(), "c", "0", "0")
+                .inheritIO().start();
+        assertEquals(0, mknod.waitFor(), "mknod of a whiteout");
+        Object releaseInode = Files.getAttribute(upper.resolve("release"), "unix:ino");
+
+        new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
+
+        Path lower = spool.lowerTree(LEASE);
+        assertEquals(releaseInode, Files.getAttribute(lower.resolve("release"), "unix:ino"), "moved whole");
+        assertEquals("a", Files.readString(lower.resolve("release/lib/a.so")));
+        assertEquals("b", Files.readString(lower.resolve("opaque-inside/sub/b")));
+        assertFalse(OverlayEntries.isOpaque(lower.resolve("opaque-inside/sub")), "no opaque mark in the lower tree");
+        assertEquals("c", Files.readString(lower.resolve("whiteout-inside/c")));
+        assertFalse(Files.exists(lower.resolve("whiteout-inside/gone"), LinkOption.NOFOLLOW_LINKS), "no whiteout in the lower tree");
     }
 
     @Test
