@@ -47,7 +47,7 @@ public final class TransactionPublication {
                     + display(state.leasePath()) + " was not completely opened; run transaction again or abort");
             case COMMITTING -> {
                 long revision = new LandedCommit(context).finish(state, tagName, description.orElse(""));
-                finishLanded(state, revision);
+                finishLanded(state, revision, new PhaseTimes());
                 return new Published(revision, state.newRootCatalog().orElseThrow(), 0, 0, 0);
             }
             default -> {
@@ -102,9 +102,9 @@ public final class TransactionPublication {
         phases.end("commit");
         if (!overlay) {
             TreeSnapshotFile.write(spool.snapshotFile(), nextSnapshot(before, now, changes, built));
+            phases.end("snapshot");
         }
-        finishLanded(state, revision);
-        phases.end(overlay ? "fold" : "snapshot");
+        finishLanded(state, revision, phases);
         context.say(phases.line());
         return new Published(revision, built.commit().rootHash(), built.filesProcessed(), built.bytesProcessed(), uploaded);
     }
@@ -113,10 +113,12 @@ public final class TransactionPublication {
      * After the commit landed (sent now, or found landed on a retry): the working tree unmounted,
      * an overlay's upper layer folded into its lower tree, the transaction forgotten.
      */
-    private void finishLanded(TransactionState state, long revision) {
+    private void finishLanded(TransactionState state, long revision, PhaseTimes phases) {
         context.mount().ifPresent(m -> m.unmount(state.leasePath()));
+        phases.end("unmount");
         if (state.workTree() == TransactionState.WorkTree.OVERLAY) {
             new UpperFold(context.spool()).fold(state.leasePath(), state.baseRootCatalog(), landedRoot(revision));
+            phases.end("fold");
         }
         context.spool().clear();
     }
