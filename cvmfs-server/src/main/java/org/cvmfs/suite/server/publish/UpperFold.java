@@ -60,7 +60,14 @@ final class UpperFold {
             record.folding();
             try {
                 Map<String, Object> top = OverlayEntries.attributes(spool.upperTree());
-                merge(spool.upperTree(), lowerTree);
+                if (isEmpty(lowerTree) && OverlayEntries.holdsNoOverlayMarks(spool.upperTree())) {
+                    // a lease path this host had nothing of: the upper layer becomes the lower tree
+                    // by one rename over the empty directory (rename replaces an empty directory)
+                    Files.move(spool.upperTree(), lowerTree, StandardCopyOption.ATOMIC_MOVE);
+                    entryMoved();
+                } else {
+                    merge(spool.upperTree(), lowerTree);
+                }
                 OverlayEntries.setAttributes(lowerTree, top);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot fold " + spool.upperTree() + " into " + lowerTree, e);
@@ -106,11 +113,21 @@ final class UpperFold {
                 } else {
                     moveOver(upperFile, lowerFile);
                 }
-                if (!moved) {
-                    moved = true;
-                    FoldStep.ENTRY_MOVED.reached();
-                }
+                entryMoved();
             }
+        }
+    }
+
+    private void entryMoved() {
+        if (!moved) {
+            moved = true;
+            FoldStep.ENTRY_MOVED.reached();
+        }
+    }
+
+    private static boolean isEmpty(Path directory) throws IOException {
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(directory)) {
+            return !children.iterator().hasNext();
         }
     }
 

@@ -173,6 +173,46 @@ class OverlayLayersTest {
     }
 
     @Test
+    void anEmptyLowerTreeTakesTheWholeUpperLayerInOneRename() throws Exception {
+        mount.unmount(LEASE);
+        Path lower = emptyLowerTree();
+        Path upper = spool.upperTree();
+        write(upper.resolve("flat-1"), "1");
+        write(upper.resolve("sub/deep"), "2");
+        Object upperInode = Files.getAttribute(upper, "unix:ino");
+
+        new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
+
+        assertEquals(upperInode, Files.getAttribute(lower, "unix:ino"), "moved whole");
+        assertEquals("1", Files.readString(lower.resolve("flat-1")));
+        assertEquals("2", Files.readString(lower.resolve("sub/deep")));
+        assertEquals(NEW, new LowerRecord(spool.lowerRecordFile(LEASE)).current().orElseThrow().root());
+        assertFalse(Files.exists(upper));
+    }
+
+    @Test
+    void anEmptyLowerTreeNeverTakesAWhiteout() throws Exception {
+        mount.unmount(LEASE);
+        Path lower = emptyLowerTree();
+        Path upper = spool.upperTree();
+        write(upper.resolve("kept"), "k");
+        Process mknod = new ProcessBuilder("mknod", upper.resolve("gone").toString(), "c", "0", "0").inheritIO().start();
+        assertEquals(0, mknod.waitFor(), "mknod of a whiteout");
+
+        new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
+
+        assertEquals(List.of("kept"), listing(lower));
+    }
+
+    private Path emptyLowerTree() throws IOException {
+        Path lower = spool.lowerTree(LEASE);
+        for (String child : listing(lower)) {
+            DirectoryTree.delete(lower.resolve(child));
+        }
+        return lower;
+    }
+
+    @Test
     void aFoldCutShortIsNeverResumedAndLeavesTheLowerTreeUnrecorded() throws Exception {
         write(merged.resolve("added.txt"), "x");
         mount.unmount(LEASE);
