@@ -34,7 +34,10 @@ public final class Catalog implements AutoCloseable {
     private final boolean hasMtimeNs;
     private final boolean hasXattr;
     private final boolean hasNestedSize;
-    private final String rowColumns;
+    /** The query of every row, built once: a query text built per lookup was a string to join and hash each time. */
+    private final String selectRows;
+    private final String selectRowByKey;
+    private final String selectRowsByParent;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
 
     Catalog(SqliteFile db, boolean deleteOnClose, String label) {
@@ -49,10 +52,12 @@ public final class Catalog implements AutoCloseable {
         hasMtimeNs = columns.contains("mtimens");
         hasXattr = columns.contains("xattr");
         hasNestedSize = db.hasTable("nested_catalogs") && CatalogSchema.columns(db, "nested_catalogs").contains("size");
-        rowColumns = "md5path_1, md5path_2, parent_1, parent_2, hardlinks, hash, size, mode, mtime, "
+        selectRows = "SELECT md5path_1, md5path_2, parent_1, parent_2, hardlinks, hash, size, mode, mtime, "
                 + (hasMtimeNs ? "mtimens" : "NULL") + ", flags, " + RawText.read("name") + ", "
                 + RawText.read("symlink") + ", uid, gid, "
-                + (hasXattr ? "xattr" : "NULL");
+                + (hasXattr ? "xattr" : "NULL") + " FROM catalog";
+        selectRowByKey = selectRows + " WHERE md5path_1 = ? AND md5path_2 = ?";
+        selectRowsByParent = selectRows + " WHERE parent_1 = ? AND parent_2 = ?";
     }
 
     /** Opens a catalog file read-only. */
@@ -370,7 +375,7 @@ public final class Catalog implements AutoCloseable {
 
     Optional<CatalogRow> row(PathHash key) {
         try {
-            PreparedStatement s = statement("SELECT " + rowColumns + " FROM catalog WHERE md5path_1 = ? AND md5path_2 = ?");
+            PreparedStatement s = statement(selectRowByKey);
             s.setLong(1, key.high());
             s.setLong(2, key.low());
             try (ResultSet rs = s.executeQuery()) {
@@ -381,10 +386,27 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
+    /**
+     * True if a row has this key: {@link #row} without reading the row's columns, which a
+     * publication adding thousands of entries asks once per entry.
+     */
+    boolean hasRow(PathHash key) {
+        try {
+            PreparedStatement s = statement("SELECT 1 FROM catalog WHERE md5path_1 = ? AND md5path_2 = ?");
+            s.setLong(1, key.high());
+            s.setLong(2, key.low());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw sqlFailure("look up a row", e);
+        }
+    }
+
     List<CatalogRow> childRows(PathHash parent) {
         List<CatalogRow> out = new ArrayList<>();
         try {
-            PreparedStatement s = statement("SELECT " + rowColumns + " FROM catalog WHERE parent_1 = ? AND parent_2 = ?");
+            PreparedStatement s = statement(selectRowsByParent);
             s.setLong(1, parent.high());
             s.setLong(2, parent.low());
             try (ResultSet rs = s.executeQuery()) {
@@ -401,7 +423,7 @@ public final class Catalog implements AutoCloseable {
     /** Every row of the catalog, for finding rows that no walk reaches. */
     List<CatalogRow> allRows() {
         List<CatalogRow> out = new ArrayList<>();
-        try (PreparedStatement s = db.prepare("SELECT " + rowColumns + " FROM catalog");
+        try (PreparedStatement s = db.prepare(selectRows);
              ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
                 out.add(readRow(rs));

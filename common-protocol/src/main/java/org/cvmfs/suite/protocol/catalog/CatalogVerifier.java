@@ -116,7 +116,7 @@ public final class CatalogVerifier {
             if (root != null) {
                 walk(mountpoint, root);
             }
-            if (!mountpoint.isRoot() && catalog.row(mountpoint.child(WritableCatalogManager.MARKER).pathHash()).isEmpty()) {
+            if (!mountpoint.isRoot() && !catalog.hasRow(mountpoint.child(WritableCatalogManager.MARKER).pathHash())) {
                 fault(mountpoint, "nested catalog root has no " + WritableCatalogManager.MARKER + " marker");
             }
             checkRowCount();

@@ -155,7 +155,7 @@ public final class WritableCatalog implements AutoCloseable {
     public void insert(RepositoryPath path, DirectoryEntry entry, List<Chunk> chunks) {
         requireInsertable(path, entry, chunks);
         PathHash key = path.pathHash();
-        if (reader.row(key).isPresent()) {
+        if (reader.hasRow(key)) {
             throw new CatalogException(label() + ": " + path + " already exists");
         }
         insertRows(path, key, path.parent().pathHash(), entry, chunks);
@@ -164,7 +164,7 @@ public final class WritableCatalog implements AutoCloseable {
     /** True if this catalog has a row at {@code key}. */
     boolean contains(PathHash key) {
         requireOpen();
-        return reader.row(key).isPresent();
+        return reader.hasRow(key);
     }
 
     /**
