@@ -33,19 +33,20 @@ final class OverlayEntries {
     /** What an upper entry is to a fold: a whiteout, a directory, or anything else (which moves as it is). */
     enum Kind { WHITEOUT, DIRECTORY, OTHER }
 
-    static boolean isWhiteout(Path upperFile) {
-        return kind(upperFile) == Kind.WHITEOUT;
+    /** True for a whiteout: a character device 0/0. */
+    static boolean isWhiteout(int mode, long rdev) {
+        return (mode & TYPE_MASK) == CHARACTER_DEVICE && rdev == 0;
     }
 
     /** The kind of an upper entry, from one {@code lstat}. */
     static Kind kind(Path upperFile) {
         try {
             Map<String, Object> a = Files.readAttributes(upperFile, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
-            int type = (Integer) a.get("mode") & TYPE_MASK;
-            if (type == CHARACTER_DEVICE && (Long) a.get("rdev") == 0) {
+            int mode = (Integer) a.get("mode");
+            if (isWhiteout(mode, (Long) a.get("rdev"))) {
                 return Kind.WHITEOUT;
             }
-            return type == DIRECTORY ? Kind.DIRECTORY : Kind.OTHER;
+            return (mode & TYPE_MASK) == DIRECTORY ? Kind.DIRECTORY : Kind.OTHER;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stat " + upperFile, e);
         }

@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.cvmfs.suite.protocol.catalog.EntryKind;
@@ -30,6 +31,7 @@ import org.cvmfs.suite.protocol.name.RawName;
 public final class TreeScanner {
     public static final String CATALOG_MARKER = ".cvmfscatalog";
     private static final String ATTRIBUTES = "unix:mode,ino,dev,nlink,uid,gid,size,lastModifiedTime,ctime";
+    private static final String UPPER_ATTRIBUTES = ATTRIBUTES + ",rdev";
 
     private TreeScanner() {
     }
@@ -83,15 +85,35 @@ public final class TreeScanner {
         }
     }
 
+    /**
+     * As {@link #entry}, for an entry of an overlay's upper layer: empty for a whiteout
+     * ({@link OverlayEntries#isWhiteout}), told from the same {@code lstat}.
+     */
+    static Optional<ScannedEntry> upperEntry(Path file, RepositoryPath path) {
+        Map<String, Object> a = attributes(file, path, UPPER_ATTRIBUTES);
+        if (OverlayEntries.isWhiteout((Integer) a.get("mode"), (Long) a.get("rdev"))) {
+            return Optional.empty();
+        }
+        ScannedEntry entry = entry(file, path, a);
+        checkMarker(entry);
+        return Optional.of(entry);
+    }
+
     private static ScannedEntry stat(Path file, RepositoryPath path) {
-        Map<String, Object> a;
+        return entry(file, path, attributes(file, path, ATTRIBUTES));
+    }
+
+    private static Map<String, Object> attributes(Path file, RepositoryPath path, String which) {
         try {
-            a = Files.readAttributes(file, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            return Files.readAttributes(file, which, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             throw new TreeScanException(displayed(path) + " disappeared while the tree was scanned", e);
         } catch (IOException e) {
             throw new TreeScanException("cannot stat " + displayed(path) + " (" + file + "): " + e, e);
         }
+    }
+
+    private static ScannedEntry entry(Path file, RepositoryPath path, Map<String, Object> a) {
         int mode = (Integer) a.get("mode");
         EntryKind kind = EntryKind.ofMode(mode);
         if (kind == EntryKind.SPECIAL) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
@@ -57,13 +58,15 @@ final class UpperChanges {
                 Path lowerFile = lowerDir == null ? null : lowerDir.resolve(upperFile.getFileName());
                 ScannedEntry before = lowerFile != null && OverlayEntries.exists(lowerFile)
                         ? TreeScanner.entry(lowerFile, path) : null;
-                if (OverlayEntries.isWhiteout(upperFile)) {
+                Optional<ScannedEntry> upperEntry = TreeScanner.upperEntry(upperFile, path);
+                if (upperEntry.isEmpty()) {
+                    // a whiteout
                     if (before != null) {
                         removeSubtree(lowerFile, before);
                     }
                     continue;
                 }
-                ScannedEntry now = TreeScanner.entry(upperFile, path);
+                ScannedEntry now = upperEntry.get();
                 if (before != null && before.kind() != now.kind()) {
                     removeSubtree(lowerFile, before);
                     before = null;
