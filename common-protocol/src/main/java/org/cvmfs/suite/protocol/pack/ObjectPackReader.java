@@ -47,9 +47,9 @@ public final class ObjectPackReader {
         int index = 0;
         for (PackEntry entry : header.entries()) {
             index++;
-            boolean known = store.contains(entry.hash());
+            boolean known;
             try {
-                store.putVerified(entry.hash(), in, entry.size());
+                known = !store.putVerified(entry.hash(), in, entry.size());
             } catch (CorruptObjectException e) {
                 throw new ObjectPackException("pack object " + index + " of " + header.entries().size() + ": "
                         + e.getMessage(), e);

@@ -87,8 +87,10 @@ public final class ObjectStore {
      * the way; refuses (and leaves nothing behind) if the stream is short or the bytes do not hash
      * to the expected name. The stream is always consumed for {@code size} bytes when possible, so
      * that a caller reading a pack stays aligned.
+     *
+     * @return false if the object was there already (the bytes read are then dropped)
      */
-    public void putVerified(ContentHash expected, InputStream in, long size) {
+    public boolean putVerified(ContentHash expected, InputStream in, long size) {
         Path tmp = null;
         try {
             HashAlgorithm.Digester digester = expected.algorithm().newDigester();
@@ -111,8 +113,9 @@ public final class ObjectStore {
             if (!actual.equals(expected)) {
                 throw new CorruptObjectException("object bytes hash to " + actual + ", not to their name " + expected);
             }
-            moveIntoPlace(tmp, expected);
+            boolean stored = moveIntoPlace(tmp, expected);
             tmp = null;
+            return stored;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store object " + expected, e);
         } finally {
@@ -155,12 +158,12 @@ public final class ObjectStore {
         }
     }
 
-    /** Renames {@code tmp} to the object's name, unless the object is there already. */
-    private void moveIntoPlace(Path tmp, ContentHash hash) throws IOException {
+    /** Renames {@code tmp} to the object's name, unless the object is there already; false then. */
+    private boolean moveIntoPlace(Path tmp, ContentHash hash) throws IOException {
         Path target = pathOf(hash);
         if (Files.exists(target)) {
             Files.delete(tmp);  // same name, same bytes: another writer won
-            return;
+            return false;
         }
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -170,6 +173,7 @@ public final class ObjectStore {
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("object store " + dataDir + " needs atomic renames", e);
         }
+        return true;
     }
 
     private Path nextTempName() {
