@@ -73,6 +73,9 @@ class ChunkDetectorTest {
         assertEquals(List.of(64L), cutsWhenValueReaches(-1));
         // INT_MIN - 0x7FFFFFFF wraps to 1: a cut as well
         assertEquals(List.of(64L), cutsWhenValueReaches(Integer.MIN_VALUE));
+        // ... up to a difference of threshold - 1 on that side
+        assertEquals(List.of(64L), cutsWhenValueReaches(Integer.MIN_VALUE + threshold - 2));
+        assertEquals(List.of(), cutsWhenValueReaches(Integer.MIN_VALUE + threshold - 1));
         assertEquals(List.of(), cutsWhenValueReaches(0));
     }
 
