@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.cvmfs.suite.protocol.catalog.Chunk;
 import org.cvmfs.suite.protocol.hash.ContentHash;
@@ -216,6 +218,31 @@ class ContentProcessorTest {
         }
         assertEquals(seen.keySet().stream().map(ContentHash::objectPath).sorted().toList(), listObjects(store));
         assertTxnEmpty(store);
+    }
+
+    @Test
+    void submitWaitsWhileFourTasksPerThreadAreUnfinished() throws Exception {
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            files.add(write("w" + i, new byte[] {(byte) i}));
+        }
+        Semaphore sinkGate = new Semaphore(0);
+        AtomicInteger submitted = new AtomicInteger();
+        try (ContentProcessor p = processor(SETTINGS, (h, o) -> sinkGate.acquireUninterruptibly(), 1)) {
+            Thread feeder = new Thread(() -> files.forEach(f -> {
+                p.submit(f);
+                submitted.incrementAndGet();
+            }));
+            feeder.start();
+            for (long end = System.nanoTime() + 5_000_000_000L; submitted.get() < 4 && System.nanoTime() < end; ) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(200);
+            assertEquals(4, submitted.get(), "no task could finish: the fifth submit waits");
+            sinkGate.release(files.size());
+            feeder.join(5_000);
+            assertEquals(files.size(), submitted.get());
+        }
     }
 
     private ContentProcessor processor(IngestSettings settings, ObjectSink sink, int threads) {

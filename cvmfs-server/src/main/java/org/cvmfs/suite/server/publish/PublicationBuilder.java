@@ -29,6 +29,9 @@ import org.cvmfs.suite.protocol.store.RepositorySource;
  * writes thus keep every core busy instead of running one after the other.
  */
 public final class PublicationBuilder {
+    /** How many files further on the catalog thread waits when the next file's content is not ready. */
+    private static final int AWAIT_BATCH = 16;
+
     private PublicationBuilder() {
     }
 
@@ -51,9 +54,12 @@ public final class PublicationBuilder {
                        ObjectStore catalogStore, Clock clock, PhaseTimes phases) {
         List<ScannedEntry> files = changes.contentToProcess();
         Map<ScannedEntry.FileKey, CompletableFuture<ProcessedContent>> pending = new LinkedHashMap<>();
+        Map<ScannedEntry.FileKey, Integer> positions = new HashMap<>();
         for (ScannedEntry f : files) {
-            pending.put(f.fileKey(), new CompletableFuture<>());
+            pending.computeIfAbsent(f.fileKey(), k -> new CompletableFuture<>());
+            positions.putIfAbsent(f.fileKey(), positions.size());
         }
+        List<CompletableFuture<ProcessedContent>> inOrder = List.copyOf(pending.values());
         Thread feeder = new Thread(() -> feed(files, pending, workTree, changes.root(), processor), "publish-feeder");
         feeder.setDaemon(true);
         feeder.start();
@@ -64,6 +70,12 @@ public final class PublicationBuilder {
                 CompletableFuture<ProcessedContent> f = pending.get(k);
                 if (f == null) {
                     throw new IllegalStateException("no processed content for file " + k);
+                }
+                if (!f.isDone()) {
+                    // wait for a later file as well (they are processed about in order), so that
+                    // this thread wakes once per batch of processed files, not once per file
+                    inOrder.get(Math.min(positions.get(k) + AWAIT_BATCH, inOrder.size() - 1))
+                            .handle((c, e) -> null).join();
                 }
                 return ContentProcessor.await(f);
             }));
