@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -79,23 +80,36 @@ public final class ContentProcessor implements AutoCloseable {
      * exceptionally with an {@link IngestException} naming the file.
      */
     public CompletableFuture<ProcessedContent> submit(Path file) {
-        long size;
-        List<CompletableFuture<Chunk>> parts;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            size = channel.size();
-            Optional<ChunkDetector> chunking = settings.chunking();
-            parts = chunking.isPresent() && chunking.get().mightFindChunks(size)
-                    ? scheduleChunks(file, channel, size, chunking.get()) : List.of();
+        try {
+            return submit(file, Files.size(file));
         } catch (IOException e) {
             throw new IngestException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * As {@link #submit(Path)}, for a file whose size the caller knows (from a scan of a tree
+     * that cannot change meanwhile): a file too small to be cut is opened only by its task,
+     * which refuses it if it does not hold exactly {@code size} bytes.
+     */
+    public CompletableFuture<ProcessedContent> submit(Path file, long size) {
+        Optional<ChunkDetector> chunking = settings.chunking();
+        List<CompletableFuture<Chunk>> parts = List.of();
+        if (chunking.isPresent() && chunking.get().mightFindChunks(size)) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                parts = scheduleChunks(file, channel, size, chunking.get());
+            } catch (IOException e) {
+                throw new IngestException("cannot read " + file + ": " + e.getMessage(), e);
+            }
         }
         if (parts.isEmpty()) {
             return schedule(() -> ProcessedContent.ofBulk(size, settings.compression(),
                     encodeRange(file, 0, size, true, ObjectSuffix.NONE)));
         }
-        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        List<CompletableFuture<Chunk>> chunks = parts;
+        return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new))
                 .thenApply(done -> ProcessedContent.ofChunks(size, settings.algorithm(), settings.compression(),
-                        parts.stream().map(CompletableFuture::join).toList()));
+                        chunks.stream().map(CompletableFuture::join).toList()));
     }
 
     /**

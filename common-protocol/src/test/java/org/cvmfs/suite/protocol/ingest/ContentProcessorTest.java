@@ -191,6 +191,18 @@ class ContentProcessorTest {
     }
 
     @Test
+    void aFileOfAnotherSizeThanTheCallerKnowsIsRefused() throws Exception {
+        Path f = write("f", compressible(new Random(2), 100));
+        try (ContentProcessor p = processor(SETTINGS, (h, o) -> { }, 1)) {
+            IngestException grew = assertThrows(IngestException.class, () -> ContentProcessor.await(p.submit(f, 50)));
+            assertTrue(grew.getMessage().contains("grew"), grew.getMessage());
+            IngestException shrank = assertThrows(IngestException.class, () -> ContentProcessor.await(p.submit(f, 150)));
+            assertTrue(shrank.getMessage().contains("shrank"), shrank.getMessage());
+            assertEquals(100, ContentProcessor.await(p.submit(f, 100)).size());
+        }
+    }
+
+    @Test
     void missingFileIsNamedInTheError() {
         Path missing = tmp.resolve("nope");
         try (ContentProcessor p = processor(SETTINGS, (h, o) -> { }, 1)) {

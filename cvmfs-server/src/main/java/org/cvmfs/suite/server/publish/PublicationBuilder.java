@@ -115,7 +115,7 @@ public final class PublicationBuilder {
                 continue;
             }
             try {
-                processor.submit(Materializer.fileOf(workTree, root, f.path())).whenComplete((c, e) -> {
+                processor.submit(Materializer.fileOf(workTree, root, f.path()), f.size()).whenComplete((c, e) -> {
                     if (e != null) {
                         slot.completeExceptionally(e);
                     } else {
