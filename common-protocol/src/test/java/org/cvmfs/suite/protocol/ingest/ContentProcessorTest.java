@@ -235,22 +235,22 @@ class ContentProcessorTest {
     @Test
     void submitWaitsWhileFourTasksPerThreadAreUnfinished() throws Exception {
         List<Path> files = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
+        for (int i = 0; i < 20; i++) {
             files.add(write("w" + i, new byte[] {(byte) i}));
         }
         Semaphore sinkGate = new Semaphore(0);
         AtomicInteger submitted = new AtomicInteger();
-        try (ContentProcessor p = processor(SETTINGS, (h, o) -> sinkGate.acquireUninterruptibly(), 1)) {
+        try (ContentProcessor p = processor(SETTINGS, (h, o) -> sinkGate.acquireUninterruptibly(), 2)) {
             Thread feeder = new Thread(() -> files.forEach(f -> {
                 p.submit(f);
                 submitted.incrementAndGet();
             }));
             feeder.start();
-            for (long end = System.nanoTime() + 5_000_000_000L; submitted.get() < 4 && System.nanoTime() < end; ) {
+            for (long end = System.nanoTime() + 5_000_000_000L; submitted.get() < 8 && System.nanoTime() < end; ) {
                 Thread.sleep(10);
             }
             Thread.sleep(200);
-            assertEquals(4, submitted.get(), "no task could finish: the fifth submit waits");
+            assertEquals(8, submitted.get(), "no task could finish: the ninth submit (two threads) waits");
             sinkGate.release(files.size());
             feeder.join(5_000);
             assertEquals(files.size(), submitted.get());
