@@ -252,11 +252,8 @@ public final class Catalog implements AutoCloseable {
         PathHash key = path.pathHash();
         List<Chunk> out = new ArrayList<>();
         try {
-            PreparedStatement s = statement(
-                    "SELECT offset, size, hash FROM chunks WHERE md5path_1 = ? AND md5path_2 = ? ORDER BY offset");
-            s.setLong(1, key.high());
-            s.setLong(2, key.low());
-            try (ResultSet rs = s.executeQuery()) {
+            try (ResultSet rs = queryByKey(
+                    "SELECT offset, size, hash FROM chunks WHERE md5path_1 = ? AND md5path_2 = ? ORDER BY offset", key)) {
                 while (rs.next()) {
                     byte[] blob = rs.getBytes(3);
                     try {
@@ -280,10 +277,7 @@ public final class Catalog implements AutoCloseable {
     /** Number of chunk rows stored for {@code path}. */
     int chunkCount(PathHash key) {
         try {
-            PreparedStatement s = statement("SELECT count(*) FROM chunks WHERE md5path_1 = ? AND md5path_2 = ?");
-            s.setLong(1, key.high());
-            s.setLong(2, key.low());
-            try (ResultSet rs = s.executeQuery()) {
+            try (ResultSet rs = queryByKey("SELECT count(*) FROM chunks WHERE md5path_1 = ? AND md5path_2 = ?", key)) {
                 rs.next();
                 return rs.getInt(1);
             }
@@ -375,10 +369,7 @@ public final class Catalog implements AutoCloseable {
 
     Optional<CatalogRow> row(PathHash key) {
         try {
-            PreparedStatement s = statement(selectRowByKey);
-            s.setLong(1, key.high());
-            s.setLong(2, key.low());
-            try (ResultSet rs = s.executeQuery()) {
+            try (ResultSet rs = queryByKey(selectRowByKey, key)) {
                 return rs.next() ? Optional.of(readRow(rs)) : Optional.empty();
             }
         } catch (SQLException e) {
@@ -392,10 +383,7 @@ public final class Catalog implements AutoCloseable {
      */
     boolean hasRow(PathHash key) {
         try {
-            PreparedStatement s = statement("SELECT 1 FROM catalog WHERE md5path_1 = ? AND md5path_2 = ?");
-            s.setLong(1, key.high());
-            s.setLong(2, key.low());
-            try (ResultSet rs = s.executeQuery()) {
+            try (ResultSet rs = queryByKey("SELECT 1 FROM catalog WHERE md5path_1 = ? AND md5path_2 = ?", key)) {
                 return rs.next();
             }
         } catch (SQLException e) {
@@ -406,10 +394,7 @@ public final class Catalog implements AutoCloseable {
     List<CatalogRow> childRows(PathHash parent) {
         List<CatalogRow> out = new ArrayList<>();
         try {
-            PreparedStatement s = statement(selectRowsByParent);
-            s.setLong(1, parent.high());
-            s.setLong(2, parent.low());
-            try (ResultSet rs = s.executeQuery()) {
+            try (ResultSet rs = queryByKey(selectRowsByParent, parent)) {
                 while (rs.next()) {
                     out.add(readRow(rs));
                 }
@@ -509,6 +494,14 @@ public final class Catalog implements AutoCloseable {
 
     SqliteFile database() {
         return db;
+    }
+
+    /** Runs a cached query whose two parameters are the halves of a path hash. */
+    private ResultSet queryByKey(String sql, PathHash key) throws SQLException {
+        PreparedStatement s = statement(sql);
+        s.setLong(1, key.high());
+        s.setLong(2, key.low());
+        return s.executeQuery();
     }
 
     PreparedStatement statement(String sql) {

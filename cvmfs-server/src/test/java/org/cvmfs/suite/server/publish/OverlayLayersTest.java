@@ -156,9 +156,7 @@ class OverlayLayersTest {
         Path upper = spool.upperTree();
         Files.getFileAttributeView(upper.resolve("opaque-inside/sub"), UserDefinedFileAttributeView.class)
                 .write("overlay.opaque", StandardCharsets.US_ASCII.encode("y"));
-        Process mknod = new ProcessBuilder("mknod", upper.resolve("whiteout-inside/gone").toString(), "c", "0", "0")
-                .inheritIO().start();
-        assertEquals(0, mknod.waitFor(), "mknod of a whiteout");
+        whiteout(upper.resolve("whiteout-inside/gone"));
         Object releaseInode = Files.getAttribute(upper.resolve("release"), "unix:ino");
 
         new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
@@ -196,12 +194,17 @@ class OverlayLayersTest {
         Path lower = emptyLowerTree();
         Path upper = spool.upperTree();
         write(upper.resolve("kept"), "k");
-        Process mknod = new ProcessBuilder("mknod", upper.resolve("gone").toString(), "c", "0", "0").inheritIO().start();
-        assertEquals(0, mknod.waitFor(), "mknod of a whiteout");
+        whiteout(upper.resolve("gone"));
 
         new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
 
         assertEquals(List.of("kept"), listing(lower));
+    }
+
+    /** A whiteout as the overlay makes one: a character device 0/0. */
+    private static void whiteout(Path file) throws IOException, InterruptedException {
+        Process mknod = new ProcessBuilder("mknod", file.toString(), "c", "0", "0").inheritIO().start();
+        assertEquals(0, mknod.waitFor(), "mknod of a whiteout");
     }
 
     private Path emptyLowerTree() throws IOException {
