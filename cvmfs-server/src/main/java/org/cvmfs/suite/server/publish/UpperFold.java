@@ -30,7 +30,10 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
  * so one interrupted midway is never resumed: its lower tree is recorded as nothing, and the
  * next {@code transaction} brings it to the head with {@link Materializer}, which trusts an
  * entry of its last snapshot only with the same inode and change time, so that no moved entry
- * (a rename changes the ctime; a copied-up file has a new inode) is taken for the old one.
+ * (a rename changes the ctime; a copied-up file has a new inode) is taken for the old one. A
+ * directory moves whole only where the lower tree has nothing of its name: what lies below it
+ * keeps its ctime, but every entry there is an upper-layer inode that no snapshot of the lower
+ * tree has seen.
  * Killed after the commit, the transaction state is still COMMITTING, so the next
  * {@code publish} finishes the commit and runs this again. {@code OverlayFoldCrashTest} kills a
  * {@code cvmfs_server} at each boundary.
