@@ -92,13 +92,12 @@ public final class Catalog implements AutoCloseable {
     }
 
     /** Opens a catalog file staged for this reader alone, read-only; it is deleted on {@link #close()} or failure. */
-    static Catalog openStaged(Path file, String label) {
+    private static Catalog openStaged(Path file, String label) {
         SqliteFile db;
         try {
             db = SqliteFile.openReadOnly(file);
         } catch (SqliteException e) {
-            SqliteFile.delete(file);
-            throw new CatalogException(label + ": not an SQLite database: " + e.getMessage(), e);
+            throw SqliteFile.deleteAfter(file, new CatalogException(label + ": not an SQLite database: " + e.getMessage(), e));
         }
         return guarded(db, true, label);
     }

@@ -123,7 +123,8 @@ public final class ChunkDetector {
                 // strictly between -threshold and threshold exactly when v + threshold lies below
                 // INT_MIN + 2 * threshold - 1, and is INT_MIN exactly when v is -1. Under C1 this
                 // runs five times as fast as Math.abs and a comparison (0.12 against 0.68 s for
-                // the cut points of a 256 MiB file).
+                // the cut points of a 256 MiB file); both terms sit in locals, which C1 keeps in
+                // registers, where it would load a field on every byte.
                 int shift = threshold;
                 int below = Integer.MIN_VALUE + 2 * threshold - 1;
                 for (; i < last; i++) {

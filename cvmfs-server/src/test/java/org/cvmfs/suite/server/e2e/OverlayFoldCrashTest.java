@@ -49,6 +49,8 @@ class OverlayFoldCrashTest {
             Files.deleteIfExists(tree.resolve("removed.txt"));
             DirectoryTree.delete(tree.resolve("opaque"));
             PublishThroughGatewayTest.write(tree.resolve("opaque/only.txt"), step + "\n");
+            // a directory the lower tree lacks: the fold moves it whole
+            PublishThroughGatewayTest.write(tree.resolve("new-" + step + "/deep/a.txt"), step + "\n");
 
             ServerProcess.killAt(hosts.scratch("crash-" + step), one.prefix(), step, "publish", GatewayHost.REPO);
             assertEquals(before + 1, hosts.gateway().head().revision(), step + ": the commit landed");
@@ -63,6 +65,7 @@ class OverlayFoldCrashTest {
             try (var listing = Files.list(tree.resolve("opaque"))) {
                 assertEquals(List.of("only.txt"), listing.map(p -> p.getFileName().toString()).toList(), step);
             }
+            assertEquals(step + "\n", Files.readString(tree.resolve("new-" + step + "/deep/a.txt")), step);
             PublishThroughGatewayTest.write(tree.resolve("next.txt"), "after " + step + "\n");
             hosts.publish(one);
             hosts.assertChecks();
@@ -70,6 +73,38 @@ class OverlayFoldCrashTest {
                 assertEquals(step + "\n", hosts.cat(head, path + "/f.txt"), step);
                 assertEquals("after " + step + "\n", hosts.cat(head, path + "/next.txt"), step);
                 assertEquals(step + "\n", hosts.cat(head, path + "/opaque/only.txt"), step);
+                assertEquals(step + "\n", hosts.cat(head, path + "/new-" + step + "/deep/a.txt"), step);
+            }
+            assertTrue(one.state().isEmpty(), step);
+        }
+    }
+
+    /** The first publication into a lease path new to this host: its empty lower tree takes the whole upper layer. */
+    @Test
+    void publishKilledAroundTheFoldOfANewLeasePathLeavesACorrectNextTransaction() throws Exception {
+        assumeTrue(WorkTreeMount.overlayPermitted(hosts.scratch("overlay-probe")), "needs a host that permits overlay mounts");
+        for (String step : List.of("COMMIT_LANDED", "ENTRY_MOVED", "FOLDED")) {
+            String path = "/crash-new-" + step.toLowerCase(java.util.Locale.ROOT);
+            long before = hosts.gateway().head().revision();
+            ServerCli.assertExit(0, one.transaction(path), step);
+            Path tree = one.tree(path);
+            PublishThroughGatewayTest.write(tree.resolve("flat.txt"), step + "\n");
+            PublishThroughGatewayTest.write(tree.resolve("sub/deep.txt"), "deep " + step + "\n");
+
+            ServerProcess.killAt(hosts.scratch("crash-new-" + step), one.prefix(), step, "publish", GatewayHost.REPO);
+            assertEquals(before + 1, hosts.gateway().head().revision(), step + ": the commit landed");
+            ServerCli.assertExit(0, one.publish(), step + ": publish finishes what was killed");
+
+            ServerCli.assertExit(0, one.transaction(path), step + ": the next transaction opens");
+            tree = one.tree(path);
+            assertEquals(step + "\n", Files.readString(tree.resolve("flat.txt")), step);
+            assertEquals("deep " + step + "\n", Files.readString(tree.resolve("sub/deep.txt")), step);
+            PublishThroughGatewayTest.write(tree.resolve("sub/next.txt"), "after " + step + "\n");
+            hosts.publish(one);
+            hosts.assertChecks();
+            try (RepositoryBrowser head = hosts.browse()) {
+                assertEquals("deep " + step + "\n", hosts.cat(head, path + "/sub/deep.txt"), step);
+                assertEquals("after " + step + "\n", hosts.cat(head, path + "/sub/next.txt"), step);
             }
             assertTrue(one.state().isEmpty(), step);
         }

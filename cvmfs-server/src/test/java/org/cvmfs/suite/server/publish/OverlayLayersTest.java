@@ -172,8 +172,7 @@ class OverlayLayersTest {
 
     @Test
     void anEmptyLowerTreeTakesTheWholeUpperLayerInOneRename() throws Exception {
-        mount.unmount(LEASE);
-        Path lower = emptyLowerTree();
+        Path lower = unmountedEmptyLowerTree();
         Path upper = spool.upperTree();
         write(upper.resolve("flat-1"), "1");
         write(upper.resolve("sub/deep"), "2");
@@ -190,8 +189,7 @@ class OverlayLayersTest {
 
     @Test
     void anEmptyLowerTreeNeverTakesAWhiteout() throws Exception {
-        mount.unmount(LEASE);
-        Path lower = emptyLowerTree();
+        Path lower = unmountedEmptyLowerTree();
         Path upper = spool.upperTree();
         write(upper.resolve("kept"), "k");
         whiteout(upper.resolve("gone"));
@@ -207,7 +205,9 @@ class OverlayLayersTest {
         assertEquals(0, mknod.waitFor(), "mknod of a whiteout");
     }
 
-    private Path emptyLowerTree() throws IOException {
+    /** The overlay unmounted and its lower tree emptied, as for a lease path this host had nothing of. */
+    private Path unmountedEmptyLowerTree() throws IOException {
+        mount.unmount(LEASE);
         Path lower = spool.lowerTree(LEASE);
         for (String child : listing(lower)) {
             DirectoryTree.delete(lower.resolve(child));
