@@ -374,7 +374,7 @@ public final class ContentProcessor implements AutoCloseable {
     private Worker worker() {
         Worker w = workers.get();
         if (w == null) {
-            w = new Worker(new ObjectEncoder(settings.algorithm(), settings.compression()), new byte[READ_BLOCK]);
+            w = new Worker(new ObjectEncoder(settings), new byte[READ_BLOCK]);
             workers.set(w);
             allWorkers.add(w);
         }

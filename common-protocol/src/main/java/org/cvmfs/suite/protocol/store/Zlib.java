@@ -19,7 +19,8 @@ import java.util.zip.Inflater;
  * {@link #CATALOG_LEVEL}.
  */
 public final class Zlib {
-    public static final int LEVEL = Deflater.DEFAULT_COMPRESSION;
+    /** zlib's default level ({@code Z_DEFAULT_COMPRESSION} means 6), upstream's for file content. */
+    public static final int LEVEL = 6;
     /**
      * Level 1 for catalogs: a catalog is mostly SHA-1 and MD5 digests, which no level compresses,
      * and every publication compresses its changed catalogs twice, on the publisher and in the

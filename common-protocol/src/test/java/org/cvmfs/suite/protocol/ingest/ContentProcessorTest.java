@@ -31,6 +31,8 @@ import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.store.Zlib;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class ContentProcessorTest {
     /** Small chunk sizes so that chunking shows up in kilobyte-sized files. */
@@ -40,11 +42,12 @@ class ContentProcessorTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void emptyFileIsTheWellKnownEmptyObject() throws Exception {
+    @ParameterizedTest
+    @EnumSource(DeflateLibrary.class)
+    void emptyFileIsTheWellKnownEmptyObject(DeflateLibrary library) throws Exception {
         Path f = write("empty", new byte[0]);
         ObjectStore store = store("repo");
-        try (ContentProcessor p = processor(SETTINGS, new ObjectStoreSink(store), 1)) {
+        try (ContentProcessor p = processor(SETTINGS.withDeflateLibrary(library), new ObjectStoreSink(store), 1)) {
             ProcessedContent c = ContentProcessor.await(p.submit(f));
             assertEquals(0, c.size());
             assertEquals(ContentHash.parse("e8ec3d88b62ebf526e4e5a4ff6162a3aa48a6b78", ObjectSuffix.NONE), c.bulk().orElseThrow());
@@ -52,12 +55,13 @@ class ContentProcessorTest {
         }
     }
 
-    @Test
-    void objectsInflateBackToTheFileAndChunksKeepTheirInvariants() throws Exception {
+    @ParameterizedTest
+    @EnumSource(DeflateLibrary.class)
+    void objectsInflateBackToTheFileAndChunksKeepTheirInvariants(DeflateLibrary library) throws Exception {
         ObjectStore store = store("repo");
         Random random = new Random(11);
         int[] sizes = {1, 100, 1024, 1025, 4095, 16384, 16385, 70_000, 300_000};
-        try (ContentProcessor p = processor(SETTINGS, new ObjectStoreSink(store), 3)) {
+        try (ContentProcessor p = processor(SETTINGS.withDeflateLibrary(library), new ObjectStoreSink(store), 3)) {
             for (int size : sizes) {
                 byte[] content = compressible(random, size);
                 ProcessedContent c = ContentProcessor.await(p.submit(write("f" + size, content)));
@@ -79,8 +83,10 @@ class ContentProcessorTest {
         assertTxnEmpty(store);
     }
 
-    @Test
-    void parallelSpilledAndStreamedProcessingGiveTheSameObjects() throws Exception {
+    @ParameterizedTest
+    @EnumSource(DeflateLibrary.class)
+    void parallelSpilledAndStreamedProcessingGiveTheSameObjects(DeflateLibrary library) throws Exception {
+        IngestSettings settings = SETTINGS.withDeflateLibrary(library);
         Random random = new Random(5);
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
@@ -89,7 +95,7 @@ class ContentProcessorTest {
         }
         ObjectStore sequentialStore = store("seq");
         List<ProcessedContent> sequential = new ArrayList<>();
-        try (ContentProcessor p = processor(SETTINGS, new ObjectStoreSink(sequentialStore), 1)) {
+        try (ContentProcessor p = processor(settings, new ObjectStoreSink(sequentialStore), 1)) {
             for (Path f : files) {
                 try (InputStream in = Files.newInputStream(f)) {
                     sequential.add(p.process(in, f.toString()));
@@ -99,7 +105,7 @@ class ContentProcessorTest {
         ObjectStore parallelStore = store("par");
         List<ProcessedContent> parallel;
         // a tiny staging limit forces every object through a spill file
-        try (ContentProcessor p = new ContentProcessor(SETTINGS, new ObjectStoreSink(parallelStore), 4,
+        try (ContentProcessor p = new ContentProcessor(settings, new ObjectStoreSink(parallelStore), 4,
                 tmp.resolve("spill"), 100)) {
             parallel = p.processAll(files);
         }

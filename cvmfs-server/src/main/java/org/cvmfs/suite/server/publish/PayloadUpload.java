@@ -14,6 +14,8 @@ import org.cvmfs.suite.protocol.gateway.GatewayReply;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.ingest.ContentProcessor;
+import org.cvmfs.suite.protocol.ingest.DeflateLibrary;
+import org.cvmfs.suite.protocol.ingest.IngestSettings;
 import org.cvmfs.suite.protocol.ingest.StagedObject;
 import org.cvmfs.suite.protocol.pack.ObjectPackWriter;
 import org.cvmfs.suite.protocol.pack.PackHeader;
@@ -54,8 +56,12 @@ final class PayloadUpload implements AutoCloseable {
         this.outgoing = context.tmp("outgoing");
         this.data = new PackUploader(this::submit, context.tmp("packs"), DATA_PACK_BYTES, PackHeader.MAX_OBJECTS,
                 DATA_PACKS_QUEUED);
-        this.processor = new ContentProcessor(context.settings().ingest(), data, context.settings().threads(),
-                context.tmp("staging"));
+        IngestSettings ingest = context.settings().ingest();
+        if (!ingest.deflateLibrary().availableHere()) {
+            context.warn(DeflateLibrary.CONFIG_KEY + "=" + ingest.deflateLibrary().configName()
+                    + ", but libdeflate (libdeflate.so.0) is not found here: compressing with zlib");
+        }
+        this.processor = new ContentProcessor(ingest, data, context.settings().threads(), context.tmp("staging"));
     }
 
     /** Compresses and hashes new content; what it produces is uploaded in the background. */

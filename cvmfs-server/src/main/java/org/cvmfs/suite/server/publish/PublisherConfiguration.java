@@ -13,6 +13,7 @@ import org.cvmfs.suite.protocol.config.ServerConfFile;
 import org.cvmfs.suite.protocol.gateway.GatewayKey;
 import org.cvmfs.suite.protocol.ingest.ChunkDetector;
 import org.cvmfs.suite.protocol.ingest.Compression;
+import org.cvmfs.suite.protocol.ingest.DeflateLibrary;
 import org.cvmfs.suite.protocol.ingest.IngestSettings;
 import org.cvmfs.suite.protocol.manifest.KeyFiles;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
@@ -20,8 +21,8 @@ import org.cvmfs.suite.protocol.repository.ServerConfig;
 
 /**
  * Reads a publisher host's configuration of one repository: {@code server.conf} (the gateway in
- * {@code CVMFS_UPSTREAM_STORAGE}, the Stratum-0 in {@code CVMFS_STRATUM0}, hashing, compression,
- * chunking and tagging) and the keys {@code REPO.gw} and {@code REPO.pub}.
+ * {@code CVMFS_UPSTREAM_STORAGE}, the Stratum-0 in {@code CVMFS_STRATUM0}, hashing, compression
+ * and the library that writes it, chunking and tagging) and the keys {@code REPO.gw} and {@code REPO.pub}.
  */
 public final class PublisherConfiguration {
     /** Upstream's client waits forever; we wait long, but not forever, for a commit. */
@@ -84,7 +85,14 @@ public final class PublisherConfiguration {
                 throw new ConfigException("chunk sizes: " + e.getMessage());
             }
         }
-        return new IngestSettings(config.hashAlgorithm(), compression, detector);
+        DeflateLibrary deflate;
+        try {
+            deflate = DeflateLibrary.fromConfigName(f.get(DeflateLibrary.CONFIG_KEY).filter(s -> !s.isEmpty())
+                    .orElse(DeflateLibrary.ZLIB.configName()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(DeflateLibrary.CONFIG_KEY + ": " + e.getMessage());
+        }
+        return new IngestSettings(config.hashAlgorithm(), compression, detector, deflate);
     }
 
     private static long size(ServerConfFile f, String key, long dflt) {

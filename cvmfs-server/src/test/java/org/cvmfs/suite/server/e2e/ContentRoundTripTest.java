@@ -3,7 +3,9 @@ package org.cvmfs.suite.server.e2e;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -25,8 +28,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
+import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.hash.HashAlgorithm;
+import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.ingest.DeflateLibrary;
 import org.cvmfs.suite.protocol.repository.CatalogInfo;
 import org.cvmfs.suite.protocol.repository.RepositoryBrowser;
+import org.cvmfs.suite.protocol.store.Zlib;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -62,7 +70,7 @@ class ContentRoundTripTest {
         byte[] big = Files.readAllBytes(tree.resolve("big.bin"));
         hosts.publish(one);
 
-        assertEquals(first, fetchedByPublisher2());
+        assertEquals(first, fetchedByPublisher2(LEASE));
         try (RepositoryBrowser head = hosts.browse()) {
             assertEquals(List.of("/", LEASE + "/nested", LEASE + "/nested/inner"), catalogs(head));
             assertTrue(head.stat(RepositoryBrowser.parsePath(LEASE + "/big.bin")).chunked(),
@@ -79,7 +87,7 @@ class ContentRoundTripTest {
         TreeListing second = TreeListing.of(one.tree(LEASE));
         hosts.publish(one);
 
-        assertEquals(second, fetchedByPublisher2());
+        assertEquals(second, fetchedByPublisher2(LEASE));
         try (RepositoryBrowser head = hosts.browse()) {
             assertEquals(List.of("/", LEASE + "/nested"), catalogs(head));
             CatalogInfo nested = head.catalogs().get(1);
@@ -130,11 +138,52 @@ class ContentRoundTripTest {
         assertFalse(one.holdsToken());
     }
 
+    /**
+     * {@code CVMFS_SUITE_DEFLATE_LIBRARY=libdeflate} on publisher 1: its objects are not zlib's
+     * bytes for the same content, and publisher 2 and the repository read them back all the same,
+     * small, empty and chunked.
+     */
+    @Test
+    void contentCompressedByLibdeflateRoundTripsUnderOtherNames() throws Exception {
+        assumeTrue(DeflateLibrary.LIBDEFLATE.availableHere(), "libdeflate is not found here");
+        String lease = "/deflated";
+        Path conf = one.layout().serverConf();
+        String zlibConf = Files.readString(conf);
+        Files.writeString(conf, zlibConf + DeflateLibrary.CONFIG_KEY + "=libdeflate\n");
+        try {
+            ServerCli.assertExit(0, one.transaction(lease));
+            Path tree = one.tree(lease);
+            byte[] text = "a line of text that compresses well, as most of a software release does\n"
+                    .repeat(300_000).getBytes(StandardCharsets.US_ASCII);
+            Files.write(tree.resolve("text.txt"), Arrays.copyOf(text, 100_000));
+            Files.write(tree.resolve("chunked.txt"), text);
+            write(tree.resolve("empty.txt"), "", "rw-r--r--");
+            stamp(tree, 1_700_000_000L);
+            TreeListing published = TreeListing.of(tree);
+            hosts.publish(one);
+
+            assertEquals(published, fetchedByPublisher2(lease));
+            hosts.assertChecks();
+            try (RepositoryBrowser head = hosts.browse()) {
+                DirectoryEntry small = head.stat(RepositoryBrowser.parsePath(lease + "/text.txt"));
+                byte[] byZlib = Zlib.compress(Arrays.copyOf(text, 100_000));
+                assertNotEquals(ContentHash.of(HashAlgorithm.SHA1, HashAlgorithm.SHA1.digest(byZlib), ObjectSuffix.NONE),
+                        small.hash(), "stored as zlib wrote it: libdeflate not used");
+                assertTrue(head.stat(RepositoryBrowser.parsePath(lease + "/chunked.txt")).chunked());
+                ByteArrayOutputStream content = new ByteArrayOutputStream();
+                head.cat(RepositoryBrowser.parsePath(lease + "/chunked.txt"), content);
+                assertArrayEquals(text, content.toByteArray());
+            }
+        } finally {
+            Files.writeString(conf, zlibConf);
+        }
+    }
+
     /** Publisher 2 opens a transaction on the subtree, which fetches it from the gateway; then lets go. */
-    private TreeListing fetchedByPublisher2() {
-        ServerCli.Result opened = two.transaction(LEASE);
+    private TreeListing fetchedByPublisher2(String lease) {
+        ServerCli.Result opened = two.transaction(lease);
         assertEquals(0, opened.exitCode(), opened.toString());
-        TreeListing fetched = TreeListing.of(two.tree(LEASE));
+        TreeListing fetched = TreeListing.of(two.tree(lease));
         ServerCli.assertExit(0, two.abort());
         return fetched;
     }

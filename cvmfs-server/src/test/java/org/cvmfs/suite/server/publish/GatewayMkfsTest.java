@@ -16,6 +16,7 @@ import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.config.ConfigException;
 import org.cvmfs.suite.protocol.config.HostPaths;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
+import org.cvmfs.suite.protocol.ingest.DeflateLibrary;
 import org.cvmfs.suite.protocol.manifest.ManifestException;
 import org.cvmfs.suite.protocol.manifest.VerifiedManifest;
 import org.cvmfs.suite.protocol.repository.RepositoryLayout;
@@ -66,11 +67,25 @@ class GatewayMkfsTest {
         assertEquals("key1", settings.gatewayKey().id());
         assertEquals(layout.spoolDir(), settings.spoolDir());
         assertEquals(Optional.of(4L << 20), settings.ingest().chunking().map(c -> c.minSize()));
+        assertEquals(DeflateLibrary.ZLIB, settings.ingest().deflateLibrary());
         assertTrue(settings.autoTag());
 
         ConfigException again = assertThrows(ConfigException.class, () -> GatewayMkfs.create(layout,
                 options(Fixtures.gatewayPublication().resolve("keys")), stratum0(), INSIDE_WHITELIST));
         assertTrue(again.getMessage().contains("already exists"), again.getMessage());
+    }
+
+    @Test
+    void theDeflateLibraryIsChosenInServerConfAndAnUnknownOneIsRefused() throws Exception {
+        RepositoryLayout layout = layout();
+        GatewayMkfs.create(layout, options(Fixtures.gatewayPublication().resolve("keys")), stratum0(), INSIDE_WHITELIST);
+        String conf = Files.readString(layout.serverConf());
+        Files.writeString(layout.serverConf(), conf + DeflateLibrary.CONFIG_KEY + "=libdeflate\n");
+        assertEquals(DeflateLibrary.LIBDEFLATE, PublisherConfiguration.load(layout).ingest().deflateLibrary());
+        Files.writeString(layout.serverConf(), conf + DeflateLibrary.CONFIG_KEY + "=gzip\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> PublisherConfiguration.load(layout));
+        assertEquals(DeflateLibrary.CONFIG_KEY + ": unknown deflate library 'gzip' (expected zlib or libdeflate)",
+                e.getMessage());
     }
 
     @Test

@@ -1,0 +1,129 @@
+package org.cvmfs.suite.protocol.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.hash.HashAlgorithm;
+import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.store.Zlib;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The encoder's two ways to write a zlib stream: java.util.zip, and libdeflate in whole buffers. */
+class ObjectEncoderTest {
+    private static final Path[] LIBRARY_DIRS = {Path.of("/usr/lib/x86_64-linux-gnu"), Path.of("/usr/lib64"),
+        Path.of("/usr/lib"), Path.of("/lib/x86_64-linux-gnu")};
+
+    @TempDir
+    Path tmp;
+    private ObjectEncoder zlib;
+    private ObjectEncoder libdeflate;
+
+    @AfterEach
+    void end() {
+        if (zlib != null) {
+            zlib.end();
+        }
+        if (libdeflate != null) {
+            libdeflate.end();
+        }
+    }
+
+    @Test
+    void libdeflateIsBoundWhereItIsInstalled() {
+        boolean installed = false;
+        for (Path dir : LIBRARY_DIRS) {
+            installed |= Files.exists(dir.resolve("libdeflate.so.0"));
+        }
+        assumeTrue(installed, "libdeflate.so.0 is not installed here");
+        assertTrue(NativeDeflate.available(), "the build put no loadable " + NativeDeflate.LIBRARY + " beside the class");
+        assertTrue(DeflateLibrary.LIBDEFLATE.availableHere());
+        assertTrue(DeflateLibrary.ZLIB.availableHere());
+    }
+
+    @Test
+    void libdeflateWritesOtherBytesThatInflateToTheSameContent() {
+        encoders(ObjectEncoder.WHOLE_LIMIT);
+        byte[] content = ContentProcessorTest.compressible(new Random(3), 200_000);
+        byte[] byZlib = encode(zlib, content, 7_000);
+        byte[] byLibdeflate = encode(libdeflate, content, 7_000);
+        assertFalse(java.util.Arrays.equals(byZlib, byLibdeflate), "libdeflate wrote zlib's bytes: not used?");
+        assertArrayEquals(content, Zlib.inflate(byZlib, content.length));
+        assertArrayEquals(content, Zlib.inflate(byLibdeflate, content.length));
+    }
+
+    @Test
+    void contentBeyondTheLimitGoesOnThroughZlibAndTheNextObjectIsWholeAgain() {
+        encoders(10_000);
+        Random random = new Random(4);
+        byte[] big = ContentProcessorTest.compressible(random, 50_000);
+        byte[] small = ContentProcessorTest.compressible(random, 9_000);
+        assertArrayEquals(encode(zlib, big, 3_000), encode(libdeflate, big, 3_000),
+                "beyond the limit the whole object is zlib's stream");
+        byte[] smallByLibdeflate = encode(libdeflate, small, 3_000);
+        assertFalse(java.util.Arrays.equals(encode(zlib, small, 3_000), smallByLibdeflate));
+        assertArrayEquals(small, Zlib.inflate(smallByLibdeflate, small.length));
+    }
+
+    @Test
+    void objectsOfEverySizeInflateBackAndAreNamedByTheirStoredBytes() {
+        encoders(ObjectEncoder.WHOLE_LIMIT);
+        Random random = new Random(5);
+        for (int size : new int[] {1, 65_536, 65_537, 300_000, 10, 0, 131_072}) {
+            byte[] content = ContentProcessorTest.compressible(random, size);
+            try (StagedObject staged = new StagedObject(tmp, Integer.MAX_VALUE)) {
+                libdeflate.start(staged);
+                for (int off = 0; off < size; off += 5_000) {
+                    libdeflate.write(content, off, Math.min(5_000, size - off));
+                }
+                ContentHash hash = libdeflate.finish(ObjectSuffix.NONE);
+                byte[] stored = staged.bytes();
+                assertArrayEquals(content, Zlib.inflate(stored, size), "size " + size);
+                assertEquals(ContentHash.of(HashAlgorithm.SHA1, HashAlgorithm.SHA1.digest(stored), ObjectSuffix.NONE),
+                        hash, "size " + size);
+                assertEquals(size, libdeflate.contentBytes());
+            }
+        }
+    }
+
+    @Test
+    void emptyContentIsZlibsEmptyStreamEitherWay() {
+        encoders(ObjectEncoder.WHOLE_LIMIT);
+        assertArrayEquals(encode(zlib, new byte[0], 1), encode(libdeflate, new byte[0], 1));
+    }
+
+    @Test
+    void aClosedCompressorIsRefused() {
+        assumeTrue(NativeDeflate.available(), "libdeflate is not bound here");
+        NativeDeflate compressor = NativeDeflate.open(Zlib.LEVEL);
+        compressor.close();
+        compressor.close();
+        assertThrows(IllegalStateException.class, () -> compressor.bound(10));
+    }
+
+    private void encoders(int wholeLimit) {
+        assumeTrue(NativeDeflate.available(), "libdeflate is not bound here");
+        zlib = new ObjectEncoder(HashAlgorithm.SHA1, Compression.ZLIB, false, wholeLimit);
+        libdeflate = new ObjectEncoder(HashAlgorithm.SHA1, Compression.ZLIB, true, wholeLimit);
+    }
+
+    private byte[] encode(ObjectEncoder encoder, byte[] content, int block) {
+        try (StagedObject staged = new StagedObject(tmp, Integer.MAX_VALUE)) {
+            encoder.start(staged);
+            for (int off = 0; off < content.length; off += block) {
+                encoder.write(content, off, Math.min(block, content.length - off));
+            }
+            encoder.finish(ObjectSuffix.NONE);
+            return staged.bytes();
+        }
+    }
+}
