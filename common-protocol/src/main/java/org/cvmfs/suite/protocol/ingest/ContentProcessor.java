@@ -25,15 +25,17 @@ import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 
 /**
  * Turns regular files into stored objects: chunking (when enabled), zlib level 6 and hashing of
- * the stored bytes in one streaming pass per object, objects handed to an {@link ObjectSink}.
+ * the stored bytes in one pass per object ({@link ObjectEncoder}, zlib or libdeflate as
+ * {@link IngestSettings#deflateLibrary} says), objects handed to an {@link ObjectSink}.
  *
  * <p>Files and the chunks of big files are processed in parallel on a bounded pool; the cut
  * points of a big file are found by a scan in the caller (which may skip the first
  * {@code min - 32} bytes of every chunk), and each chunk is compressed by its own task, scheduled
  * as soon as the scan finds its end, so a single 1 GiB file uses every thread. Memory stays
  * bounded: each running task holds at most one object in memory (up to the staging limit, the
- * rest spills to disk) and at most {@code 4 * threads} tasks are queued; {@link #submit} blocks
- * when that many are pending, until half of them are done.
+ * rest spills to disk; with libdeflate also the object's content, up to 16 MiB) and at most
+ * {@code 4 * threads} tasks are queued; {@link #submit} blocks when that many are pending, until
+ * half of them are done.
  */
 public final class ContentProcessor implements AutoCloseable {
     /** Enough to keep any default-size chunk in memory; bigger objects spill to disk. */
