@@ -40,17 +40,21 @@ Java_org_cvmfs_suite_protocol_ingest_NativeDeflate_allocate(JNIEnv *env, jclass 
 JNIEXPORT jlong JNICALL
 Java_org_cvmfs_suite_protocol_ingest_NativeDeflate_bound(JNIEnv *env, jclass cls, jlong compressor,
                                                          jlong length) {
+  if (compressor == 0 || length < 0) {
+    return -1;
+  }
   return (jlong)zlib_compress_bound((void *)(size_t)compressor, (size_t)length);
 }
 
-/* Returns the compressed size, 0 when it does not fit, -1 when a buffer is not direct. */
+/* Returns the compressed size, 0 when it does not fit, -1 when a buffer is not direct or an
+ * argument is out of range. */
 JNIEXPORT jlong JNICALL
 Java_org_cvmfs_suite_protocol_ingest_NativeDeflate_compress(JNIEnv *env, jclass cls, jlong compressor,
                                                             jobject in, jint length, jobject out) {
   void *in_address = (*env)->GetDirectBufferAddress(env, in);
   void *out_address = (*env)->GetDirectBufferAddress(env, out);
   jlong capacity = (*env)->GetDirectBufferCapacity(env, out);
-  if (in_address == NULL || out_address == NULL || capacity < 0
+  if (compressor == 0 || in_address == NULL || out_address == NULL || capacity < 0
       || length < 0 || length > (*env)->GetDirectBufferCapacity(env, in)) {
     return -1;
   }
@@ -60,5 +64,7 @@ Java_org_cvmfs_suite_protocol_ingest_NativeDeflate_compress(JNIEnv *env, jclass 
 
 JNIEXPORT void JNICALL
 Java_org_cvmfs_suite_protocol_ingest_NativeDeflate_release(JNIEnv *env, jclass cls, jlong compressor) {
-  free_compressor((void *)(size_t)compressor);
+  if (compressor != 0) {
+    free_compressor((void *)(size_t)compressor);
+  }
 }

@@ -117,6 +117,30 @@ class ContentProcessorTest {
     }
 
     @Test
+    void theSettingsLibraryWritesTheObjectsOfZlibContentOnly() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(DeflateLibrary.LIBDEFLATE.availableHere(), "libdeflate is not found here");
+        Path f = write("text", compressible(new Random(12), 12_000));
+        IngestSettings libdeflate = SETTINGS.withDeflateLibrary(DeflateLibrary.LIBDEFLATE);
+        IngestSettings raw = new IngestSettings(HashAlgorithm.SHA1, Compression.NONE, Optional.of(SMALL));
+        ProcessedContent byZlib;
+        ProcessedContent byLibdeflate;
+        try (ContentProcessor p = processor(SETTINGS, new ObjectStoreSink(store("zlib")), 1)) {
+            byZlib = ContentProcessor.await(p.submit(f));
+        }
+        try (ContentProcessor p = processor(libdeflate, new ObjectStoreSink(store("libdeflate")), 1)) {
+            byLibdeflate = ContentProcessor.await(p.submit(f));
+        }
+        assertEquals(byZlib.size(), byLibdeflate.size());
+        assertFalse(byZlib.objects().equals(byLibdeflate.objects()), "libdeflate asked for, zlib's bytes written");
+        try (ContentProcessor p = processor(raw, new ObjectStoreSink(store("raw")), 1);
+             ContentProcessor q = processor(raw.withDeflateLibrary(DeflateLibrary.LIBDEFLATE),
+                     new ObjectStoreSink(store("raw-libdeflate")), 1)) {
+            assertEquals(ContentProcessor.await(p.submit(f)), ContentProcessor.await(q.submit(f)),
+                    "uncompressed content is the same whatever the library");
+        }
+    }
+
+    @Test
     void streamEndingExactlyAtAHardCutIsStoredInOnePiece() throws Exception {
         byte[] zeros = new byte[(int) SMALL.maxSize()];
         ObjectStore store = store("repo");

@@ -75,6 +75,52 @@ class ObjectEncoderTest {
     }
 
     @Test
+    void theLimitItselfIsStillOneWholeBufferAndOneByteMoreIsZlibs() {
+        encoders(10_000);
+        Random random = new Random(6);
+        byte[] atLimit = ContentProcessorTest.compressible(random, 10_000);
+        byte[] beyond = ContentProcessorTest.compressible(random, 10_001);
+        assertFalse(java.util.Arrays.equals(encode(zlib, atLimit, 2_500), encode(libdeflate, atLimit, 2_500)));
+        assertArrayEquals(encode(zlib, beyond, 2_500), encode(libdeflate, beyond, 2_500));
+    }
+
+    @Test
+    void anEncoderReusedAfterStreamingStartsEveryObjectAfresh() {
+        encoders(10_000);
+        Random random = new Random(7);
+        byte[] first = ContentProcessorTest.compressible(random, 30_000);
+        byte[] second = ContentProcessorTest.compressible(random, 40_000);
+        encode(zlib, first, 4_000);
+        encode(libdeflate, first, 4_000);
+        assertArrayEquals(encode(zlib, second, 4_000), encode(libdeflate, second, 4_000),
+                "a second object beyond the limit is a stream of its own");
+        assertArrayEquals(encode(zlib, new byte[0], 1), encode(libdeflate, new byte[0], 1),
+                "an empty object after a streamed one is zlib's empty stream");
+    }
+
+    @Test
+    void libdeflateRefusesABufferTooSmallOrNotDirect() {
+        assumeTrue(NativeDeflate.available(), "libdeflate is not bound here");
+        try (NativeDeflate compressor = NativeDeflate.open(Zlib.LEVEL)) {
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.allocateDirect(1_000).put(new byte[1_000]);
+            assertTrue(compressor.bound(1_000) >= 1_000);
+            IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
+                    () -> compressor.compress(in, 1_000, java.nio.ByteBuffer.allocateDirect(4)));
+            assertTrue(small.getMessage().endsWith("(too small)"), small.getMessage());
+            IllegalArgumentException heap = assertThrows(IllegalArgumentException.class,
+                    () -> compressor.compress(in, 1_000, java.nio.ByteBuffer.allocate(2_000)));
+            assertTrue(heap.getMessage().contains("not a direct buffer"), heap.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> compressor.compress(in, 1_001, java.nio.ByteBuffer.allocateDirect(2_000)));
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocateDirect((int) compressor.bound(1_000));
+            int size = compressor.compress(in, 1_000, out);
+            byte[] stream = new byte[size];
+            out.get(0, stream);
+            assertArrayEquals(new byte[1_000], Zlib.inflate(stream, 1_000));
+        }
+    }
+
+    @Test
     void objectsOfEverySizeInflateBackAndAreNamedByTheirStoredBytes() {
         encoders(ObjectEncoder.WHOLE_LIMIT);
         Random random = new Random(5);
