@@ -21,8 +21,9 @@ import java.nio.file.StandardCopyOption;
  * <p>The library finds libdeflate ({@code libdeflate.so.0}, Debian's {@code libdeflate0}) at run
  * time. Where the library was not built (no C compiler at build time), does not load (another
  * platform, a {@code noexec} temporary directory) or finds no libdeflate, {@link #available} is
- * false and content is compressed with java.util.zip. A library inside a jar is copied to a new temporary
- * file, loaded and deleted (16 KB, once per JVM, when the first object is compressed).
+ * false and content is compressed with java.util.zip. A library inside a jar is copied to a new
+ * temporary file, loaded and deleted (16 KB, once per JVM, when the first object is compressed);
+ * a copy of its own also lets a second class loader load it.
  */
 final class NativeDeflate implements AutoCloseable {
     static final String LIBRARY = "libcvmfs_suite_deflate.so";

@@ -13,8 +13,8 @@ import org.cvmfs.suite.protocol.store.Zlib;
  * pipeline names objects by their stored bytes. One encoder per thread; it is reused object
  * after object so the zlib state is allocated once.
  *
- * <p>Where libdeflate is asked for and bound ({@link DeflateLibrary}), an object's content is gathered in a
- * direct buffer and compressed in one call when the object ends: every file up to
+ * <p>Where libdeflate is asked for and bound ({@link DeflateLibrary}), an object's content is
+ * gathered in a direct buffer and compressed in one call when the object ends: every file up to
  * {@code wholeLimit} bytes (default {@value #WHOLE_LIMIT}, the default largest chunk) and so every
  * chunk of default size. Content beyond that limit (a file published unchunked, chunks of a
  * larger maximum) goes on through java.util.zip's streaming deflater, the gathered bytes first,
@@ -138,9 +138,11 @@ final class ObjectEncoder {
     private void startStreaming() {
         streaming = true;
         deflater.reset();
-        deflater.setInput(gathered.flip());
-        drain();
-        gathered.clear();
+        if (gathered != null) {
+            deflater.setInput(gathered.flip());
+            drain();
+            gathered.clear();
+        }
     }
 
     private void drain() {

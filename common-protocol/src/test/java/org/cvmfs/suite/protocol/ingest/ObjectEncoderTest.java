@@ -82,6 +82,8 @@ class ObjectEncoderTest {
         byte[] beyond = ContentProcessorTest.compressible(random, 10_001);
         assertFalse(java.util.Arrays.equals(encode(zlib, atLimit, 2_500), encode(libdeflate, atLimit, 2_500)));
         assertArrayEquals(encode(zlib, beyond, 2_500), encode(libdeflate, beyond, 2_500));
+        assertArrayEquals(encode(zlib, beyond, 10_001), encode(libdeflate, beyond, 10_001),
+                "a first write beyond the limit streams at once");
     }
 
     @Test
