@@ -201,11 +201,11 @@ public final class PublishBench implements Callable<Integer> {
             Results.print("publish: one " + (bigSize >> 20) + " MiB file / bare zlib+SHA-1 1 core", bigMb / b.wall(), bigMb / bareBig, "MB/s");
             report(b);
 
-            String zlibConf = useLibdeflate(publisher);
-            Path again = editableTree(server(publisher, "transaction", REPO + "/big-libdeflate").output());
-            Corpus.generate(again, 0, SMALL_MIN, SMALL_MAX, 1, bigSize, 2025);
-            Run l = server(publisher, "publish", REPO);
-            Files.writeString(serverConf(publisher), zlibConf);
+            Run l = withLibdeflate(publisher, () -> {
+                Path again = editableTree(server(publisher, "transaction", REPO + "/big-libdeflate").output());
+                Corpus.generate(again, 0, SMALL_MIN, SMALL_MAX, 1, bigSize, 2025);
+                return server(publisher, "publish", REPO);
+            });
             System.out.printf(Locale.ROOT, "the same file again, %s=libdeflate: publish %6.2f s  %6.1f MB/s  (%.2f of the"
                     + " bare zlib+SHA-1 loop); bytes uploaded: %s%n", DEFLATE_KEY, l.wall(), bigMb / l.wall(),
                     bareBig / l.wall(), uploadedAgainst(l, b));
@@ -215,13 +215,17 @@ public final class PublishBench implements Callable<Integer> {
     }
 
     /**
-     * Sets {@code CVMFS_SUITE_DEFLATE_LIBRARY=libdeflate} in the publisher's server.conf (read by every
-     * publish) and returns the file as it was, to be written back.
+     * Runs {@code publication} with {@code CVMFS_SUITE_DEFLATE_LIBRARY=libdeflate} in the
+     * publisher's server.conf (read by every publish), which is then written back as it was.
      */
-    private static String useLibdeflate(Path publisher) throws IOException {
+    private static Run withLibdeflate(Path publisher, Callable<Run> publication) throws Exception {
         String zlibConf = Files.readString(serverConf(publisher));
         Files.writeString(serverConf(publisher), zlibConf + DEFLATE_KEY + "=libdeflate\n");
-        return zlibConf;
+        try {
+            return publication.call();
+        } finally {
+            Files.writeString(serverConf(publisher), zlibConf);
+        }
     }
 
     private static Path serverConf(Path publisher) {
@@ -345,11 +349,11 @@ public final class PublishBench implements Callable<Integer> {
         Results.print("publish: " + files + " small files, resident JVM / own JVM", files / r.wall(), files / own.wall(), "files/s");
         report(r);
 
-        String zlibConf = useLibdeflate(publisher);
-        Path again = editableTree(server(true, publisher, "transaction", REPO + "/small-libdeflate").output());
-        Corpus.generate(again, files, SMALL_MIN, SMALL_MAX, 0, 0, 2027);
-        Run l = server(true, publisher, "publish", REPO);
-        Files.writeString(serverConf(publisher), zlibConf);
+        Run l = withLibdeflate(publisher, () -> {
+            Path again = editableTree(server(true, publisher, "transaction", REPO + "/small-libdeflate").output());
+            Corpus.generate(again, files, SMALL_MIN, SMALL_MAX, 0, 0, 2027);
+            return server(true, publisher, "publish", REPO);
+        });
         System.out.printf(Locale.ROOT, "the same %d files again, resident JVM, %s=libdeflate: publish %6.2f s  %7.0f files/s"
                 + " (zlib: %.0f files/s); bytes uploaded: %s%n", files, DEFLATE_KEY, l.wall(), files / l.wall(),
                 files / r.wall(), uploadedAgainst(l, r));

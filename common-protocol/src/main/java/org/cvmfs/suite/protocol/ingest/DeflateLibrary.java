@@ -39,11 +39,11 @@ public enum DeflateLibrary {
     }
 
     public static DeflateLibrary fromConfigName(String name) {
-        for (DeflateLibrary library : values()) {
-            if (library.configName.equals(name.toLowerCase(Locale.ROOT))) {
-                return library;
-            }
-        }
-        throw new IllegalArgumentException("unknown deflate library '" + name + "' (expected zlib or libdeflate)");
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "zlib" -> ZLIB;
+            case "libdeflate" -> LIBDEFLATE;
+            default -> throw new IllegalArgumentException("unknown deflate library '" + name
+                    + "' (expected zlib or libdeflate)");
+        };
     }
 }

@@ -13,8 +13,8 @@ import java.nio.file.StandardCopyOption;
  * JNI library {@code src/main/c/cvmfs_suite_deflate.c} that the build puts beside this class.
  * Why: zlib's deflate at level 6 is the publisher's whole cost for big files and most of it for
  * small ones (issue 11: 69 % of both cores during a 256 MiB publication). At the same level
- * libdeflate compressed the benchmark's text 1.5 times as fast as zlib in pieces of 8-12 KB (the
- * same bytes out) and 2.2 times as fast in 8 MiB chunks (2.9 % more bytes out). Any zlib stream
+ * libdeflate compressed the benchmark's text 1.5 times as fast as zlib in pieces of 8-12 KB (as
+ * many bytes out) and 2.2 times as fast in 8 MiB chunks (2.9 % more bytes out). Any zlib stream
  * inflates the same, so clients, gateways and upstream's tools read its objects as they read
  * zlib's; the bytes differ from zlib's, so an object's name does too, as between zlib versions.
  *

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -118,7 +119,7 @@ class ContentProcessorTest {
 
     @Test
     void theSettingsLibraryWritesTheObjectsOfZlibContentOnly() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(DeflateLibrary.LIBDEFLATE.availableHere(), "libdeflate is not found here");
+        assumeTrue(DeflateLibrary.LIBDEFLATE.availableHere(), "libdeflate is not found here");
         Path f = write("text", compressible(new Random(12), 12_000));
         IngestSettings libdeflate = SETTINGS.withDeflateLibrary(DeflateLibrary.LIBDEFLATE);
         IngestSettings raw = new IngestSettings(HashAlgorithm.SHA1, Compression.NONE, Optional.of(SMALL));

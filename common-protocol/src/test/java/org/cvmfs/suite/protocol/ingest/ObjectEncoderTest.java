@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
@@ -54,11 +56,8 @@ class ObjectEncoderTest {
     void libdeflateWritesOtherBytesThatInflateToTheSameContent() {
         encoders(ObjectEncoder.WHOLE_LIMIT);
         byte[] content = ContentProcessorTest.compressible(new Random(3), 200_000);
-        byte[] byZlib = encode(zlib, content, 7_000);
-        byte[] byLibdeflate = encode(libdeflate, content, 7_000);
-        assertFalse(java.util.Arrays.equals(byZlib, byLibdeflate), "libdeflate wrote zlib's bytes: not used?");
-        assertArrayEquals(content, Zlib.inflate(byZlib, content.length));
-        assertArrayEquals(content, Zlib.inflate(byLibdeflate, content.length));
+        assertArrayEquals(content, Zlib.inflate(encode(zlib, content, 7_000), content.length));
+        assertWrittenByLibdeflate(content, 7_000);
     }
 
     @Test
@@ -67,11 +66,8 @@ class ObjectEncoderTest {
         Random random = new Random(4);
         byte[] big = ContentProcessorTest.compressible(random, 50_000);
         byte[] small = ContentProcessorTest.compressible(random, 9_000);
-        assertArrayEquals(encode(zlib, big, 3_000), encode(libdeflate, big, 3_000),
-                "beyond the limit the whole object is zlib's stream");
-        byte[] smallByLibdeflate = encode(libdeflate, small, 3_000);
-        assertFalse(java.util.Arrays.equals(encode(zlib, small, 3_000), smallByLibdeflate));
-        assertArrayEquals(small, Zlib.inflate(smallByLibdeflate, small.length));
+        assertWrittenByZlib(big, 3_000, "beyond the limit the whole object is zlib's stream");
+        assertWrittenByLibdeflate(small, 3_000);
     }
 
     @Test
@@ -80,10 +76,9 @@ class ObjectEncoderTest {
         Random random = new Random(6);
         byte[] atLimit = ContentProcessorTest.compressible(random, 10_000);
         byte[] beyond = ContentProcessorTest.compressible(random, 10_001);
-        assertFalse(java.util.Arrays.equals(encode(zlib, atLimit, 2_500), encode(libdeflate, atLimit, 2_500)));
-        assertArrayEquals(encode(zlib, beyond, 2_500), encode(libdeflate, beyond, 2_500));
-        assertArrayEquals(encode(zlib, beyond, 10_001), encode(libdeflate, beyond, 10_001),
-                "a first write beyond the limit streams at once");
+        assertWrittenByLibdeflate(atLimit, 2_500);
+        assertWrittenByZlib(beyond, 2_500, "one byte beyond the limit");
+        assertWrittenByZlib(beyond, 10_001, "a first write beyond the limit streams at once");
     }
 
     @Test
@@ -92,29 +87,26 @@ class ObjectEncoderTest {
         Random random = new Random(7);
         byte[] first = ContentProcessorTest.compressible(random, 30_000);
         byte[] second = ContentProcessorTest.compressible(random, 40_000);
-        encode(zlib, first, 4_000);
-        encode(libdeflate, first, 4_000);
-        assertArrayEquals(encode(zlib, second, 4_000), encode(libdeflate, second, 4_000),
-                "a second object beyond the limit is a stream of its own");
-        assertArrayEquals(encode(zlib, new byte[0], 1), encode(libdeflate, new byte[0], 1),
-                "an empty object after a streamed one is zlib's empty stream");
+        assertWrittenByZlib(first, 4_000, "beyond the limit");
+        assertWrittenByZlib(second, 4_000, "a second object beyond the limit is a stream of its own");
+        assertWrittenByZlib(new byte[0], 1, "an empty object after a streamed one is zlib's empty stream");
     }
 
     @Test
     void libdeflateRefusesABufferTooSmallOrNotDirect() {
         assumeTrue(NativeDeflate.available(), "libdeflate is not bound here");
         try (NativeDeflate compressor = NativeDeflate.open(Zlib.LEVEL)) {
-            java.nio.ByteBuffer in = java.nio.ByteBuffer.allocateDirect(1_000).put(new byte[1_000]);
+            ByteBuffer in = ByteBuffer.allocateDirect(1_000).put(new byte[1_000]);
             assertTrue(compressor.bound(1_000) >= 1_000);
             IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
-                    () -> compressor.compress(in, 1_000, java.nio.ByteBuffer.allocateDirect(4)));
+                    () -> compressor.compress(in, 1_000, ByteBuffer.allocateDirect(4)));
             assertTrue(small.getMessage().endsWith("(too small)"), small.getMessage());
             IllegalArgumentException heap = assertThrows(IllegalArgumentException.class,
-                    () -> compressor.compress(in, 1_000, java.nio.ByteBuffer.allocate(2_000)));
+                    () -> compressor.compress(in, 1_000, ByteBuffer.allocate(2_000)));
             assertTrue(heap.getMessage().contains("not a direct buffer"), heap.getMessage());
             assertThrows(IllegalArgumentException.class,
-                    () -> compressor.compress(in, 1_001, java.nio.ByteBuffer.allocateDirect(2_000)));
-            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocateDirect((int) compressor.bound(1_000));
+                    () -> compressor.compress(in, 1_001, ByteBuffer.allocateDirect(2_000)));
+            ByteBuffer out = ByteBuffer.allocateDirect((int) compressor.bound(1_000));
             int size = compressor.compress(in, 1_000, out);
             byte[] stream = new byte[size];
             out.get(0, stream);
@@ -146,7 +138,7 @@ class ObjectEncoderTest {
     @Test
     void emptyContentIsZlibsEmptyStreamEitherWay() {
         encoders(ObjectEncoder.WHOLE_LIMIT);
-        assertArrayEquals(encode(zlib, new byte[0], 1), encode(libdeflate, new byte[0], 1));
+        assertWrittenByZlib(new byte[0], 1, "the empty object");
     }
 
     @Test
@@ -162,6 +154,18 @@ class ObjectEncoderTest {
         assumeTrue(NativeDeflate.available(), "libdeflate is not bound here");
         zlib = new ObjectEncoder(HashAlgorithm.SHA1, Compression.ZLIB, false, wholeLimit);
         libdeflate = new ObjectEncoder(HashAlgorithm.SHA1, Compression.ZLIB, true, wholeLimit);
+    }
+
+    /** Both encoders, fed {@code content} in writes of {@code block} bytes, store zlib's very bytes. */
+    private void assertWrittenByZlib(byte[] content, int block, String why) {
+        assertArrayEquals(encode(zlib, content, block), encode(libdeflate, content, block), why);
+    }
+
+    /** The libdeflate encoder stores other bytes than zlib's, which inflate to {@code content}. */
+    private void assertWrittenByLibdeflate(byte[] content, int block) {
+        byte[] stored = encode(libdeflate, content, block);
+        assertFalse(Arrays.equals(encode(zlib, content, block), stored), "libdeflate wrote zlib's bytes: not used?");
+        assertArrayEquals(content, Zlib.inflate(stored, content.length));
     }
 
     private byte[] encode(ObjectEncoder encoder, byte[] content, int block) {

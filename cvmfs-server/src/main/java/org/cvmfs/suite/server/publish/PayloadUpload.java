@@ -13,6 +13,7 @@ import org.cvmfs.suite.protocol.gateway.GatewayException;
 import org.cvmfs.suite.protocol.gateway.GatewayReply;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
+import org.cvmfs.suite.protocol.ingest.Compression;
 import org.cvmfs.suite.protocol.ingest.ContentProcessor;
 import org.cvmfs.suite.protocol.ingest.DeflateLibrary;
 import org.cvmfs.suite.protocol.ingest.IngestSettings;
@@ -57,7 +58,7 @@ final class PayloadUpload implements AutoCloseable {
         this.data = new PackUploader(this::submit, context.tmp("packs"), DATA_PACK_BYTES, PackHeader.MAX_OBJECTS,
                 DATA_PACKS_QUEUED);
         IngestSettings ingest = context.settings().ingest();
-        if (!ingest.deflateLibrary().availableHere()) {
+        if (ingest.compression() == Compression.ZLIB && !ingest.deflateLibrary().availableHere()) {
             context.warn(DeflateLibrary.CONFIG_KEY + "=" + ingest.deflateLibrary().configName()
                     + ", but libdeflate (libdeflate.so.0) is not found here: compressing with zlib");
         }

@@ -22,7 +22,8 @@ import org.cvmfs.suite.protocol.repository.ServerConfig;
 /**
  * Reads a publisher host's configuration of one repository: {@code server.conf} (the gateway in
  * {@code CVMFS_UPSTREAM_STORAGE}, the Stratum-0 in {@code CVMFS_STRATUM0}, hashing, compression
- * and the library that writes it, chunking and tagging) and the keys {@code REPO.gw} and {@code REPO.pub}.
+ * and the library that writes it, chunking and tagging) and the keys {@code REPO.gw} and
+ * {@code REPO.pub}.
  */
 public final class PublisherConfiguration {
     /** Upstream's client waits forever; we wait long, but not forever, for a commit. */
