@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deploy/test.sh [MAVEN ARGS...]: run every test of the suite on this machine, as README.md shows.
-# Installs what is missing with apt-get (JDK 17, Maven, PostgreSQL, RabbitMQ, and the C compiler
-# and libdeflate that CVMFS_SUITE_DEFLATE_LIBRARY=libdeflate and its tests need; needs root), starts
+# Installs what is missing with apt-get (JDK 17, Maven, PostgreSQL, RabbitMQ, and the C compiler,
+# libdeflate and libcrypto that the suite's JNI library and its tests need; needs root), starts
 # PostgreSQL (127.0.0.1:5432, user postgres, trust on loopback) and RabbitMQ (127.0.0.1:5672,
 # guest/guest) when they are down, then runs `mvn -B verify` with the given extra arguments.
 # A server that already runs is used as it is: never restarted, never reconfigured.
@@ -22,9 +22,11 @@ if ! [ "${java_major:-0}" -ge 17 ] 2>/dev/null || ! command -v javac >/dev/null;
   need_apt+=(openjdk-17-jdk-headless)
 fi
 command -v mvn >/dev/null || need_apt+=(maven)
-# common-protocol's build compiles NativeDeflate's JNI library (src/main/c), which loads libdeflate
+# common-protocol's build compiles the suite's JNI library (src/main/c), which loads libdeflate
+# (CVMFS_SUITE_DEFLATE_LIBRARY=libdeflate) and libcrypto (SHA-1)
 command -v cc >/dev/null || need_apt+=(gcc)
 /sbin/ldconfig -p 2>/dev/null | grep -q 'libdeflate\.so\.0' || need_apt+=(libdeflate0)
+/sbin/ldconfig -p 2>/dev/null | grep -q 'libcrypto\.so\.3' || need_apt+=(libssl3)
 installed_postgres=false
 if ! command -v pg_ctlcluster >/dev/null; then
   need_apt+=(postgresql)

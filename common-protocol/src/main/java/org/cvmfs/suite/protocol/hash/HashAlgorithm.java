@@ -63,10 +63,13 @@ public enum HashAlgorithm {
         throw new IllegalArgumentException("unknown catalog hash algorithm value " + value);
     }
 
-    /** A fresh incremental digester; not thread-safe, one per stream. */
+    /**
+     * A fresh incremental digester; not thread-safe, one per stream. SHA-1 by libcrypto where it
+     * is bound ({@link NativeSha1}), else in Java.
+     */
     public Digester newDigester() {
         return switch (this) {
-            case SHA1 -> new Sha1Digester();
+            case SHA1 -> NativeSha1.available() ? new NativeSha1() : new Sha1Digester();
             case RMD160 -> new BouncyDigester(new RIPEMD160Digest());
             case SHAKE128 -> new BouncyDigester(new SHAKEDigest(128));
         };

@@ -1,16 +1,11 @@
 package org.cvmfs.suite.protocol.ingest;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URL;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.cvmfs.suite.protocol.jni.SuiteNativeLibrary;
 
 /**
  * libdeflate's whole-buffer zlib compressor (RFC 1950, as java.util.zip writes it), through the
- * JNI library {@code src/main/c/cvmfs_suite_deflate.c} that the build puts beside this class.
+ * suite's JNI library ({@link SuiteNativeLibrary}, {@code src/main/c/deflate.c}).
  * Why: zlib's deflate at level 6 is the publisher's whole cost for big files and most of it for
  * small ones (issue 11: 69 % of both cores during a 256 MiB publication). At the same level
  * libdeflate compressed the benchmark's text 1.5 times as fast as zlib in pieces of 8-12 KB (as
@@ -19,15 +14,10 @@ import java.nio.file.StandardCopyOption;
  * zlib's; the bytes differ from zlib's, so an object's name does too, as between zlib versions.
  *
  * <p>The library finds libdeflate ({@code libdeflate.so.0}, Debian's {@code libdeflate0}) at run
- * time. Where the library was not built (no C compiler at build time), does not load (another
- * platform, a {@code noexec} temporary directory) or finds no libdeflate, {@link #available} is
- * false and content is compressed with java.util.zip. A library inside a jar is copied to a new
- * temporary file, loaded and deleted (16 KB, once per JVM, when the first object is compressed);
- * a copy of its own also lets a second class loader load it.
+ * time. Where the suite's library is not loaded or finds no libdeflate, {@link #available} is
+ * false and content is compressed with java.util.zip.
  */
 final class NativeDeflate implements AutoCloseable {
-    static final String LIBRARY = "libcvmfs_suite_deflate.so";
-
     private long compressor;
 
     private NativeDeflate(long compressor) {
@@ -95,35 +85,8 @@ final class NativeDeflate implements AutoCloseable {
 
     private static native void release(long compressor);
 
-    /** Loads the library on first use, so that a command that compresses nothing never does. */
+    /** Binds libdeflate on first use, so that a command that compresses nothing never does. */
     private static final class Binding {
-        static final boolean BOUND = load();
-
-        private static boolean load() {
-            URL url = NativeDeflate.class.getResource(LIBRARY);
-            if (url == null) {
-                return false;
-            }
-            try {
-                if ("file".equals(url.getProtocol())) {
-                    System.load(Path.of(url.toURI()).toString());
-                } else {
-                    loadCopy(url);
-                }
-                return bind();
-            } catch (IOException | UnsatisfiedLinkError | java.net.URISyntaxException | SecurityException e) {
-                return false;
-            }
-        }
-
-        private static void loadCopy(URL url) throws IOException {
-            Path copy = Files.createTempFile("cvmfs-suite-deflate", ".so");
-            try (InputStream in = url.openStream()) {
-                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-                System.load(copy.toString());
-            } finally {
-                Files.deleteIfExists(copy);
-            }
-        }
+        static final boolean BOUND = SuiteNativeLibrary.loaded() && bind();
     }
 }

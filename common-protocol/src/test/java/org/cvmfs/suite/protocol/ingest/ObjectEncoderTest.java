@@ -47,7 +47,7 @@ class ObjectEncoderTest {
             installed |= Files.exists(dir.resolve("libdeflate.so.0"));
         }
         assumeTrue(installed, "libdeflate.so.0 is not installed here");
-        assertTrue(NativeDeflate.available(), "the build put no loadable " + NativeDeflate.LIBRARY + " beside the class");
+        assertTrue(NativeDeflate.available(), "libdeflate is installed but not bound: is the suite's JNI library built and loadable?");
         assertTrue(DeflateLibrary.LIBDEFLATE.availableHere());
         assertTrue(DeflateLibrary.ZLIB.availableHere());
     }

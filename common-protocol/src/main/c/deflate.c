@@ -1,8 +1,8 @@
 /*
- * JNI binding of org.cvmfs.suite.protocol.ingest.NativeDeflate to libdeflate's whole-buffer zlib
- * compressor. libdeflate is looked up at run time (dlopen of libdeflate.so.0), so this library
- * builds without libdeflate's headers and loads on a host without libdeflate, where bind()
- * answers false and the suite compresses with java.util.zip instead.
+ * The suite's JNI library, part 1: org.cvmfs.suite.protocol.ingest.NativeDeflate bound to
+ * libdeflate's whole-buffer zlib compressor. libdeflate is looked up at run time (dlopen of
+ * libdeflate.so.0), so this library builds without libdeflate's headers and loads on a host
+ * without libdeflate, where bind() answers false and the suite compresses with java.util.zip.
  */
 #include <dlfcn.h>
 #include <jni.h>
