@@ -10,14 +10,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -113,6 +118,33 @@ class HttpCallTest {
         assertNull(s.headers().getFirst("Cache-control"), "objects stay cacheable by proxies");
         assertNull(s.headers().getFirst("Pragma"));
         assertEquals(1, bodyOpens.get());
+    }
+
+    @Test
+    void aBodyIsWrittenInBlocksHoweverItsSourceReadsComeIn() throws IOException {
+        byte[] body = new byte[2 * HttpCall.WRITE_BLOCK + 1000];
+        new Random(5).nextBytes(body);
+        List<Integer> writes = new ArrayList<>();
+        ByteArrayOutputStream received = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                writes.add(len);
+                super.write(b, off, len);
+            }
+        };
+        InputStream trickle = new ByteArrayInputStream(body) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 1000));
+            }
+        };
+        HttpCall.copy(trickle, received, body.length);
+        assertArrayEquals(body, received.toByteArray());
+        assertEquals(List.of(HttpCall.WRITE_BLOCK, HttpCall.WRITE_BLOCK, 1000), writes);
+
+        writes.clear();
+        HttpCall.copy(new ByteArrayInputStream(new byte[10]), received, 10);
+        assertEquals(List.of(10), writes, "a short body in one write of its size");
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -56,6 +57,8 @@ class PayloadApiTest {
     MutableClock clock;
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
+    @ConfigProperty(name = "quarkus.http.limits.max-chunk-size")
+    MemorySize maxChunkSize;
 
     String token;
 
@@ -70,6 +73,12 @@ class PayloadApiTest {
         try (Stream<Path> txn = Files.list(storage().resolve("data/txn"))) {
             assertEquals(0, txn.count(), "temporary objects left in data/txn");
         }
+    }
+
+    /** A whole socket read (64 KiB on Linux) reaches the request thread as one piece, not eight. */
+    @Test
+    void aPackReachesTheRequestThreadInPiecesOfWholeSocketReads() {
+        assertTrue(maxChunkSize.asLongValue() >= 64 * 1024, "max-chunk-size " + maxChunkSize.asLongValue());
     }
 
     @Test
