@@ -212,9 +212,15 @@ suite_app_classpath() {
 }
 
 # SUITE_CLI_JVM_DEFAULTS: JVM options of the command-line tools. The serial collector starts
-# fastest and needs no helper threads; the publisher's heap stays small because it streams files.
-# JVM warnings go to stderr (the JVM's default is stdout, where cvmfs_server cat writes data).
-SUITE_CLI_JVM_DEFAULTS="-XX:+UseSerialGC -Xlog:disable -Xlog:all=warning:stderr"
+# fastest and needs no helper threads; the publisher's heap stays small because it streams files
+# and reuses each ingest thread's buffers. Its young generation is at most 32 MiB whatever the
+# machine (by default a third of a 64th of its memory: 122 MiB on 23 GiB, 1.3 GiB on 256 GiB),
+# since the garbage of a long publication touches the whole of it: a 1 GiB file left a peak
+# resident set of 164 instead of 221 MiB, and 50,000 files 169 instead of 243 MiB, at the same
+# speed (issue 11). The heap's limit stays the JVM's, a quarter of the memory: the publisher
+# keeps about 1.2 KB per file of a publication. JVM warnings go to stderr (the JVM's default is
+# stdout, where cvmfs_server cat writes data).
+SUITE_CLI_JVM_DEFAULTS="-XX:+UseSerialGC -XX:MaxNewSize=32m -Xlog:disable -Xlog:all=warning:stderr"
 
 # run_suite_main TOOL MODULE MAIN_CLASS [ARGS...]: exec MAIN_CLASS of MODULE's packaged application
 # on a plain class path (no Quarkus boot), with class-data sharing. The CDS archive is trained by

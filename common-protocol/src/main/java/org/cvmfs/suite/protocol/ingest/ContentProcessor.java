@@ -33,9 +33,10 @@ import org.cvmfs.suite.protocol.hash.ObjectSuffix;
  * {@code min - 32} bytes of every chunk), and each chunk is compressed by its own task, scheduled
  * as soon as the scan finds its end, so a single 1 GiB file uses every thread. Memory stays
  * bounded: each running task holds at most one object in memory (up to the staging limit, the
- * rest spills to disk; with libdeflate also the object's content, up to 16 MiB) and at most
- * {@code 4 * threads} tasks are queued; {@link #submit} blocks when that many are pending, until
- * half of them are done.
+ * rest spills to disk; with libdeflate also the object's content, up to 16 MiB), in its thread's
+ * {@link StagingBuffer}, kept for the thread's next object rather than allocated anew; and at
+ * most {@code 4 * threads} tasks are queued: {@link #submit} blocks when that many are pending,
+ * until half of them are done.
  */
 public final class ContentProcessor implements AutoCloseable {
     /** Enough to keep any default-size chunk in memory; bigger objects spill to disk. */
@@ -331,7 +332,7 @@ public final class ContentProcessor implements AutoCloseable {
             throws IOException {
         Worker w = worker();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-             StagedObject staged = newStaged()) {
+             StagedObject staged = new StagedObject(spillDir, stagingLimit, w.staging)) {
             w.encoder.start(staged);
             try {
                 long position = offset;
@@ -376,14 +377,15 @@ public final class ContentProcessor implements AutoCloseable {
     private Worker worker() {
         Worker w = workers.get();
         if (w == null) {
-            w = new Worker(new ObjectEncoder(settings), new byte[READ_BLOCK]);
+            w = new Worker(new ObjectEncoder(settings), new byte[READ_BLOCK], new StagingBuffer());
             workers.set(w);
             allWorkers.add(w);
         }
         return w;
     }
 
-    private record Worker(ObjectEncoder encoder, byte[] block) {
+    /** One thread's reused state: its encoder, read block and staging memory. */
+    private record Worker(ObjectEncoder encoder, byte[] block, StagingBuffer staging) {
     }
 
     /**

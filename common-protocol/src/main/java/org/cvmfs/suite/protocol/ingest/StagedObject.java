@@ -12,12 +12,15 @@ import java.util.Arrays;
 /**
  * The stored bytes of one object while it is being produced: kept in memory up to a limit and
  * spilled to a temporary file beyond it, so that a 1 GiB unchunked file never sits in the heap.
- * Its name is only known once the last byte is hashed, which is why it is staged at all.
+ * Its name is only known once the last byte is hashed, which is why it is staged at all. An
+ * ingest thread lends it its {@link StagingBuffer}, which the object gives back when closed.
  */
 public final class StagedObject implements AutoCloseable {
     private final Path spillDir;
     private final int memoryLimit;
-    private byte[] buffer = new byte[256];
+    /** Where {@link #buffer} came from and goes back to, or null: an array of its own. */
+    private final StagingBuffer lender;
+    private byte[] buffer;
     private int buffered;
     private Path spillFile;
     private OutputStream spillOut;
@@ -25,11 +28,18 @@ public final class StagedObject implements AutoCloseable {
     private boolean sealed;
 
     public StagedObject(Path spillDir, int memoryLimit) {
+        this(spillDir, memoryLimit, null);
+    }
+
+    /** Stages into {@code lender}'s array (grown as needed, given back by {@link #close}). */
+    StagedObject(Path spillDir, int memoryLimit, StagingBuffer lender) {
         if (memoryLimit < 0) {
             throw new IllegalArgumentException("memory limit must not be negative, got " + memoryLimit);
         }
         this.spillDir = spillDir;
         this.memoryLimit = memoryLimit;
+        this.lender = lender;
+        this.buffer = lender == null ? new byte[256] : lender.lend();
     }
 
     public void write(byte[] data, int offset, int length) {
@@ -113,6 +123,9 @@ public final class StagedObject implements AutoCloseable {
     @Override
     public void close() {
         seal();
+        if (lender != null && buffer != null) {
+            lender.giveBack(buffer);
+        }
         buffer = null;
         if (spillFile != null) {
             try {
@@ -128,7 +141,9 @@ public final class StagedObject implements AutoCloseable {
         spillFile = Files.createTempFile(spillDir, "staged.", ".tmp");
         spillOut = Files.newOutputStream(spillFile);
         spillOut.write(buffer, 0, buffered);
-        buffer = new byte[0];
+        if (lender == null) {
+            buffer = new byte[0];
+        }
         buffered = 0;
     }
 
