@@ -6,9 +6,8 @@ import org.cvmfs.suite.protocol.jni.SuiteNativeLibrary;
  * SHA-1 by OpenSSL's libcrypto, through the suite's JNI library ({@link SuiteNativeLibrary},
  * {@code src/main/c/sha1.c}). Why: the launchers run every JVM of the suite with C1 only, and
  * under C1 no Java SHA-1 gets the CPU's SHA instructions; {@link Sha1Digester} hashes at about
- * 340 MB/s there, libcrypto at about 2,100 MB/s on the same machine (SHA-NI). Every object is
- * hashed twice, by the publisher that names it and by the gateway that checks it, so for a 1 GiB
- * file (about 540 MB stored) that is some 2.6 s of CPU saved on a two-core host (issue 11).
+ * 340 MB/s there, libcrypto at about 2,150 MB/s on the same machine (SHA-NI). Every object is
+ * hashed twice, by the publisher that names it and by the gateway that checks it (issue 11).
  *
  * <p>The state is a byte array of OpenSSL's {@code SHA_CTX}, so an abandoned digester leaves
  * nothing behind. Where libcrypto ({@code libcrypto.so.3} or {@code .so.1.1}) or the suite's

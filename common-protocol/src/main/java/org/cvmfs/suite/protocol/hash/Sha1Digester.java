@@ -2,7 +2,7 @@ package org.cvmfs.suite.protocol.hash;
 
 /**
  * SHA-1 (FIPS 180-4) for content hashes in Java, where libcrypto's is not bound ({@link
- * NativeSha1}, five to six times as fast), written for the C1 compiler. Every tool and daemon of
+ * NativeSha1}, about six times as fast), written for the C1 compiler. Every tool and daemon of
  * the suite runs with C1 only (the launchers' {@code -XX:TieredStopAtLevel=1}; see
  * "Publication pipeline and throughput" in docs/design-notes.md), and the JDK's SHA-1 is fast
  * only where C2 replaces it with an intrinsic: under C1 its loop over a schedule array ran at
