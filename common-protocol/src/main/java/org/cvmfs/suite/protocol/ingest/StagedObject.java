@@ -122,11 +122,14 @@ public final class StagedObject implements AutoCloseable {
     /** Drops the bytes and the spill file. */
     @Override
     public void close() {
-        seal();
-        if (lender != null && buffer != null) {
-            lender.giveBack(buffer);
+        try {
+            seal();
+        } finally {
+            if (lender != null && buffer != null) {
+                lender.giveBack(buffer);  // even when the spill file failed: the thread goes on
+            }
+            buffer = null;
         }
-        buffer = null;
         if (spillFile != null) {
             try {
                 Files.deleteIfExists(spillFile);

@@ -84,6 +84,7 @@ class StagedObjectTest {
         first.close();
         first.close();
         assertSpillDirEmpty();
+        assertEquals(LIMIT, lender.capacity(), "the array grown up to the limit before the spill is kept");
 
         byte[] small = bytes(6, 10);
         try (StagedObject next = new StagedObject(spill, LIMIT, lender)) {
@@ -92,6 +93,30 @@ class StagedObjectTest {
             assertTrue(next.inMemory());
             assertArrayEquals(small, next.bytes());
         }
+    }
+
+    @Test
+    void bytesAreReadOnlyOnceSealedAndUntilClosed() {
+        StagedObject staged = new StagedObject(spill, LIMIT);
+        staged.write(new byte[10], 0, 10);
+        assertThrows(IllegalStateException.class, staged::bytes);
+        assertThrows(IllegalStateException.class, staged::openStream);
+        assertThrows(IllegalStateException.class, () -> staged.writeTo(new ByteArrayOutputStream()));
+        staged.seal();
+        assertThrows(IllegalStateException.class, () -> staged.write(new byte[1], 0, 1));
+        staged.close();
+        assertThrows(IllegalStateException.class, staged::bytes);
+    }
+
+    @Test
+    void aLimitOfZeroSpillsEveryByteAndANegativeOneIsRefused() throws IOException {
+        try (StagedObject staged = new StagedObject(spill, 0)) {
+            staged.write(new byte[] {7}, 0, 1);
+            staged.seal();
+            assertFalse(staged.inMemory());
+            assertReadsBack(new byte[] {7}, staged);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new StagedObject(spill, -1));
     }
 
     private static byte[] bytes(long seed, int length) {
