@@ -44,43 +44,52 @@ Java_org_cvmfs_suite_protocol_hash_NativeSha1_bind(JNIEnv *env, jclass cls) {
   return sha1_init && sha1_update && sha1_final ? (jint)sizeof(sha_ctx) : 0;
 }
 
-/* The Java side checks the state's length and the data's range before every call. */
-JNIEXPORT void JNICALL
+/*
+ * The Java side checks the state's length and the data's range before every call. Each call
+ * answers whether it hashed: an array the JVM cannot pin (it would have to copy it, out of
+ * memory) or a libcrypto failure is reported, never a digest of bytes that were not read.
+ */
+JNIEXPORT jboolean JNICALL
 Java_org_cvmfs_suite_protocol_hash_NativeSha1_start(JNIEnv *env, jclass cls, jbyteArray state) {
   sha_ctx *ctx = (*env)->GetPrimitiveArrayCritical(env, state, NULL);
   if (ctx == NULL) {
-    return;
+    return JNI_FALSE;
   }
-  sha1_init(ctx);
+  int ok = sha1_init(ctx);
   (*env)->ReleasePrimitiveArrayCritical(env, state, ctx, 0);
+  return ok == 1 ? JNI_TRUE : JNI_FALSE;
 }
 
-JNIEXPORT void JNICALL
+JNIEXPORT jboolean JNICALL
 Java_org_cvmfs_suite_protocol_hash_NativeSha1_update(JNIEnv *env, jclass cls, jbyteArray state,
                                                      jbyteArray data, jint offset, jint length) {
   sha_ctx *ctx = (*env)->GetPrimitiveArrayCritical(env, state, NULL);
   if (ctx == NULL) {
-    return;
+    return JNI_FALSE;
   }
+  int ok = 0;
   unsigned char *bytes = (*env)->GetPrimitiveArrayCritical(env, data, NULL);
   if (bytes != NULL) {
-    sha1_update(ctx, bytes + offset, (size_t)length);
+    ok = sha1_update(ctx, bytes + offset, (size_t)length);
     (*env)->ReleasePrimitiveArrayCritical(env, data, bytes, JNI_ABORT);
   }
   (*env)->ReleasePrimitiveArrayCritical(env, state, ctx, 0);
+  return ok == 1 ? JNI_TRUE : JNI_FALSE;
 }
 
-JNIEXPORT void JNICALL
+JNIEXPORT jboolean JNICALL
 Java_org_cvmfs_suite_protocol_hash_NativeSha1_finish(JNIEnv *env, jclass cls, jbyteArray state,
                                                      jbyteArray digest) {
   sha_ctx *ctx = (*env)->GetPrimitiveArrayCritical(env, state, NULL);
   if (ctx == NULL) {
-    return;
+    return JNI_FALSE;
   }
+  int ok = 0;
   unsigned char *out = (*env)->GetPrimitiveArrayCritical(env, digest, NULL);
   if (out != NULL) {
-    sha1_final(out, ctx);
+    ok = sha1_final(out, ctx);
     (*env)->ReleasePrimitiveArrayCritical(env, digest, out, 0);
   }
   (*env)->ReleasePrimitiveArrayCritical(env, state, ctx, 0);
+  return ok == 1 ? JNI_TRUE : JNI_FALSE;
 }

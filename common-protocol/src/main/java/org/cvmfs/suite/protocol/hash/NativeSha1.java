@@ -23,7 +23,7 @@ final class NativeSha1 implements HashAlgorithm.Digester {
             throw new IllegalStateException("libcrypto's SHA-1 is not bound in this JVM");
         }
         state = new byte[Binding.STATE_SIZE];
-        start(state);
+        check(start(state), "start");
     }
 
     /** Whether libcrypto's SHA-1 is bound in this JVM; asked once, the answer kept. */
@@ -38,7 +38,7 @@ final class NativeSha1 implements HashAlgorithm.Digester {
         }
         checkOpen();
         if (length > 0) {
-            update(state, data, offset, length);
+            check(update(state, data, offset, length), "hash " + length + " bytes");
         }
     }
 
@@ -47,8 +47,15 @@ final class NativeSha1 implements HashAlgorithm.Digester {
         checkOpen();
         finished = true;
         byte[] digest = new byte[HashAlgorithm.DIGEST_LENGTH];
-        finish(state, digest);
+        check(finish(state, digest), "finish");
         return digest;
+    }
+
+    /** A native call that did not hash (an array it could not pin, a libcrypto failure) is an error, never a wrong digest. */
+    private static void check(boolean hashed, String what) {
+        if (!hashed) {
+            throw new IllegalStateException("libcrypto's SHA-1 could not " + what);
+        }
     }
 
     private void checkOpen() {
@@ -60,11 +67,11 @@ final class NativeSha1 implements HashAlgorithm.Digester {
     /** The size of OpenSSL's SHA_CTX, or 0 when libcrypto is not found. */
     private static native int bind();
 
-    private static native void start(byte[] state);
+    private static native boolean start(byte[] state);
 
-    private static native void update(byte[] state, byte[] data, int offset, int length);
+    private static native boolean update(byte[] state, byte[] data, int offset, int length);
 
-    private static native void finish(byte[] state, byte[] digest);
+    private static native boolean finish(byte[] state, byte[] digest);
 
     /** Binds libcrypto on first use, so that a command that hashes nothing never does. */
     private static final class Binding {

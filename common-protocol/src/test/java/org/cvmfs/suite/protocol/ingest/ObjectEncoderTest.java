@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
@@ -16,15 +15,13 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.store.Zlib;
+import org.cvmfs.suite.protocol.testing.SharedLibraries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The encoder's two ways to write a zlib stream: java.util.zip, and libdeflate in whole buffers. */
 class ObjectEncoderTest {
-    private static final Path[] LIBRARY_DIRS = {Path.of("/usr/lib/x86_64-linux-gnu"), Path.of("/usr/lib64"),
-        Path.of("/usr/lib"), Path.of("/lib/x86_64-linux-gnu")};
-
     @TempDir
     Path tmp;
     private ObjectEncoder zlib;
@@ -42,11 +39,7 @@ class ObjectEncoderTest {
 
     @Test
     void libdeflateIsBoundWhereItIsInstalled() {
-        boolean installed = false;
-        for (Path dir : LIBRARY_DIRS) {
-            installed |= Files.exists(dir.resolve("libdeflate.so.0"));
-        }
-        assumeTrue(installed, "libdeflate.so.0 is not installed here");
+        assumeTrue(SharedLibraries.installed("libdeflate.so.0"), "libdeflate.so.0 is not installed here");
         assertTrue(NativeDeflate.available(), "libdeflate is installed but not bound: is the suite's JNI library built and loadable?");
         assertTrue(DeflateLibrary.LIBDEFLATE.availableHere());
         assertTrue(DeflateLibrary.ZLIB.availableHere());

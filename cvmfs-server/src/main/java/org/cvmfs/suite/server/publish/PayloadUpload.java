@@ -60,7 +60,8 @@ final class PayloadUpload implements AutoCloseable {
         IngestSettings ingest = context.settings().ingest();
         if (ingest.compression() == Compression.ZLIB && !ingest.deflateLibrary().availableHere()) {
             context.warn(DeflateLibrary.CONFIG_KEY + "=" + ingest.deflateLibrary().configName()
-                    + ", but libdeflate (libdeflate.so.0) is not found here: compressing with zlib");
+                    + ", but libdeflate is not bound here (no libdeflate.so.0, or no JNI library of the suite's"
+                    + " build): compressing with zlib");
         }
         this.processor = new ContentProcessor(ingest, data, context.settings().threads(), context.tmp("staging"));
     }
