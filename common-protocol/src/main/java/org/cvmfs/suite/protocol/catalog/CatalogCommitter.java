@@ -1,13 +1,12 @@
 package org.cvmfs.suite.protocol.catalog;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.hash.HashAlgorithm;
-import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.store.ObjectStore;
-import org.cvmfs.suite.protocol.store.Zlib;
 
 /**
  * Writes the changed catalogs of a {@link CatalogTree} into an object store, children before
@@ -56,10 +55,10 @@ final class CatalogCommitter {
                 c.size = f.size;
             }
         }
-        byte[] bytes = node.catalog.finishRevision(node.loadedHash, now);
+        Path file = node.catalog.finishRevision(node.loadedHash, now);
         CatalogCounters totals = node.catalog.counters().asSubtree();
-        ContentHash hash = store.putStored(Zlib.compressCatalog(bytes), algorithm, ObjectSuffix.CATALOG);
+        ContentHash hash = CatalogObjects.store(store, algorithm, file);
         written.add(hash);
-        return new Finalised(hash, bytes.length, totals);
+        return new Finalised(hash, CatalogObjects.size(file), totals);
     }
 }

@@ -8,13 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.cvmfs.suite.protocol.hash.ContentHash;
+import org.cvmfs.suite.protocol.hash.HashAlgorithm;
 import org.cvmfs.suite.protocol.hash.ObjectSuffix;
 import org.cvmfs.suite.protocol.sqlite.SqliteFile;
+import org.cvmfs.suite.protocol.store.ObjectStore;
 import org.cvmfs.suite.protocol.store.RepositorySource;
 import org.cvmfs.suite.protocol.store.Zlib;
 
 /** How catalogs travel: zlib-compressed SQLite files named by the hash of the compressed bytes, suffix C. */
-final class CatalogObjects {
+public final class CatalogObjects {
     /** Refuse to inflate more than this: far above any sane catalog, well below a zip bomb's aim. */
     static final long MAX_CATALOG_BYTES = 1L << 30;
 
@@ -35,6 +37,23 @@ final class CatalogObjects {
             throw SqliteFile.deleteAfter(file, new UncheckedIOException("cannot stage catalog " + hash + " as " + file, e));
         } catch (RuntimeException e) {
             throw SqliteFile.deleteAfter(file, e);
+        }
+    }
+
+    /**
+     * Compresses and stores a finished catalog file ({@link WritableCatalog#finish}), streaming:
+     * neither the file nor its compressed bytes are ever whole in the heap. Returns its name.
+     */
+    public static ContentHash store(ObjectStore store, HashAlgorithm algorithm, Path file) {
+        return store.putStreamed(algorithm, ObjectSuffix.CATALOG, out -> Zlib.compressCatalog(file, out));
+    }
+
+    /** The size of a finished catalog file, as catalogs and manifests record it. */
+    public static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the size of catalog " + file, e);
         }
     }
 

@@ -421,25 +421,29 @@ public final class WritableCatalog implements AutoCloseable {
 
     // ---- finishing ----
 
-    /** Writes the statistics, commits and closes; returns the file bytes. Revision is unchanged. */
-    public byte[] finish() {
+    /**
+     * Writes the statistics, commits and closes; returns the catalog's file, ready to be
+     * compressed and stored (its owner deletes it). Revision is unchanged.
+     */
+    public Path finish() {
         requireOpen();
         writeStatistics();
-        return commitAndRead();
+        return commitAndClose();
     }
 
     /**
      * Finishes a re-publication of this catalog: {@code revision} + 1, {@code last_modified} =
-     * {@code now}, {@code previous_revision} = {@code previous} (40 zeros if null).
+     * {@code now}, {@code previous_revision} = {@code previous} (40 zeros if null). Returns the
+     * file as {@link #finish} does.
      */
-    public byte[] finishRevision(ContentHash previous, long now) {
+    public Path finishRevision(ContentHash previous, long now) {
         requireOpen();
         long revision = reader.revision();
         db.setProperty(CatalogSchema.PROP_REVISION, Long.toString(revision + 1));
         db.setProperty(CatalogSchema.PROP_LAST_MODIFIED, Long.toString(now));
         db.setProperty(CatalogSchema.PROP_PREVIOUS_REVISION, previous == null ? NULL_HASH_TEXT : previous.toText());
         writeStatistics();
-        return commitAndRead();
+        return commitAndClose();
     }
 
     private void writeStatistics() {
@@ -455,7 +459,7 @@ public final class WritableCatalog implements AutoCloseable {
         }
     }
 
-    private byte[] commitAndRead() {
+    private Path commitAndClose() {
         try {
             db.connection().commit();
             db.connection().setAutoCommit(true);
@@ -465,7 +469,8 @@ public final class WritableCatalog implements AutoCloseable {
         compactIfBloated();
         reader.closeStatements();
         open = false;
-        return db.closeAndRead();
+        db.close();
+        return db.path();
     }
 
     // Heavy churn (a moved subtree) leaves free pages that would be shipped for nothing.

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.cvmfs.suite.protocol.catalog.CatalogCommit;
+import org.cvmfs.suite.protocol.catalog.CatalogObjects;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.catalog.WritableCatalog;
@@ -29,7 +30,6 @@ import org.cvmfs.suite.protocol.manifest.SignedManifest;
 import org.cvmfs.suite.protocol.store.LocalRepositorySource;
 import org.cvmfs.suite.protocol.sqlite.SqliteFile;
 import org.cvmfs.suite.protocol.store.ObjectStore;
-import org.cvmfs.suite.protocol.store.Zlib;
 
 /**
  * {@code cvmfs_server mkfs} for a local Stratum-0: keys, the served tree with the empty revision 0
@@ -168,9 +168,9 @@ public final class Stratum0Creator {
         Path file = SqliteFile.newStagingPath(tempDir, "catalog");
         long now = clock.instant().getEpochSecond();
         try (WritableCatalog root = WritableCatalog.createEmptyRoot(file, now, uid, gid)) {
-            byte[] bytes = root.finish();
-            ContentHash hash = store.putStored(Zlib.compressCatalog(bytes), algorithm, ObjectSuffix.CATALOG);
-            return new CatalogCommit(hash, bytes.length, 0, CatalogCommit.DEFAULT_TTL, now, List.of(hash));
+            Path finished = root.finish();
+            ContentHash hash = CatalogObjects.store(store, algorithm, finished);
+            return new CatalogCommit(hash, CatalogObjects.size(finished), 0, CatalogCommit.DEFAULT_TTL, now, List.of(hash));
         } finally {
             SqliteFile.delete(file);
         }

@@ -1,5 +1,7 @@
 package org.cvmfs.suite.protocol.store;
 
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -82,6 +84,56 @@ public final class ObjectStore {
         return hash;
     }
 
+    /** Stored bytes that their writer streams out, never whole in memory. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Stores the bytes {@code stored} writes (already compressed, or meant to be raw), hashing
+     * them on their way to a temporary file, and returns their name: for objects too big to hold,
+     * such as a large catalog.
+     */
+    public ContentHash putStreamed(HashAlgorithm algorithm, ObjectSuffix suffix, Writer stored) {
+        Path tmp = nextTempName();
+        try {
+            HashAlgorithm.Digester digester = algorithm.newDigester();
+            try (OutputStream out = new BufferedOutputStream(new DigestingStream(createTemp(tmp), digester), 64 * 1024)) {
+                stored.write(out);
+            }
+            ContentHash hash = ContentHash.of(algorithm, digester.finish(), suffix);
+            moveIntoPlace(tmp, hash);
+            tmp = null;
+            return hash;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store a " + suffix + " object", e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /** Hands every byte written to a digester on its way to the file. */
+    private static final class DigestingStream extends FilterOutputStream {
+        private final HashAlgorithm.Digester digester;
+
+        DigestingStream(OutputStream out, HashAlgorithm.Digester digester) {
+            super(out);
+            this.digester = digester;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            digester.update(b, off, len);
+            out.write(b, off, len);
+        }
+    }
+
     /**
      * Streams exactly {@code size} stored bytes into the object {@code expected}, hashing them on
      * the way; refuses (and leaves nothing behind) if the stream is short or the bytes do not hash
@@ -137,10 +189,6 @@ public final class ObjectStore {
             throw new CorruptObjectException("object " + hash + " does not hash to its name");
         }
         return data;
-    }
-
-    private interface Writer {
-        void write(OutputStream out) throws IOException;
     }
 
     private void publish(ContentHash hash, Writer writer) {

@@ -4,6 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,33 +40,81 @@ public final class Zlib {
     }
 
     /**
-     * {@code catalog} compressed at {@link #CATALOG_LEVEL}. A catalog of more than one
-     * {@value #CATALOG_BLOCK}-byte block is compressed as pigz does, one block per core at a
-     * time: each block a raw deflate segment primed with the 32 KiB before it (so that matches
-     * may reach back as in one stream) and ended on a byte boundary by a sync flush, the last one
-     * finished; the segments in order, between a zlib header and the Adler-32 of the whole, are
-     * one valid zlib stream. Its bytes depend on the input alone, not on the cores or their
-     * timing. Level 1 does about 65 MB/s on catalog pages (digests), so the 3.2 MB root catalog
-     * of 10,000 files took 50 ms on the publisher and again in the gateway's merge, a quarter of
-     * a one-file publication (issue 11).
+     * The catalog file {@code catalog} compressed at {@link #CATALOG_LEVEL} into {@code out}. A
+     * catalog of more than one {@value #CATALOG_BLOCK}-byte block is compressed as pigz does, one
+     * block per core at a time: each block a raw deflate segment primed with the 32 KiB before it
+     * (so that matches may reach back as in one stream) and ended on a byte boundary by a sync
+     * flush, the last one finished; the segments in order, between a zlib header and the Adler-32
+     * of the whole, are one valid zlib stream. Its bytes depend on the input alone, not on the
+     * cores or their timing. Level 1 does about 65 MB/s on catalog pages (digests), so the 3.2 MB
+     * root catalog of 10,000 files took 50 ms on the publisher and again in the gateway's merge, a
+     * quarter of a one-file publication (issue 11).
+     *
+     * <p>The catalog is read a round of blocks at a time and never held whole: a flat catalog of a
+     * few hundred thousand entries is tens of megabytes, more than a bounded heap should hold
+     * twice over (the file and its compressed copy).
      */
-    public static byte[] compressCatalog(byte[] catalog) {
-        int blocks = (catalog.length + CATALOG_BLOCK - 1) / CATALOG_BLOCK;
-        if (blocks < 2) {
-            return compress(catalog, CATALOG_LEVEL);
+    public static void compressCatalog(Path catalog, OutputStream out) throws IOException {
+        try (FileChannel in = FileChannel.open(catalog, StandardOpenOption.READ)) {
+            long size = in.size();
+            if (size <= CATALOG_BLOCK) {
+                out.write(compress(read(in, (int) size, catalog), CATALOG_LEVEL));
+                return;
+            }
+            long blocks = (size + CATALOG_BLOCK - 1) / CATALOG_BLOCK;
+            int round = Math.max(1, Runtime.getRuntime().availableProcessors());
+            out.write(0x78); // deflate, 32 KiB window
+            out.write(0x01); // fastest level; (0x78 << 8 | 0x01) is a multiple of 31
+            Adler32 adler = new Adler32();
+            byte[] before = null;
+            for (long first = 0; first < blocks; first += round) {
+                byte[][] data = new byte[(int) Math.min(round, blocks - first)][];
+                for (int k = 0; k < data.length; k++) {
+                    data[k] = read(in, (int) Math.min(CATALOG_BLOCK, size - (first + k) * CATALOG_BLOCK), catalog);
+                }
+                byte[][] segments = deflateRound(before, data, first + data.length == blocks);
+                for (int k = 0; k < data.length; k++) {
+                    adler.update(data[k]);
+                    out.write(segments[k]);
+                }
+                before = data[data.length - 1];
+            }
+            long sum = adler.getValue();
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                out.write((int) (sum >>> shift) & 0xff);
+            }
         }
-        byte[][] segments = new byte[blocks][];
+    }
+
+    /** The next {@code length} bytes of {@code in}. */
+    private static byte[] read(FileChannel in, int length, Path file) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining()) {
+            if (in.read(buffer) < 0) {
+                throw new IOException(file + " ended early: it shrank while it was compressed");
+            }
+        }
+        return buffer.array();
+    }
+
+    /**
+     * One round of blocks deflated on all cores, this thread one of them; {@code before} is the
+     * block before the round's first (null at the start), {@code last} whether the round ends
+     * the catalog.
+     */
+    private static byte[][] deflateRound(byte[] before, byte[][] data, boolean last) {
+        byte[][] segments = new byte[data.length][];
         @SuppressWarnings("unchecked")
-        CompletableFuture<Void>[] done = new CompletableFuture[blocks];
-        for (int i = 0; i < blocks; i++) {
+        CompletableFuture<Void>[] done = new CompletableFuture[data.length];
+        for (int i = 0; i < data.length; i++) {
             done[i] = new CompletableFuture<>();
         }
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable work = () -> {
-            for (int i = next.getAndIncrement(); i < blocks; i = next.getAndIncrement()) {
+            for (int i = next.getAndIncrement(); i < data.length; i = next.getAndIncrement()) {
                 try {
-                    segments[i] = deflateBlock(catalog, i, i == blocks - 1);
+                    segments[i] = deflateBlock(i == 0 ? before : data[i - 1], data[i], last && i == data.length - 1);
                 } catch (RuntimeException | Error e) {
                     failure.compareAndSet(null, e);
                 } finally {
@@ -70,8 +122,7 @@ public final class Zlib {
                 }
             }
         };
-        int helpers = Math.min(Runtime.getRuntime().availableProcessors(), blocks) - 1;
-        for (int h = 0; h < helpers; h++) {
+        for (int h = 1; h < data.length; h++) {
             ForkJoinPool.commonPool().execute(work);
         }
         work.run();
@@ -83,43 +134,19 @@ public final class Zlib {
         if (failure.get() instanceof Error e) {
             throw e;
         }
-        return framed(segments, catalog);
+        return segments;
     }
 
-    /** Raw deflate segments in order between a zlib header and the Adler-32 of {@code data}: one zlib stream. */
-    private static byte[] framed(byte[][] segments, byte[] data) {
-        int length = 2 + 4;
-        for (byte[] segment : segments) {
-            length += segment.length;
-        }
-        byte[] out = new byte[length];
-        out[0] = 0x78; // deflate, 32 KiB window
-        out[1] = 0x01; // fastest level; (0x78 << 8 | 0x01) is a multiple of 31
-        int at = 2;
-        for (byte[] segment : segments) {
-            System.arraycopy(segment, 0, out, at, segment.length);
-            at += segment.length;
-        }
-        Adler32 adler = new Adler32();
-        adler.update(data);
-        long sum = adler.getValue();
-        for (int shift = 24; shift >= 0; shift -= 8) {
-            out[at++] = (byte) (sum >>> shift);
-        }
-        return out;
-    }
-
-    private static byte[] deflateBlock(byte[] data, int block, boolean last) {
-        int start = block * CATALOG_BLOCK;
-        int length = Math.min(CATALOG_BLOCK, data.length - start);
+    /** One block as a raw deflate segment, primed with the end of the block {@code before} (null for the first). */
+    private static byte[] deflateBlock(byte[] before, byte[] block, boolean last) {
         Deflater deflater = new Deflater(CATALOG_LEVEL, true);
         try {
-            if (start > 0) {
-                int window = Math.min(WINDOW, start);
-                deflater.setDictionary(data, start - window, window);
+            if (before != null) {
+                int window = Math.min(WINDOW, before.length);
+                deflater.setDictionary(before, before.length - window, window);
             }
-            deflater.setInput(data, start, length);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(length / 2 + 64);
+            deflater.setInput(block);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(block.length / 2 + 64);
             byte[] buf = new byte[64 * 1024];
             if (last) {
                 deflater.finish();

@@ -35,9 +35,9 @@ public final class TestRepository {
         this.store = new ObjectStore(root);
         this.source = new CountingSource(new LocalRepositorySource(root));
         try (WritableCatalog c = WritableCatalog.createEmptyRoot(dir.resolve("empty.sqlite"), T0, 0, 0)) {
-            byte[] bytes = c.finish();
-            head = store.putCompressed(bytes, HashAlgorithm.SHA1, ObjectSuffix.CATALOG);
-            headSize = bytes.length;
+            Path file = c.finish();
+            head = CatalogObjects.store(store, HashAlgorithm.SHA1, file);
+            headSize = CatalogObjects.size(file);
         }
     }
 

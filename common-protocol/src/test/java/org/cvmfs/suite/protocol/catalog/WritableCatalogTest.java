@@ -50,7 +50,7 @@ class WritableCatalogTest {
         Path file = tmp.resolve("root.sqlite");
         byte[] bytes;
         try (WritableCatalog c = WritableCatalog.createEmptyRoot(file, NOW, 1000, 1001)) {
-            bytes = c.finish();
+            bytes = Files.readAllBytes(c.finish());
         }
         assertEquals(Files.size(file), bytes.length);
         try (SqliteFile db = SqliteFile.openReadOnly(file); Statement s = db.connection().createStatement()) {

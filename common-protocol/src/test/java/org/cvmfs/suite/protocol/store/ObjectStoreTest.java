@@ -29,6 +29,39 @@ class ObjectStoreTest {
     Path repo;
 
     @Test
+    void storesStreamedBytesUnderTheNameTheyHashTo() throws Exception {
+        ObjectStore store = new ObjectStore(repo);
+        byte[] stored = Zlib.compress("a catalog written piece by piece".repeat(5000).getBytes(StandardCharsets.US_ASCII));
+        ContentHash h = store.putStreamed(HashAlgorithm.SHA1, ObjectSuffix.CATALOG, out -> {
+            out.write(stored[0]);
+            for (int at = 1; at < stored.length; at += 1000) {
+                out.write(stored, at, Math.min(1000, stored.length - at));
+            }
+        });
+        assertEquals(ContentHash.compute(HashAlgorithm.SHA1, stored, ObjectSuffix.CATALOG), h);
+        assertArrayEquals(stored, store.readStored(h));
+        // the same bytes again: one object, the same name
+        assertEquals(h, store.putStreamed(HashAlgorithm.SHA1, ObjectSuffix.CATALOG, out -> out.write(stored)));
+        assertTxnEmpty();
+    }
+
+    @Test
+    void aStreamThatFailsLeavesNoObjectAndNoTemporaryFile() throws Exception {
+        ObjectStore store = new ObjectStore(repo);
+        store.createSkeleton();
+        java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                () -> store.putStreamed(HashAlgorithm.SHA1, ObjectSuffix.CATALOG, out -> {
+                    out.write(new byte[100_000]);
+                    throw new java.io.IOException("catalog.sqlite ended early");
+                }));
+        assertTrue(e.getCause().getMessage().contains("ended early"), e.toString());
+        assertTxnEmpty();
+        try (Stream<Path> objects = Files.walk(repo.resolve("data"))) {
+            assertEquals(0, objects.filter(Files::isRegularFile).count());
+        }
+    }
+
+    @Test
     void storesCompressedObjectUnderItsName() throws Exception {
         ObjectStore store = new ObjectStore(repo);
         store.createSkeleton();
