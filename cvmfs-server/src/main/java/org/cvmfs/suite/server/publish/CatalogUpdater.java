@@ -2,10 +2,8 @@ package org.cvmfs.suite.server.publish;
 
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import org.cvmfs.suite.protocol.catalog.Chunk;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
@@ -25,26 +23,12 @@ public final class CatalogUpdater {
     }
 
     /**
-     * @param content processed content of every file in {@link ChangeSet#contentToProcess()},
-     *                by file identity (so hard links share it)
+     * @param content the processed content of a regular file, asked for once per row, in the
+     *                order of {@link ChangeSet#contentToProcess()} (a hard link's further names
+     *                ask again), so that a caller may still be processing the files further on
      */
     public static void apply(WritableCatalogManager catalogs, ChangeSet changes,
-                             Map<ScannedEntry.FileKey, ProcessedContent> content) {
-        apply(catalogs, changes, key -> {
-            ProcessedContent c = content.get(key);
-            if (c == null) {
-                throw new IllegalStateException("no processed content for file " + key);
-            }
-            return c;
-        });
-    }
-
-    /**
-     * As above, with the content asked for file by file in the order rows are written, so that
-     * a caller may still be processing the files further down.
-     */
-    public static void apply(WritableCatalogManager catalogs, ChangeSet changes,
-                             Function<ScannedEntry.FileKey, ProcessedContent> content) {
+                             Function<ScannedEntry, ProcessedContent> content) {
         Set<RepositoryPath> removed = new HashSet<>();
         changes.removals().forEach(e -> removed.add(e.path()));
         for (ScannedEntry gone : changes.removals()) {
@@ -57,41 +41,40 @@ public final class CatalogUpdater {
             DirectoryEntry base = catalogs.lookup(now.path()).orElseThrow(() -> new IllegalStateException(
                     "the catalogs lost " + now.path() + ", which the working tree was made from"));
             boolean ownerKept = m.before().uid() == now.uid() && m.before().gid() == now.gid();
-            DirectoryEntry entry = entry(now, content, ownerKept ? base.uid() : now.uid(), ownerKept ? base.gid() : now.gid());
+            long uid = ownerKept ? base.uid() : now.uid();
+            long gid = ownerKept ? base.gid() : now.gid();
             switch (now.kind()) {
-                case DIRECTORY -> catalogs.setAttributes(now.path(), entry);
-                case SYMLINK -> catalogs.replaceFile(now.path(), entry, List.of());
-                case REGULAR -> catalogs.replaceFile(now.path(), entry, chunks(now, content));
+                case DIRECTORY -> catalogs.setAttributes(now.path(), directory(now, uid, gid));
+                case SYMLINK -> catalogs.replaceFile(now.path(), symlink(now, uid, gid), List.of());
+                case REGULAR -> {
+                    ProcessedContent c = content.apply(now);
+                    catalogs.replaceFile(now.path(), file(now, c, uid, gid), c.chunks());
+                }
                 default -> throw new IllegalStateException("cannot publish a " + now.kind() + " at " + now.path());
             }
         }
         for (ScannedEntry added : changes.additions()) {
-            DirectoryEntry entry = entry(added, content, added.uid(), added.gid());
             switch (added.kind()) {
-                case DIRECTORY -> catalogs.addDirectory(added.path(), entry);
-                case SYMLINK -> catalogs.addSymlink(added.path(), entry);
-                case REGULAR -> catalogs.addFile(added.path(), entry, chunks(added, content));
+                case DIRECTORY -> catalogs.addDirectory(added.path(), directory(added, added.uid(), added.gid()));
+                case SYMLINK -> catalogs.addSymlink(added.path(), symlink(added, added.uid(), added.gid()));
+                case REGULAR -> {
+                    ProcessedContent c = content.apply(added);
+                    catalogs.addFile(added.path(), file(added, c, added.uid(), added.gid()), c.chunks());
+                }
                 default -> throw new IllegalStateException("cannot publish a " + added.kind() + " at " + added.path());
             }
         }
     }
 
-    private static DirectoryEntry entry(ScannedEntry e, Function<ScannedEntry.FileKey, ProcessedContent> content,
-                                        long uid, long gid) {
-        String name = e.path().name();
-        return switch (e.kind()) {
-            case DIRECTORY -> CatalogEntries.directory(name, e.mode(), e.size(), e.mtimeSeconds(), uid, gid);
-            case SYMLINK -> CatalogEntries.symlink(name, e.symlinkTarget(), e.mtimeSeconds(), uid, gid);
-            case REGULAR -> CatalogEntries.file(name, e.mode(), processed(e, content), e.mtimeSeconds(), uid, gid);
-            default -> throw new IllegalStateException("cannot publish a " + e.kind() + " at " + e.path());
-        };
+    private static DirectoryEntry directory(ScannedEntry e, long uid, long gid) {
+        return CatalogEntries.directory(e.path().name(), e.mode(), e.size(), e.mtimeSeconds(), uid, gid);
     }
 
-    private static List<Chunk> chunks(ScannedEntry e, Function<ScannedEntry.FileKey, ProcessedContent> content) {
-        return processed(e, content).chunks();
+    private static DirectoryEntry symlink(ScannedEntry e, long uid, long gid) {
+        return CatalogEntries.symlink(e.path().name(), e.symlinkTarget(), e.mtimeSeconds(), uid, gid);
     }
 
-    private static ProcessedContent processed(ScannedEntry e, Function<ScannedEntry.FileKey, ProcessedContent> content) {
-        return content.apply(e.fileKey());
+    private static DirectoryEntry file(ScannedEntry e, ProcessedContent content, long uid, long gid) {
+        return CatalogEntries.file(e.path().name(), e.mode(), content, e.mtimeSeconds(), uid, gid);
     }
 }

@@ -2,11 +2,11 @@ package org.cvmfs.suite.server.publish;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.Set;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 
 /**
@@ -115,22 +115,31 @@ public final class ChangeSet {
     }
 
     /**
-     * Regular files whose content must be processed, one per file (hard links to one file are
-     * listed once, under the first of their names), in path order.
+     * Regular files whose content must be processed, in the order {@link CatalogUpdater} writes
+     * their rows: changed content first, then additions, each in path order. A file with several
+     * names (hard links) is listed once, under the first of them.
      */
     public List<ScannedEntry> contentToProcess() {
-        Map<ScannedEntry.FileKey, ScannedEntry> files = new LinkedHashMap<>();
-        for (ScannedEntry e : additions) {
-            if (e.isRegular()) {
-                files.putIfAbsent(e.fileKey(), e);
-            }
-        }
+        List<ScannedEntry> files = new ArrayList<>();
+        Set<ScannedEntry.FileKey> linked = new HashSet<>();
         for (Modification m : modifications) {
             if (m.contentChanged()) {
-                files.putIfAbsent(m.after().fileKey(), m.after());
+                addOnce(m.after(), files, linked);
             }
         }
-        return files.values().stream().sorted((a, b) -> a.path().compareTo(b.path())).toList();
+        for (ScannedEntry e : additions) {
+            if (e.isRegular()) {
+                addOnce(e, files, linked);
+            }
+        }
+        return files;
+    }
+
+    /** Only files with further names are remembered, so that the set stays as small as their number. */
+    private static void addOnce(ScannedEntry file, List<ScannedEntry> files, Set<ScannedEntry.FileKey> linked) {
+        if (file.linkCount() <= 1 || linked.add(file.fileKey())) {
+            files.add(file);
+        }
     }
 
     /** Directories that gain a {@code .cvmfscatalog} marker: new nested catalog roots. */

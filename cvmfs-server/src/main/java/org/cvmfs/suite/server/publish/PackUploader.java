@@ -7,7 +7,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -21,8 +23,11 @@ import org.cvmfs.suite.protocol.pack.ObjectPackWriter;
  * Collects new objects into object packs spooled on disk and uploads them one after another from
  * a background thread while processing goes on, as upstream's publisher does. Memory stays
  * bounded: object bytes live in the spool files, and at most {@code queueDepth} full packs wait
- * for the uploader before {@link #accept} blocks. An object already sent in this session is
- * not sent again. The first upload failure stops everything: later calls rethrow it.
+ * for the uploader before {@link #accept} blocks. An object sent in this session is not sent
+ * again while it is among the last {@value #REMEMBERED} sent, so that neither memory nor the
+ * upload grows with repeated content; an older duplicate is sent again, and the gateway keeps one
+ * copy, as it does for an object that a pack brings twice. The first upload failure stops
+ * everything: later calls rethrow it.
  */
 public final class PackUploader implements ObjectSink, AutoCloseable {
     /** Where a finished pack goes; the gateway in production. */
@@ -33,6 +38,9 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
 
     private static final Pack END = new Pack(null, null, null);
 
+    /** How many objects' names the uploader keeps, the latest used last: about 7 MiB of them. */
+    static final int REMEMBERED = 65_536;
+
     private record Pack(ObjectPackWriter writer, Path file, SpoolReader reader) {
     }
 
@@ -42,7 +50,12 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
     private final int maxObjects;
     private final BlockingQueue<Pack> queue;
     private final Thread uploader;
-    private final Set<ContentHash> sent = new HashSet<>();
+    private final Set<ContentHash> sent = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ContentHash, Boolean> eldest) {
+            return size() > REMEMBERED;
+        }
+    });
     private final AtomicLong uploadedBytes = new AtomicLong();
     private final AtomicLong uploadedPacks = new AtomicLong();
     private volatile RuntimeException failure;

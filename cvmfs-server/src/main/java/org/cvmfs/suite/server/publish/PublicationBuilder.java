@@ -3,11 +3,9 @@ package org.cvmfs.suite.server.publish;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.cvmfs.suite.protocol.catalog.CatalogCommit;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
@@ -26,17 +24,20 @@ import org.cvmfs.suite.protocol.store.RepositorySource;
  * <p>The work overlaps: a feeder thread hands the files to the processor (which blocks it when
  * enough are queued) while this thread writes the catalog rows, each file's row as soon as its
  * content is processed; compression, hashing, upload (in the processor's sink) and catalog
- * writes thus keep every core busy instead of running one after the other.
+ * writes thus keep every core busy instead of running one after the other. Both threads go
+ * through the files in one order, a bounded {@link ContentQueue} apart, so that nothing is kept
+ * per file once its row is written.
  */
 public final class PublicationBuilder {
-    /** How many files further on the catalog thread waits when the next file's content is not ready. */
-    private static final int AWAIT_BATCH = 16;
+    /** How many files the feeder may be ahead of the catalog rows: far more than the processor queues. */
+    private static final int FEED_AHEAD = 256;
 
     private PublicationBuilder() {
     }
 
     /**
-     * @param contentIds what each processed regular file now holds, for the next snapshot
+     * @param contentIds what each processed regular file now holds, for the next snapshot (empty
+     *                   unless asked for)
      */
     public record Built(CatalogCommit commit, Map<RepositoryPath, String> contentIds, int filesProcessed,
                         long bytesProcessed) {
@@ -45,90 +46,65 @@ public final class PublicationBuilder {
     public static Built build(RepositorySource base, ContentHash baseRoot, ChangeSet changes, Path workTree,
                               ContentProcessor processor, ObjectStore catalogStore, Path tmpDir, Clock clock) {
         try (WritableCatalogManager catalogs = WritableCatalogManager.open(base, baseRoot, tmpDir)) {
-            return build(catalogs, changes, workTree, processor, catalogStore, clock, new PhaseTimes());
+            return build(catalogs, changes, workTree, processor, catalogStore, clock, new PhaseTimes(), true);
         }
     }
 
-    /** As above, on the base catalogs the caller opened (and closes). */
+    /**
+     * As above, on the base catalogs the caller opened (and closes).
+     *
+     * @param withContentIds whether to record every processed file's content id, which only a
+     *                       snapshot of the whole working tree (a copy) keeps
+     */
     static Built build(WritableCatalogManager catalogs, ChangeSet changes, Path workTree, ContentProcessor processor,
-                       ObjectStore catalogStore, Clock clock, PhaseTimes phases) {
+                       ObjectStore catalogStore, Clock clock, PhaseTimes phases, boolean withContentIds) {
         List<ScannedEntry> files = changes.contentToProcess();
-        Map<ScannedEntry.FileKey, CompletableFuture<ProcessedContent>> pending = new LinkedHashMap<>();
-        Map<ScannedEntry.FileKey, Integer> positions = new HashMap<>();
-        for (ScannedEntry f : files) {
-            pending.computeIfAbsent(f.fileKey(), k -> new CompletableFuture<>());
-            positions.putIfAbsent(f.fileKey(), positions.size());
-        }
-        List<CompletableFuture<ProcessedContent>> inOrder = List.copyOf(pending.values());
-        Thread feeder = new Thread(() -> feed(files, pending, workTree, changes.root(), processor), "publish-feeder");
+        ContentQueue queue = new ContentQueue(FEED_AHEAD);
+        Thread feeder = new Thread(() -> feed(files, queue, workTree, changes.root(), processor), "publish-feeder");
         feeder.setDaemon(true);
         feeder.start();
-        Map<ScannedEntry.FileKey, ProcessedContent> content = new HashMap<>();
+        Map<RepositoryPath, String> ids = new HashMap<>();
         CatalogCommit commit;
         try {
-            CatalogUpdater.apply(catalogs, changes, key -> content.computeIfAbsent(key, k -> {
-                CompletableFuture<ProcessedContent> f = pending.get(k);
-                if (f == null) {
-                    throw new IllegalStateException("no processed content for file " + k);
+            CatalogUpdater.apply(catalogs, changes, file -> {
+                ProcessedContent content = queue.take(file);
+                if (withContentIds) {
+                    ids.put(file.path(), ContentId.of(content));
                 }
-                if (!f.isDone()) {
-                    // wait for a later file as well (they are processed about in order), so that
-                    // this thread wakes once per batch of processed files, not once per file
-                    inOrder.get(Math.min(positions.get(k) + AWAIT_BATCH, inOrder.size() - 1))
-                            .handle((c, e) -> null).join();
-                }
-                return ContentProcessor.await(f);
-            }));
+                return content;
+            });
+            queue.finish();
             phases.end("compress+hash+catalog edits");
-            // content no catalog row asked for (none today): still processed, still awaited
-            pending.forEach((k, f) -> content.computeIfAbsent(k, x -> ContentProcessor.await(f)));
             commit = catalogs.commit(catalogStore, processor.settings().algorithm(), clock);
         } finally {
-            pending.values().forEach(f -> f.cancel(false));
+            queue.abandon();
             awaitFeeder(feeder);
         }
         phases.end("catalog commit");
-        long bytes = content.values().stream().mapToLong(ProcessedContent::size).sum();
-        Map<RepositoryPath, String> ids = new HashMap<>();
-        for (ScannedEntry e : changes.additions()) {
-            if (e.isRegular()) {
-                ids.put(e.path(), ContentId.of(content.get(e.fileKey())));
-            }
-        }
-        for (ChangeSet.Modification m : changes.modifications()) {
-            if (m.after().isRegular()) {
-                ids.put(m.path(), ContentId.of(content.get(m.after().fileKey())));
-            }
-        }
-        return new Built(commit, ids, files.size(), bytes);
+        return new Built(commit, ids, files.size(), queue.bytes());
     }
 
-    /** Submits every file in order; the first failure (or a cancelled slot) fails the rest. */
-    private static void feed(List<ScannedEntry> files, Map<ScannedEntry.FileKey, CompletableFuture<ProcessedContent>> slots,
-                             Path workTree, RepositoryPath root, ContentProcessor processor) {
-        RuntimeException failure = null;
-        for (ScannedEntry f : files) {
-            CompletableFuture<ProcessedContent> slot = slots.get(f.fileKey());
-            if (failure != null || slot.isDone()) {
-                slot.completeExceptionally(failure != null ? failure : new CompletionException(
-                        new IllegalStateException("publication stopped")));
-                continue;
+    /** Submits every file in order; the first failure is passed on in its file's place and ends the feed. */
+    private static void feed(List<ScannedEntry> files, ContentQueue queue, Path workTree, RepositoryPath root,
+                             ContentProcessor processor) {
+        try {
+            for (ScannedEntry f : files) {
+                CompletableFuture<ProcessedContent> content;
+                boolean failed = false;
+                try {
+                    content = processor.submit(Materializer.fileOf(workTree, root, f.path()), f.size());
+                } catch (RuntimeException e) {
+                    content = CompletableFuture.failedFuture(e);
+                    failed = true;
+                }
+                if (!queue.put(f.fileKey(), content) || failed) {
+                    return;
+                }
             }
-            try {
-                processor.submit(Materializer.fileOf(workTree, root, f.path()), f.size()).whenComplete((c, e) -> {
-                    if (e != null) {
-                        slot.completeExceptionally(e);
-                    } else {
-                        slot.complete(c);
-                    }
-                });
-            } catch (RuntimeException e) {
-                failure = e;
-                slot.completeExceptionally(e);
-            }
+        } finally {
+            queue.close();
         }
     }
-
     private static void awaitFeeder(Thread feeder) {
         try {
             feeder.join();

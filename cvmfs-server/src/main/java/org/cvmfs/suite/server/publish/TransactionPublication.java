@@ -91,7 +91,7 @@ public final class TransactionPublication {
             phases.end("scan");
             try (PayloadUpload upload = new PayloadUpload(context, state.sessionToken())) {
                 built = PublicationBuilder.build(base, changes, contentTree, upload.processor(), upload.catalogStore(),
-                        context.clock(), phases);
+                        context.clock(), phases, !overlay);
                 uploaded = upload.finish();
             }
         }

@@ -158,6 +158,25 @@ class PackUploaderTest {
         }
     }
 
+    @Test
+    void remembersTheLatestObjectsSentNotAllOfThem() throws Exception {
+        List<Integer> packs = new CopyOnWriteArrayList<>();
+        try (PackUploader uploader = new PackUploader(pack -> packs.add(pack.objectCount()), tmp.resolve("spool"),
+                ObjectPackWriter.DEFAULT_MAX_PAYLOAD_BYTES, PackHeader.MAX_OBJECTS, 1)) {
+            for (int i = 0; i <= PackUploader.REMEMBERED; i++) {
+                byte[] b = java.nio.ByteBuffer.allocate(4).putInt(i).array();
+                uploader.accept(ContentHash.compute(HashAlgorithm.SHA1, b, ObjectSuffix.NONE), staged(b));
+            }
+            byte[] latest = java.nio.ByteBuffer.allocate(4).putInt(PackUploader.REMEMBERED).array();
+            uploader.accept(ContentHash.compute(HashAlgorithm.SHA1, latest, ObjectSuffix.NONE), staged(latest));
+            byte[] first = java.nio.ByteBuffer.allocate(4).putInt(0).array();
+            uploader.accept(ContentHash.compute(HashAlgorithm.SHA1, first, ObjectSuffix.NONE), staged(first));
+            uploader.finish();
+        }
+        // the latest one is not sent twice; the first one, forgotten since, is
+        assertEquals(PackUploader.REMEMBERED + 2, packs.stream().mapToInt(Integer::intValue).sum());
+    }
+
     private static ContentHash object(int i) {
         return ContentHash.compute(HashAlgorithm.SHA1, new byte[] {(byte) i, 1, 2}, ObjectSuffix.NONE);
     }
