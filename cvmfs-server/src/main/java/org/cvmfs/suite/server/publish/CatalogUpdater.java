@@ -1,8 +1,6 @@
 package org.cvmfs.suite.server.publish;
 
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 import org.cvmfs.suite.protocol.catalog.DirectoryEntry;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
@@ -11,7 +9,8 @@ import org.cvmfs.suite.protocol.ingest.ProcessedContent;
 
 /**
  * Writes a {@link ChangeSet} into the catalogs: removals (a removed directory takes its whole
- * subtree, nested catalogs included), then modifications, then additions, parents first.
+ * subtree, nested catalogs included, so only each removed subtree's root is removed), then
+ * modifications, then additions, parents first.
  * Catalog markers switch nested catalogs on and off through the catalog manager, as in an
  * upstream publication. Rows are built from what {@code lstat} saw, except that an entry whose
  * owner did not change in the working tree keeps its owner from the catalog: a publisher that
@@ -29,11 +28,12 @@ public final class CatalogUpdater {
      */
     public static void apply(WritableCatalogManager catalogs, ChangeSet changes,
                              Function<ScannedEntry, ProcessedContent> content) {
-        Set<RepositoryPath> removed = new HashSet<>();
-        changes.removals().forEach(e -> removed.add(e.path()));
+        RepositoryPath subtree = null;
         for (ScannedEntry gone : changes.removals()) {
-            if (gone.path().isRoot() || !removed.contains(gone.path().parent())) {
+            // a removed subtree's root comes first; removing it removes what follows below it
+            if (subtree == null || !gone.path().isSameOrUnder(subtree)) {
                 catalogs.remove(gone.path());
+                subtree = gone.path();
             }
         }
         for (ChangeSet.Modification m : changes.modifications()) {

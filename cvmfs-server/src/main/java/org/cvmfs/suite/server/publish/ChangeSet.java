@@ -1,12 +1,13 @@
 package org.cvmfs.suite.server.publish;
 
-import java.util.ArrayList;
-import java.util.Collections;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Comparator;
 import java.util.HashSet;
-import java.util.List;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 
 /**
@@ -14,15 +15,20 @@ import org.cvmfs.suite.protocol.catalog.RepositoryPath;
  * snapshot taken when the transaction materialised the base catalogs (a copy), or an overlay's
  * upper layer against its lower tree ({@link UpperChanges}). Regular files count as
  * unchanged only if their identity, size, mtime and ctime are unchanged and the snapshot did not
- * see them racily; content is never read here. Additions come parents
- * first, removals children first, so that they can be applied to catalogs in list order. An
- * entry whose type changed is a removal plus an addition.
+ * see them racily; content is never read here. An entry whose type changed is a removal plus an
+ * addition.
+ *
+ * <p>Additions come parents first. Removals come a removed subtree at a time, its root first and
+ * everything below it right after ({@link #removals}), so that removing each root removes the
+ * rest. The lists are {@link EntryLog}s: an overlay's, built by a walk, spill to a file beyond a
+ * few thousand entries, so that a publication's memory does not grow with its size; close the
+ * change set to delete them.
  */
-public final class ChangeSet {
+public final class ChangeSet implements AutoCloseable {
     private final RepositoryPath root;
-    private final List<ScannedEntry> additions;
-    private final List<Modification> modifications;
-    private final List<ScannedEntry> removals;
+    private final EntryLog<ScannedEntry> additions;
+    private final EntryLog<Modification> modifications;
+    private final EntryLog<ScannedEntry> removals;
 
     /**
      * One entry present before and after with different attributes; {@code contentChanged} tells
@@ -43,24 +49,50 @@ public final class ChangeSet {
         }
     }
 
-    private ChangeSet(RepositoryPath root, List<ScannedEntry> additions, List<Modification> modifications,
-                      List<ScannedEntry> removals) {
-        this.root = root;
-        this.additions = Collections.unmodifiableList(additions);
-        this.modifications = Collections.unmodifiableList(modifications);
-        this.removals = Collections.unmodifiableList(removals);
-    }
+    /** Entries as the logs store them: the scan's attributes, the path and link target as Java's modified UTF-8. */
+    static final EntryLog.Codec<ScannedEntry> ENTRIES = new EntryLog.Codec<>() {
+        @Override
+        public void write(DataOutputStream out, ScannedEntry e) throws IOException {
+            out.writeUTF(e.path().value());
+            out.writeInt(e.mode());
+            out.writeLong(e.uid());
+            out.writeLong(e.gid());
+            out.writeLong(e.size());
+            out.writeLong(e.mtimeNanos());
+            out.writeLong(e.ctimeNanos());
+            out.writeLong(e.device());
+            out.writeLong(e.inode());
+            out.writeInt(e.linkCount());
+            out.writeUTF(e.symlinkTarget());
+        }
 
-    /**
-     * A change set found by other means than comparing whole trees (an overlay's upper layer,
-     * {@link UpperChanges}); additions and modifications by path, removals by path (listed here
-     * children first).
-     */
-    static ChangeSet of(RepositoryPath root, NavigableMap<RepositoryPath, ScannedEntry> additions,
-                        NavigableMap<RepositoryPath, Modification> modifications,
-                        NavigableMap<RepositoryPath, ScannedEntry> removals) {
-        return new ChangeSet(root, new ArrayList<>(additions.values()), new ArrayList<>(modifications.values()),
-                new ArrayList<>(removals.descendingMap().values()));
+        @Override
+        public ScannedEntry read(DataInputStream in) throws IOException {
+            return new ScannedEntry(new RepositoryPath(in.readUTF()), in.readInt(), in.readLong(), in.readLong(),
+                    in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readInt(), in.readUTF());
+        }
+    };
+
+    static final EntryLog.Codec<Modification> MODIFICATIONS = new EntryLog.Codec<>() {
+        @Override
+        public void write(DataOutputStream out, Modification m) throws IOException {
+            ENTRIES.write(out, m.before());
+            ENTRIES.write(out, m.after());
+            out.writeBoolean(m.contentChanged());
+        }
+
+        @Override
+        public Modification read(DataInputStream in) throws IOException {
+            return new Modification(ENTRIES.read(in), ENTRIES.read(in), in.readBoolean());
+        }
+    };
+
+    ChangeSet(RepositoryPath root, EntryLog<ScannedEntry> additions, EntryLog<Modification> modifications,
+              EntryLog<ScannedEntry> removals) {
+        this.root = root;
+        this.additions = additions;
+        this.modifications = modifications;
+        this.removals = removals;
     }
 
     public static ChangeSet compute(TreeSnapshot snapshot, ScannedTree after) {
@@ -69,9 +101,9 @@ public final class ChangeSet {
             throw new IllegalArgumentException("cannot compare the tree at " + before.root() + " with the tree at "
                     + after.root());
         }
-        List<ScannedEntry> additions = new ArrayList<>();
-        List<Modification> modifications = new ArrayList<>();
-        List<ScannedEntry> removals = new ArrayList<>();
+        EntryLog<ScannedEntry> additions = EntryLog.inMemory();
+        EntryLog<Modification> modifications = EntryLog.inMemory();
+        EntryLog<ScannedEntry> removals = EntryLog.inMemory();
         for (ScannedEntry now : after.entries().values()) {
             ScannedEntry then = before.entries().get(now.path());
             if (then == null || then.kind() != now.kind()) {
@@ -84,29 +116,49 @@ public final class ChangeSet {
                 modifications.add(new Modification(then, now, false));
             }
         }
-        for (ScannedEntry then : before.entries().descendingMap().values()) {
-            ScannedEntry now = after.entries().get(then.path());
-            if (now == null || now.kind() != then.kind()) {
-                removals.add(then);
-            }
-        }
-        // a path whose type changed is removed (children first) before it is added again
+        // in tree order each removed subtree is one run, its root first
+        before.entries().values().stream().filter(then -> isGone(then, after))
+                .sorted(Comparator.comparing(ScannedEntry::path, TREE_ORDER)).forEach(removals::add);
         return new ChangeSet(after.root(), additions, modifications, removals);
     }
+
+    private static boolean isGone(ScannedEntry then, ScannedTree after) {
+        ScannedEntry now = after.entries().get(then.path());
+        return now == null || now.kind() != then.kind();
+    }
+
+    /**
+     * Depth-first order: a directory, then everything below it, then its next sibling (string
+     * order would put {@code /a-b} between {@code /a} and {@code /a/x}).
+     */
+    static final Comparator<RepositoryPath> TREE_ORDER = (a, b) -> {
+        String x = a.value();
+        String y = b.value();
+        for (int i = 0; i < Math.min(x.length(), y.length()); i++) {
+            char c = x.charAt(i);
+            char d = y.charAt(i);
+            if (c != d) {
+                return c == '/' ? -1 : d == '/' ? 1 : Character.compare(c, d);
+            }
+        }
+        return Integer.compare(x.length(), y.length());
+    };
 
     public RepositoryPath root() {
         return root;
     }
 
-    public List<ScannedEntry> additions() {
+    /** Entries that are new (or of a new type), parents first. */
+    public EntryLog<ScannedEntry> additions() {
         return additions;
     }
 
-    public List<Modification> modifications() {
+    public EntryLog<Modification> modifications() {
         return modifications;
     }
 
-    public List<ScannedEntry> removals() {
+    /** Entries that are gone (or of another type now): each removed subtree's root, then what was below it. */
+    public EntryLog<ScannedEntry> removals() {
         return removals;
     }
 
@@ -116,44 +168,22 @@ public final class ChangeSet {
 
     /**
      * Regular files whose content must be processed, in the order {@link CatalogUpdater} writes
-     * their rows: changed content first, then additions, each in path order. A file with several
-     * names (hard links) is listed once, under the first of them.
+     * their rows: changed content first, then additions. A file with several names (hard links)
+     * is listed once, under the first of them; only such files are remembered, so that the stream
+     * holds as little as their number.
      */
-    public List<ScannedEntry> contentToProcess() {
-        List<ScannedEntry> files = new ArrayList<>();
+    public Stream<ScannedEntry> contentToProcess() {
         Set<ScannedEntry.FileKey> linked = new HashSet<>();
-        for (Modification m : modifications) {
-            if (m.contentChanged()) {
-                addOnce(m.after(), files, linked);
-            }
+        Stream<ScannedEntry> changed = modifications.stream().filter(Modification::contentChanged).map(Modification::after);
+        return Stream.concat(changed, additions.stream().filter(ScannedEntry::isRegular))
+                .filter(f -> f.linkCount() <= 1 || linked.add(f.fileKey()));
+    }
+
+    @Override
+    public void close() {
+        try (removals; modifications; additions) {
+            // each log deletes its file
         }
-        for (ScannedEntry e : additions) {
-            if (e.isRegular()) {
-                addOnce(e, files, linked);
-            }
-        }
-        return files;
-    }
-
-    /** Only files with further names are remembered, so that the set stays as small as their number. */
-    private static void addOnce(ScannedEntry file, List<ScannedEntry> files, Set<ScannedEntry.FileKey> linked) {
-        if (file.linkCount() <= 1 || linked.add(file.fileKey())) {
-            files.add(file);
-        }
-    }
-
-    /** Directories that gain a {@code .cvmfscatalog} marker: new nested catalog roots. */
-    public List<RepositoryPath> catalogsCreated() {
-        return additions.stream().filter(ChangeSet::isMarker).map(e -> e.path().parent()).toList();
-    }
-
-    /** Directories that lose their marker: their nested catalogs go away. */
-    public List<RepositoryPath> catalogsRemoved() {
-        return removals.stream().filter(ChangeSet::isMarker).map(e -> e.path().parent()).toList();
-    }
-
-    private static boolean isMarker(ScannedEntry e) {
-        return !e.path().isRoot() && e.path().name().equals(TreeScanner.CATALOG_MARKER);
     }
 
     @Override

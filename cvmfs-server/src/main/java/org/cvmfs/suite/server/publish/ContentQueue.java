@@ -35,6 +35,7 @@ final class ContentQueue {
     private boolean abandoned;
     private final Map<ScannedEntry.FileKey, ProcessedContent> linked = new HashMap<>();
     private long bytes;
+    private int files;
 
     ContentQueue(int capacity) {
         if (capacity < 1) {
@@ -104,6 +105,7 @@ final class ContentQueue {
         }
         ProcessedContent content = ContentProcessor.await(next.content());
         bytes += content.size();
+        files++;
         if (entry.linkCount() > 1) {
             linked.put(key, content);
         }
@@ -121,6 +123,11 @@ final class ContentQueue {
         if (head != tail) {
             throw new IllegalStateException((tail - head) + " processed files were not written into the catalogs");
         }
+    }
+
+    /** How many files were taken, each once (a hard link's further names not counted). */
+    int files() {
+        return files;
     }
 
     /** Bytes of the files taken, each file once. */

@@ -3,9 +3,9 @@ package org.cvmfs.suite.server.publish;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.cvmfs.suite.protocol.catalog.CatalogCommit;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
@@ -58,9 +58,9 @@ public final class PublicationBuilder {
      */
     static Built build(WritableCatalogManager catalogs, ChangeSet changes, Path workTree, ContentProcessor processor,
                        ObjectStore catalogStore, Clock clock, PhaseTimes phases, boolean withContentIds) {
-        List<ScannedEntry> files = changes.contentToProcess();
         ContentQueue queue = new ContentQueue(FEED_AHEAD);
-        Thread feeder = new Thread(() -> feed(files, queue, workTree, changes.root(), processor), "publish-feeder");
+        Thread feeder = new Thread(() -> feed(changes.contentToProcess(), queue, workTree, changes.root(), processor),
+                "publish-feeder");
         feeder.setDaemon(true);
         feeder.start();
         Map<RepositoryPath, String> ids = new HashMap<>();
@@ -81,14 +81,14 @@ public final class PublicationBuilder {
             awaitFeeder(feeder);
         }
         phases.end("catalog commit");
-        return new Built(commit, ids, files.size(), queue.bytes());
+        return new Built(commit, ids, queue.files(), queue.bytes());
     }
 
     /** Submits every file in order; the first failure is passed on in its file's place and ends the feed. */
-    private static void feed(List<ScannedEntry> files, ContentQueue queue, Path workTree, RepositoryPath root,
+    private static void feed(Stream<ScannedEntry> files, ContentQueue queue, Path workTree, RepositoryPath root,
                              ContentProcessor processor) {
-        try {
-            for (ScannedEntry f : files) {
+        try (files) {
+            for (ScannedEntry f : (Iterable<ScannedEntry>) files::iterator) {
                 CompletableFuture<ProcessedContent> content;
                 boolean failed = false;
                 try {

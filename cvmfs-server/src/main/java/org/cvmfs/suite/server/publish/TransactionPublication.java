@@ -68,45 +68,40 @@ public final class TransactionPublication {
         TransactionState publishing = state.withPhase(TransactionState.Phase.PUBLISHING);
         spool.save(publishing);
         boolean overlay = state.workTree() == TransactionState.WorkTree.OVERLAY;
-        TreeSnapshot before = null;
-        TreeSnapshot now = null;
-        ChangeSet changes;
-        PublicationBuilder.Built built;
-        long uploaded;
+        TreeSnapshot before = overlay ? null : TreeSnapshotFile.read(spool.snapshotFile());
+        TreeSnapshot now = overlay ? null
+                : TreeSnapshot.take(spool.workTree(), state.leasePath(), context.clockProbe(), Map.of());
+        Path contentTree = overlay ? spool.upperTree() : spool.workTree();
         try (WritableCatalogManager base = WritableCatalogManager.open(context.cache(), state.baseRootCatalog(),
-                context.tmp("catalogs"))) {
-            Path contentTree;
-            if (overlay) {
-                changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(state.leasePath()), state.leasePath(),
-                        base.holds(state.leasePath()));
-                contentTree = spool.upperTree();
-            } else {
-                before = TreeSnapshotFile.read(spool.snapshotFile());
-                now = TreeSnapshot.take(spool.workTree(), state.leasePath(), context.clockProbe(), Map.of());
-                changes = ChangeSet.compute(before, now.tree());
-                contentTree = spool.workTree();
-            }
+                context.tmp("catalogs"));
+             ChangeSet changes = overlay
+                     ? UpperChanges.compute(spool.upperTree(), spool.lowerTree(state.leasePath()), state.leasePath(),
+                             base.holds(state.leasePath()), context.tmp("changes"))
+                     : ChangeSet.compute(before, now.tree())) {
             context.say("Processing changes... (" + changes.additions().size() + " added, "
                     + changes.modifications().size() + " modified, " + changes.removals().size() + " removed)");
             phases.end("scan");
+            PublicationBuilder.Built built;
+            long uploaded;
             try (PayloadUpload upload = new PayloadUpload(context, state.sessionToken())) {
                 built = PublicationBuilder.build(base, changes, contentTree, upload.processor(), upload.catalogStore(),
                         context.clock(), phases, !overlay);
                 uploaded = upload.finish();
             }
+            phases.end("upload");
+            TransactionState committing = publishing.committing(built.commit().rootHash());
+            spool.save(committing);
+            long revision = commit.send(committing, tagName, description);
+            phases.end("commit");
+            if (!overlay) {
+                TreeSnapshotFile.write(spool.snapshotFile(), nextSnapshot(before, now, changes, built));
+                phases.end("snapshot");
+            }
+            finishLanded(state, revision, phases);
+            context.say(phases.line());
+            return new Published(revision, built.commit().rootHash(), built.filesProcessed(), built.bytesProcessed(),
+                    uploaded);
         }
-        phases.end("upload");
-        TransactionState committing = publishing.committing(built.commit().rootHash());
-        spool.save(committing);
-        long revision = commit.send(committing, tagName, description);
-        phases.end("commit");
-        if (!overlay) {
-            TreeSnapshotFile.write(spool.snapshotFile(), nextSnapshot(before, now, changes, built));
-            phases.end("snapshot");
-        }
-        finishLanded(state, revision, phases);
-        context.say(phases.line());
-        return new Published(revision, built.commit().rootHash(), built.filesProcessed(), built.bytesProcessed(), uploaded);
     }
 
     /**

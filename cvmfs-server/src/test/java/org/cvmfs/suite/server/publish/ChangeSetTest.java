@@ -52,7 +52,7 @@ class ChangeSetTest {
         TreeSnapshot before = settledSnapshot();
         ChangeSet c = changes(before);
         assertTrue(c.isEmpty(), c.toString());
-        assertEquals(List.of(), c.contentToProcess());
+        assertEquals(List.of(), c.contentToProcess().toList());
     }
 
     @Test
@@ -73,7 +73,7 @@ class ChangeSetTest {
         Files.writeString(version, "1.1");
         Files.setLastModifiedTime(version, mtime);
         ChangeSet c = changes(before);
-        assertEquals(List.of(path("/sw/lib/version.txt")), c.contentToProcess().stream().map(ScannedEntry::path).toList());
+        assertEquals(List.of(path("/sw/lib/version.txt")), c.contentToProcess().map(ScannedEntry::path).toList());
         assertTrue(c.modifications().stream().anyMatch(m -> m.path().equals(path("/sw/lib/version.txt")) && m.contentChanged()));
     }
 
@@ -92,13 +92,13 @@ class ChangeSetTest {
 
         assertEquals(List.of("/sw/extra", "/sw/extra/sub", "/sw/extra/sub/added.txt"),
                 c.additions().stream().map(e -> e.path().toString()).toList());
-        assertEquals(List.of("/sw/lib/deep/x", "/sw/lib/deep"),
+        assertEquals(List.of("/sw/lib/deep", "/sw/lib/deep/x"),
                 c.removals().stream().map(e -> e.path().toString()).toList());
         List<String> modified = c.modifications().stream().map(m -> m.path().toString()).sorted().toList();
         // the root and lib changed their mtime (entries added/removed), lib its mode, link its target
         assertEquals(List.of("/sw", "/sw/lib", "/sw/link"), modified);
         assertTrue(c.modifications().stream().noneMatch(ChangeSet.Modification::contentChanged));
-        assertEquals(List.of(path("/sw/extra/sub/added.txt")), c.contentToProcess().stream().map(ScannedEntry::path).toList());
+        assertEquals(List.of(path("/sw/extra/sub/added.txt")), c.contentToProcess().map(ScannedEntry::path).toList());
     }
 
     @Test
@@ -111,9 +111,23 @@ class ChangeSetTest {
 
         ChangeSet c = changes(before);
 
-        assertEquals(List.of("/sw/lib/version.txt", "/sw/lib/deep/x", "/sw/lib/deep", "/sw/lib", "/sw/README"),
+        // each removed subtree in one run, its root first
+        assertEquals(List.of("/sw/README", "/sw/lib", "/sw/lib/deep", "/sw/lib/deep/x", "/sw/lib/version.txt"),
                 c.removals().stream().map(e -> e.path().toString()).toList());
         assertEquals(List.of("/sw/README", "/sw/lib"), c.additions().stream().map(e -> e.path().toString()).toList());
+    }
+
+    @Test
+    void aRemovedSubtreeIsOneRunEvenBesideANameThatSortsInsideIt() throws Exception {
+        // in string order /sw/lib-old comes between /sw/lib and /sw/lib/deep
+        Files.createDirectories(work.resolve("lib-old"));
+        Files.writeString(work.resolve("lib-old/z"), "z");
+        TreeSnapshot before = settledSnapshot();
+        DirectoryTree.delete(work.resolve("lib"));
+        DirectoryTree.delete(work.resolve("lib-old"));
+        ChangeSet c = changes(before);
+        assertEquals(List.of("/sw/lib", "/sw/lib/deep", "/sw/lib/deep/x", "/sw/lib/version.txt", "/sw/lib-old",
+                "/sw/lib-old/z"), c.removals().stream().map(e -> e.path().toString()).toList());
     }
 
     @Test
@@ -122,8 +136,8 @@ class ChangeSetTest {
         Files.delete(work.resolve("nested/.cvmfscatalog"));
         Files.createFile(work.resolve("lib/.cvmfscatalog"));
         ChangeSet c = changes(before);
-        assertEquals(List.of(path("/sw/lib")), c.catalogsCreated());
-        assertEquals(List.of(path("/sw/nested")), c.catalogsRemoved());
+        assertEquals(List.of(path("/sw/lib/.cvmfscatalog")), c.additions().stream().map(ScannedEntry::path).toList());
+        assertEquals(List.of(path("/sw/nested/.cvmfscatalog")), c.removals().stream().map(ScannedEntry::path).toList());
     }
 
     @Test
@@ -134,7 +148,7 @@ class ChangeSetTest {
         Files.createLink(work.resolve("lib/c"), a);
         ChangeSet c = changes(before);
         assertEquals(3, c.additions().size());
-        assertEquals(List.of(path("/sw/a")), c.contentToProcess().stream().map(ScannedEntry::path).toList());
+        assertEquals(List.of(path("/sw/a")), c.contentToProcess().map(ScannedEntry::path).toList());
     }
 
     @Test

@@ -98,19 +98,30 @@ class OverlayLayersTest {
         Files.setPosixFilePermissions(merged.resolve("dir"), PosixFilePermissions.fromString("rwx--x--x"));
         mount.makeReadOnly(LEASE);
 
-        ChangeSet changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(LEASE), LEASE, true);
-
-        assertEquals(List.of("added", "added/new.txt", "added/second-name", RawName.printable(RAW), "becomes-dir",
-                "becomes-file", "replaced/sub/fresh"), names(changes.additions()));
-        Map<String, Boolean> modified = changes.modifications().stream().collect(Collectors.toMap(
-                m -> relative(m.path()), ChangeSet.Modification::contentChanged, (a, b) -> a, TreeMap::new));
-        assertEquals(Map.of("", false, "chmodded.txt", true, "dir", false, "edited.txt", true, "replaced", false,
-                "replaced/same-name", true, "replaced/sub", false), modified);
-        assertEquals(List.of("replaced/sub/old-2", "replaced/old-1", "removed.txt", "gone/b", "gone/a/deep", "gone/a",
-                "gone", "becomes-file/inner", "becomes-file", "becomes-dir"), names(changes.removals()));
-        // changed content first, then additions, as the catalog rows ask for it; hard links share one content
-        assertEquals(List.of("chmodded.txt", "edited.txt", "replaced/same-name", "added/new.txt", RawName.printable(RAW),
-                "becomes-file", "replaced/sub/fresh"), names(changes.contentToProcess()));
+        // the same change set whether its lists stay in memory or go to files from their first entry
+        Files.createDirectories(tmp.resolve("changes"));
+        for (int memoryLimit : new int[] {EntryLog.MEMORY_LIMIT, 0}) {
+            try (ChangeSet changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(LEASE), LEASE, true,
+                    tmp.resolve("changes"), memoryLimit)) {
+                assertEquals(memoryLimit == 0, changes.additions().spilled());
+                assertEquals(List.of("added", "added/new.txt", "added/second-name", RawName.printable(RAW),
+                        "becomes-dir", "becomes-file", "replaced/sub/fresh"), names(changes.additions()));
+                Map<String, Boolean> modified = changes.modifications().stream().collect(Collectors.toMap(
+                        m -> relative(m.path()), ChangeSet.Modification::contentChanged, (a, b) -> a, TreeMap::new));
+                assertEquals(Map.of("", false, "chmodded.txt", true, "dir", false, "edited.txt", true, "replaced", false,
+                        "replaced/same-name", true, "replaced/sub", false), modified);
+                // each removed subtree in one run, its root first
+                assertEquals(List.of("becomes-dir", "becomes-file", "becomes-file/inner", "gone", "gone/a",
+                        "gone/a/deep", "gone/b", "removed.txt", "replaced/sub/old-2", "replaced/old-1"),
+                        names(changes.removals()));
+                // changed content first, then additions, as the catalog rows ask for it; hard links share one content
+                assertEquals(List.of("chmodded.txt", "edited.txt", "replaced/same-name", "added/new.txt",
+                        RawName.printable(RAW), "becomes-file", "replaced/sub/fresh"), names(changes.contentToProcess()));
+            }
+            try (var left = Files.list(tmp.resolve("changes"))) {
+                assertEquals(0, left.count(), "change set files left behind");
+            }
+        }
         assertEquals("new", Files.readString(Materializer.fileOf(spool.upperTree(), LEASE, LEASE.child("added").child("new.txt"))));
 
         ScannedTree shown = TreeScanner.scan(merged, LEASE);
@@ -129,7 +140,8 @@ class OverlayLayersTest {
     void nothingChangedIsAnEmptyChangeSetAndTheFoldOnlyMovesTheRecord() throws Exception {
         assertEquals("kept", Files.readString(merged.resolve("kept.txt")));
         mount.makeReadOnly(LEASE);
-        assertTrue(UpperChanges.compute(spool.upperTree(), spool.lowerTree(LEASE), LEASE, true).isEmpty());
+        assertTrue(UpperChanges.compute(spool.upperTree(), spool.lowerTree(LEASE), LEASE, true, tmp.resolve("changes"))
+                .isEmpty());
         mount.unmount(LEASE);
         ScannedTree before = TreeScanner.scan(spool.lowerTree(LEASE), LEASE);
         new UpperFold(spool).fold(LEASE, BASE, Optional.of(NEW));
@@ -141,7 +153,8 @@ class OverlayLayersTest {
     void aLeasePathNewInTheBaseIsAddedWithEverythingBelow() throws Exception {
         write(merged.resolve("first"), "1");
         mount.makeReadOnly(LEASE);
-        ChangeSet changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(LEASE), LEASE, false);
+        ChangeSet changes = UpperChanges.compute(spool.upperTree(), spool.lowerTree(LEASE), LEASE, false,
+                tmp.resolve("changes"));
         assertEquals(List.of("", "first"), names(changes.additions()));
     }
 
@@ -258,8 +271,12 @@ class OverlayLayersTest {
         return m;
     }
 
-    private static List<String> names(List<ScannedEntry> entries) {
-        return entries.stream().map(e -> relative(e.path())).toList();
+    private static List<String> names(EntryLog<ScannedEntry> entries) {
+        return names(entries.stream());
+    }
+
+    private static List<String> names(java.util.stream.Stream<ScannedEntry> entries) {
+        return entries.map(e -> relative(e.path())).toList();
     }
 
     private static String relative(RepositoryPath p) {
