@@ -217,9 +217,11 @@ suite_app_classpath() {
 # machine (by default a third of a 64th of its memory: 122 MiB on 23 GiB, 1.3 GiB on 256 GiB),
 # since the garbage of a long publication touches the whole of it: a 1 GiB file left a peak
 # resident set of 164 instead of 221 MiB, and 50,000 files 169 instead of 243 MiB, at the same
-# speed (issue 11). The heap's limit stays the JVM's, a quarter of the memory: the publisher
-# keeps about 1.2 KB per file of a publication. JVM warnings go to stderr (the JVM's default is
-# stdout, where cvmfs_server cat writes data).
+# speed (issue 11). A publication's heap does not grow with its number of files (its change set
+# spills to the spool; 200,000 files published with -Xmx40m), but the heap's limit stays the
+# JVM's, a quarter of the memory, for the repository tools: check and gc keep a set of every
+# object they reach. JVM warnings go to stderr (the JVM's default is stdout, where cvmfs_server
+# cat writes data).
 SUITE_CLI_JVM_DEFAULTS="-XX:+UseSerialGC -XX:MaxNewSize=32m -Xlog:disable -Xlog:all=warning:stderr"
 
 # run_suite_main TOOL MODULE MAIN_CLASS [ARGS...]: exec MAIN_CLASS of MODULE's packaged application

@@ -34,6 +34,13 @@ import org.cvmfs.suite.protocol.store.ObjectStore;
  */
 final class PayloadUpload implements AutoCloseable {
     /**
+     * The largest stored object of {@link #catalogStore()} staged in memory on its way into a
+     * pack; a larger one (a catalog of tens of thousands of entries is megabytes) goes through a
+     * file, so that the heap does not grow with the catalogs.
+     */
+    private static final int STAGED_IN_MEMORY = 1 << 20;
+
+    /**
      * Packs of new content are sent at 8 MiB rather than upstream's 200 MiB, so that the upload
      * (and the gateway's verification) overlaps processing from the first seconds of a
      * publication instead of starting when a whole small-files publication has been compressed;
@@ -116,7 +123,7 @@ final class PayloadUpload implements AutoCloseable {
     /** Uploads the objects of {@link #catalogStore()} that {@code wanted} selects. */
     private void uploadStore(PackUploader uploader, Predicate<ContentHash> wanted) {
         forEachStored(wanted, (hash, f) -> {
-            try (StagedObject staged = new StagedObject(context.tmp("staging"), ContentProcessor.DEFAULT_STAGING_LIMIT);
+            try (StagedObject staged = new StagedObject(context.tmp("staging"), STAGED_IN_MEMORY);
                  InputStream in = Files.newInputStream(f)) {
                 byte[] block = new byte[64 * 1024];
                 int n;
