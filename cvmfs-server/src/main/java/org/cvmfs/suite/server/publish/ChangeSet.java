@@ -49,27 +49,16 @@ public final class ChangeSet implements AutoCloseable {
         }
     }
 
-    /** Entries as the logs store them: the scan's attributes, the path and link target as Java's modified UTF-8. */
+    /** Entries as the logs store them: as the tree snapshot does ({@link EntryRecord}). */
     static final EntryLog.Codec<ScannedEntry> ENTRIES = new EntryLog.Codec<>() {
         @Override
         public void write(DataOutputStream out, ScannedEntry e) throws IOException {
-            out.writeUTF(e.path().value());
-            out.writeInt(e.mode());
-            out.writeLong(e.uid());
-            out.writeLong(e.gid());
-            out.writeLong(e.size());
-            out.writeLong(e.mtimeNanos());
-            out.writeLong(e.ctimeNanos());
-            out.writeLong(e.device());
-            out.writeLong(e.inode());
-            out.writeInt(e.linkCount());
-            out.writeUTF(e.symlinkTarget());
+            EntryRecord.write(out, e);
         }
 
         @Override
         public ScannedEntry read(DataInputStream in) throws IOException {
-            return new ScannedEntry(new RepositoryPath(in.readUTF()), in.readInt(), in.readLong(), in.readLong(),
-                    in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readInt(), in.readUTF());
+            return EntryRecord.read(in, why -> new IllegalStateException("a change set's file is damaged: " + why));
         }
     };
 

@@ -22,7 +22,6 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.files.AtomicFile;
-import org.cvmfs.suite.protocol.name.RawName;
 
 /**
  * Stores the snapshot of a working tree taken right after materialisation, the "before" of the
@@ -32,7 +31,6 @@ import org.cvmfs.suite.protocol.name.RawName;
 public final class TreeSnapshotFile {
     private static final byte[] MAGIC = "cvmfs-suite tree snapshot\n".getBytes(StandardCharsets.US_ASCII);
     private static final int VERSION = 2;
-    private static final int MAX_STRING_BYTES = 1 << 20;
 
     private TreeSnapshotFile() {
     }
@@ -47,21 +45,11 @@ public final class TreeSnapshotFile {
                 out.write(MAGIC);
                 out.writeInt(VERSION);
                 out.writeLong(snapshot.stampNanos());
-                writeString(out, tree.root().toString());
+                EntryRecord.writeString(out, tree.root().toString());
                 out.writeInt(tree.size());
                 for (ScannedEntry e : tree.entries().values()) {
-                    writeString(out, e.path().toString());
-                    out.writeInt(e.mode());
-                    out.writeLong(e.uid());
-                    out.writeLong(e.gid());
-                    out.writeLong(e.size());
-                    out.writeLong(e.mtimeNanos());
-                    out.writeLong(e.ctimeNanos());
-                    out.writeLong(e.device());
-                    out.writeLong(e.inode());
-                    out.writeInt(e.linkCount());
-                    writeString(out, e.symlinkTarget());
-                    writeString(out, snapshot.contents().getOrDefault(e.path(), ""));
+                    EntryRecord.write(out, e);
+                    EntryRecord.writeString(out, snapshot.contents().getOrDefault(e.path(), ""));
                 }
                 out.flush();
                 buffered.write(sha1.digest());
@@ -109,10 +97,8 @@ public final class TreeSnapshotFile {
             TreeMap<RepositoryPath, ScannedEntry> entries = new TreeMap<>();
             Map<RepositoryPath, String> contents = new HashMap<>();
             for (int i = 0; i < count; i++) {
-                RepositoryPath path = RepositoryPath.of(readString(in, file, "path"));
-                ScannedEntry e = new ScannedEntry(path, in.readInt(), in.readLong(), in.readLong(), in.readLong(),
-                        in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readInt(),
-                        readString(in, file, "symlink target"));
+                ScannedEntry e = EntryRecord.read(in, why -> damaged(file, why));
+                RepositoryPath path = e.path();
                 if (entries.put(path, e) != null) {
                     throw damaged(file, "path " + path + " appears twice");
                 }
@@ -138,23 +124,8 @@ public final class TreeSnapshotFile {
         }
     }
 
-    // paths and targets in RawName form: their bytes, valid UTF-8 or not
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        byte[] b = RawName.encode(s);
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
     private static String readString(DataInputStream in, Path file, String field) throws IOException {
-        int length = in.readInt();
-        if (length < 0 || length > MAX_STRING_BYTES) {
-            throw damaged(file, field + " length " + length + " is out of range");
-        }
-        byte[] b = in.readNBytes(length);
-        if (b.length != length) {
-            throw new EOFException();
-        }
-        return RawName.decode(b);
+        return EntryRecord.readString(in, field, why -> damaged(file, why));
     }
 
     private static IllegalStateException damaged(Path file, String why) {
