@@ -131,11 +131,24 @@ class ChangeSetTest {
     }
 
     @Test
+    void treeOrderPutsADirectoryRightBeforeWhatIsBelowIt() {
+        var order = ChangeSet.TREE_ORDER;
+        assertTrue(order.compare(path("/a"), path("/a/x")) < 0);
+        assertTrue(order.compare(path("/a/x"), path("/a")) > 0);
+        assertTrue(order.compare(path("/a/x"), path("/a-b")) < 0, "below /a before its sibling /a-b");
+        assertTrue(order.compare(path("/a-b"), path("/a/x")) > 0);
+        assertTrue(order.compare(path("/a/b"), path("/a/c")) < 0);
+        assertTrue(order.compare(path("/a/c"), path("/a/b")) > 0);
+        assertEquals(0, order.compare(path("/a/b"), path("/a/b")));
+    }
+
+    @Test
     void catalogMarkersComingAndGoing() throws Exception {
         TreeSnapshot before = settledSnapshot();
         Files.delete(work.resolve("nested/.cvmfscatalog"));
         Files.createFile(work.resolve("lib/.cvmfscatalog"));
         ChangeSet c = changes(before);
+        assertFalse(c.isEmpty());
         assertEquals(List.of(path("/sw/lib/.cvmfscatalog")), c.additions().stream().map(ScannedEntry::path).toList());
         assertEquals(List.of(path("/sw/nested/.cvmfscatalog")), c.removals().stream().map(ScannedEntry::path).toList());
     }

@@ -85,6 +85,26 @@ class ContentQueueTest {
     }
 
     @Test
+    void theQueueIsFullAtItsCapacityAlsoOnceItWrappedAround() throws Exception {
+        ContentQueue queue = new ContentQueue(2);
+        ScannedEntry a = file("a", 10, 1);
+        queue.put(a.fileKey(), CompletableFuture.completedFuture(content(10)));
+        queue.take(a);
+        queue.put(file("b", 20, 1).fileKey(), CompletableFuture.completedFuture(content(20)));
+        queue.put(file("c", 30, 1).fileKey(), CompletableFuture.completedFuture(content(30)));
+        Thread feeder = new Thread(() -> queue.put(file("d", 40, 1).fileKey(),
+                CompletableFuture.completedFuture(content(40))));
+        feeder.start();
+        feeder.join(300);
+        assertTrue(feeder.isAlive(), "a third file went into a queue of two");
+        queue.abandon();
+        feeder.join();
+        // b and c are still there, in order
+        assertEquals(20, queue.take(file("b", 20, 1)).size());
+        assertEquals(30, queue.take(file("c", 30, 1)).size());
+    }
+
+    @Test
     void aFeederWaitingForRoomStopsWhenTheRowsStop() throws Exception {
         ContentQueue queue = new ContentQueue(1);
         queue.put(file("a", 10, 1).fileKey(), CompletableFuture.completedFuture(content(10)));
@@ -135,7 +155,10 @@ class ContentQueueTest {
     @Test
     void finishRefusesContentThatNoRowAskedFor() {
         ContentQueue queue = new ContentQueue(4);
-        queue.put(file("a", 10, 1).fileKey(), CompletableFuture.completedFuture(content(10)));
+        ScannedEntry a = file("a", 10, 1);
+        queue.put(a.fileKey(), CompletableFuture.completedFuture(content(10)));
+        queue.put(file("b", 20, 1).fileKey(), CompletableFuture.completedFuture(content(20)));
+        queue.take(a);
         queue.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, queue::finish);
         assertTrue(e.getMessage().startsWith("1 processed files"), e.getMessage());

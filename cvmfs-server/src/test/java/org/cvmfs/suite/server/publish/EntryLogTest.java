@@ -34,7 +34,10 @@ class EntryLogTest {
             try (var files = Files.list(tmp)) {
                 assertEquals(0, files.count());
             }
-            for (int i = 3; i < 1000; i++) {
+            written.add(entry(3));
+            log.add(entry(3));
+            assertTrue(log.spilled(), "the entry beyond the limit goes to the file");
+            for (int i = 4; i < 1000; i++) {
                 written.add(entry(i));
                 log.add(entry(i));
             }
