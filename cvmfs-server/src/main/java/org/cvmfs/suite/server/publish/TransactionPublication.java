@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.cvmfs.suite.protocol.catalog.RepositoryPath;
 import org.cvmfs.suite.protocol.catalog.WritableCatalogManager;
+import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.manifest.Manifest;
 
@@ -74,10 +75,7 @@ public final class TransactionPublication {
         Path contentTree = overlay ? spool.upperTree() : spool.workTree();
         try (WritableCatalogManager base = WritableCatalogManager.open(context.cache(), state.baseRootCatalog(),
                 context.tmp("catalogs"));
-             ChangeSet changes = overlay
-                     ? UpperChanges.compute(spool.upperTree(), spool.lowerTree(state.leasePath()), state.leasePath(),
-                             base.holds(state.leasePath()), context.tmp("changes"))
-                     : ChangeSet.compute(before, now.tree())) {
+             ChangeSet changes = overlay ? upperChanges(state, base) : ChangeSet.compute(before, now.tree())) {
             context.say("Processing changes... (" + changes.additions().size() + " added, "
                     + changes.modifications().size() + " modified, " + changes.removals().size() + " removed)");
             phases.end("scan");
@@ -102,6 +100,15 @@ public final class TransactionPublication {
             return new Published(revision, built.commit().rootHash(), built.filesProcessed(), built.bytesProcessed(),
                     uploaded);
         }
+    }
+
+    /** The change set of an overlay; the files of one a killed attempt left behind go first. */
+    private ChangeSet upperChanges(TransactionState state, WritableCatalogManager base) {
+        PublisherSpool spool = context.spool();
+        Path logs = context.tmp("changes");
+        DirectoryTree.delete(logs);
+        return UpperChanges.compute(spool.upperTree(), spool.lowerTree(state.leasePath()), state.leasePath(),
+                base.holds(state.leasePath()), logs);
     }
 
     /**
