@@ -50,6 +50,8 @@ public final class PublishBench implements Callable<Integer> {
     private static final String DEFLATE_KEY = DeflateLibrary.CONFIG_KEY;
     private static final int SMALL_MIN = 1024;
     private static final int SMALL_MAX = 16 * 1024;
+    /** The heap of the {@code --heap-files} publication: about what a 2,000-file publication peaks at. */
+    private static final String BOUNDED_HEAP = "-Xmx40m";
 
     @Option(names = "--files", paramLabel = "N", description = "small files of 1-16 KiB (default: ${DEFAULT-VALUE})")
     int files = 10_000;
@@ -57,6 +59,11 @@ public final class PublishBench implements Callable<Integer> {
     @Option(names = "--flat-files", paramLabel = "N", description = "files in one directory with a catalog of its "
             + "own, for the transaction on a flat catalog (default: ${DEFAULT-VALUE}; 0 skips it)")
     int flatFiles = 0;
+
+    @Option(names = "--heap-files", paramLabel = "N", description = "files of 64-511 bytes published in a JVM of its "
+            + "own with a " + BOUNDED_HEAP + " heap, to show that a publication's memory does not follow its size "
+            + "(default: ${DEFAULT-VALUE}; 0 skips it)")
+    int heapFiles = 0;
 
     @Option(names = "--big-size", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "size of the big file, e.g. 1G, 256M, 4096 (default: 1G; 0 skips it)")
@@ -75,6 +82,8 @@ public final class PublishBench implements Callable<Integer> {
     private Path dir;
     private int commands;
     private Process gateway;
+    /** JVM options of the next commands besides the launcher's, or null. */
+    private String javaOptions;
 
     /** What one command cost, as /usr/bin/time saw it. */
     private record Run(String output, double wall, double cpu, long peakRssKiB, double gatewayCpu, long gatewayRssKiB) {
@@ -189,6 +198,9 @@ public final class PublishBench implements Callable<Integer> {
         if (flatFiles > 0) {
             measureFlat(publisher);
         }
+        if (heapFiles > 0) {
+            measureBoundedHeap(publisher, p);
+        }
 
         if (bigSize > 0) {
             Path bigTree = editableTree(server(publisher, "transaction", REPO + "/big").output());
@@ -257,6 +269,33 @@ public final class PublishBench implements Callable<Integer> {
 
         reopenAndChangeOne(publisher, "/flat", String.format("f%06d", flatFiles / 2),
                 "a flat catalog of " + flatFiles + " files", " in a flat catalog of " + flatFiles + " files");
+    }
+
+    /**
+     * {@code --heap-files} new files in 100 directories under a catalog of their own, published in
+     * a JVM of its own whose heap is {@link #BOUNDED_HEAP}: it fails with an OutOfMemoryError if
+     * the publisher keeps something per file (it kept about 1.2 KB each before its change set
+     * spilled to the spool). Its peak RSS against that of the first small-files publication.
+     */
+    private void measureBoundedHeap(Path publisher, Run small) throws Exception {
+        Path tree = editableTree(server(publisher, "transaction", REPO + "/heap").output());
+        Files.writeString(tree.resolve(".cvmfscatalog"), "");
+        for (int i = 0; i < heapFiles; i++) {
+            Path d = Files.createDirectories(tree.resolve(String.format("d%02d", i % 100)));
+            Corpus.writeFile(d.resolve(String.format("f%07d", i)), 64 + i % 448, 2028L * 31 + i);
+        }
+        javaOptions = BOUNDED_HEAP;
+        Run r;
+        try {
+            r = server(publisher, "publish", REPO);
+        } finally {
+            javaOptions = null;
+        }
+        System.out.printf(Locale.ROOT, "%d files in a JVM with %s: publish %.2f s, %.0f files/s, peak RSS %d MiB%n",
+                heapFiles, BOUNDED_HEAP, r.wall(), heapFiles / r.wall(), r.peakRssKiB() >> 10);
+        Results.print("publish: " + heapFiles + " files with " + BOUNDED_HEAP + ", publisher peak RSS / " + files
+                + " small files'", r.peakRssKiB() >> 10, small.peakRssKiB() >> 10, "MiB");
+        report(r);
     }
 
     /**
@@ -466,6 +505,9 @@ public final class PublishBench implements Callable<Integer> {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("CVMFS_SUITE_SERVER_DAEMON", resident ? "on" : "off");
         pb.environment().put("XDG_RUNTIME_DIR", residentState().toString());
+        if (javaOptions != null) {
+            pb.environment().merge("JAVA_OPTS", javaOptions, (a, b) -> a + " " + b);
+        }
         if (jfr != null) {
             Path recording = jfr.resolve(String.format("%02d-%s.jfr", ++commands, args[0]));
             pb.environment().merge("JAVA_OPTS", "-XX:StartFlightRecording=filename=" + recording + ",settings=profile",
