@@ -55,11 +55,13 @@ class ZlibTest {
     @Test
     void aCatalogIsCompressedIntoTheBytesItAlwaysWas() throws Exception {
         // SHA-1s of what the compressor gave when it held the whole catalog in memory (8d233cb):
-        // streaming it from its file must not change one byte, or one catalog two names
+        // streaming it from its file must not change one byte, or one catalog two names; the
+        // short last block falls first or second in a round of two cores' blocks
         Map<Integer, String> before = Map.of(
                 Zlib.CATALOG_BLOCK, "2695e5dda847a920ce2074fd20fb4684dd7b110c",
                 2 * Zlib.CATALOG_BLOCK, "576c7228bb4b10c5193632c9332afaab612cc18c",
                 2 * Zlib.CATALOG_BLOCK + 1, "4bd8c076523da0253b93ad8da0d1438fa5fd0acd",
+                4 * Zlib.CATALOG_BLOCK - 7, "2ad596700b2664d7eecbf2b96ab6f47583b5b866",
                 5 * Zlib.CATALOG_BLOCK - 7, "e4afa8460a6e5b1e21be6c3b05dae2a4dc2bc3a9",
                 3_258_368, "a7be9a2957ca5113d24ddf11954d218e0d867dea");
         for (Map.Entry<Integer, String> e : before.entrySet()) {
