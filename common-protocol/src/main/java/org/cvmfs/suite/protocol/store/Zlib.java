@@ -41,7 +41,7 @@ public final class Zlib {
 
     /**
      * The catalog file {@code catalog} compressed at {@link #CATALOG_LEVEL} into {@code out}. A
-     * catalog of more than one {@value #CATALOG_BLOCK}-byte block is compressed as pigz does, one
+     * catalog of several {@value #CATALOG_BLOCK}-byte blocks is compressed as pigz does, one
      * block per core at a time: each block a raw deflate segment primed with the 32 KiB before it
      * (so that matches may reach back as in one stream) and ended on a byte boundary by a sync
      * flush, the last one finished; the segments in order, between a zlib header and the Adler-32
@@ -57,11 +57,8 @@ public final class Zlib {
     public static void compressCatalog(Path catalog, OutputStream out) throws IOException {
         try (FileChannel in = FileChannel.open(catalog, StandardOpenOption.READ)) {
             long size = in.size();
-            if (size <= CATALOG_BLOCK) {
-                out.write(compress(read(in, (int) size, catalog), CATALOG_LEVEL));
-                return;
-            }
-            long blocks = (size + CATALOG_BLOCK - 1) / CATALOG_BLOCK;
+            // one block (at least, even for no bytes) is one finished segment: zlib's own stream
+            long blocks = Math.max(1, (size + CATALOG_BLOCK - 1) / CATALOG_BLOCK);
             int round = Math.max(1, Runtime.getRuntime().availableProcessors());
             out.write(0x78); // deflate, 32 KiB window
             out.write(0x01); // fastest level; (0x78 << 8 | 0x01) is a multiple of 31

@@ -73,8 +73,11 @@ class ZlibTest {
 
     @Test
     void aCatalogOfOneBlockIsCompressedAsOneStream() {
-        byte[] catalog = catalogLike(Zlib.CATALOG_BLOCK, 7);
-        assertArrayEquals(Zlib.compress(catalog, Zlib.CATALOG_LEVEL), CatalogBytes.compressed(catalog, tmp));
+        for (int length : new int[] {0, 100, Zlib.CATALOG_BLOCK}) {
+            byte[] catalog = catalogLike(length, 7);
+            assertArrayEquals(Zlib.compress(catalog, Zlib.CATALOG_LEVEL), CatalogBytes.compressed(catalog, tmp),
+                    "length " + length);
+        }
     }
 
     @Test

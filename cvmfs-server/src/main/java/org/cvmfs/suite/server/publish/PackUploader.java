@@ -18,6 +18,7 @@ import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.ingest.ObjectSink;
 import org.cvmfs.suite.protocol.ingest.StagedObject;
 import org.cvmfs.suite.protocol.pack.ObjectPackWriter;
+import org.cvmfs.suite.protocol.store.ObjectStore;
 
 /**
  * Collects new objects into object packs spooled on disk and uploads them one after another from
@@ -84,6 +85,18 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
 
     @Override
     public synchronized void accept(ContentHash hash, StagedObject object) {
+        spool(hash, object.size(), object::writeTo);
+    }
+
+    /**
+     * An object already stored in {@code file} (a catalog the commit wrote), copied from there
+     * into the pack's spool file, with no staging copy in between.
+     */
+    public synchronized void accept(ContentHash hash, Path file) throws IOException {
+        spool(hash, Files.size(file), out -> Files.copy(file, out));
+    }
+
+    private void spool(ContentHash hash, long size, ObjectStore.Writer bytes) {
         requireHealthy();
         if (finished) {
             throw new IllegalStateException("pack uploader already finished");
@@ -95,13 +108,13 @@ public final class PackUploader implements ObjectSink, AutoCloseable {
             if (current == null) {
                 startPack();
             }
-            if (!current.add(hash, object.size(), currentReader.slice(currentOffset, object.size()))) {
+            if (!current.add(hash, size, currentReader.slice(currentOffset, size))) {
                 ship();
                 startPack();
-                current.add(hash, object.size(), currentReader.slice(currentOffset, object.size()));
+                current.add(hash, size, currentReader.slice(currentOffset, size));
             }
-            object.writeTo(currentOut);
-            currentOffset += object.size();
+            bytes.write(currentOut);
+            currentOffset += size;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot spool object " + hash + " in " + spoolDir, e);
         }

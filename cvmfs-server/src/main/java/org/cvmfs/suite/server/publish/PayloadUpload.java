@@ -17,7 +17,6 @@ import org.cvmfs.suite.protocol.ingest.Compression;
 import org.cvmfs.suite.protocol.ingest.ContentProcessor;
 import org.cvmfs.suite.protocol.ingest.DeflateLibrary;
 import org.cvmfs.suite.protocol.ingest.IngestSettings;
-import org.cvmfs.suite.protocol.ingest.StagedObject;
 import org.cvmfs.suite.protocol.pack.ObjectPackWriter;
 import org.cvmfs.suite.protocol.pack.PackHeader;
 import org.cvmfs.suite.protocol.store.ObjectStore;
@@ -33,13 +32,6 @@ import org.cvmfs.suite.protocol.store.ObjectStore;
  * published is computed again.
  */
 final class PayloadUpload implements AutoCloseable {
-    /**
-     * The largest stored object of {@link #catalogStore()} staged in memory on its way into a
-     * pack; a larger one (a catalog of tens of thousands of entries is megabytes) goes through a
-     * file, so that the heap does not grow with the catalogs.
-     */
-    private static final int STAGED_IN_MEMORY = 1 << 20;
-
     /**
      * Packs of new content are sent at 8 MiB rather than upstream's 200 MiB, so that the upload
      * (and the gateway's verification) overlaps processing from the first seconds of a
@@ -122,18 +114,7 @@ final class PayloadUpload implements AutoCloseable {
 
     /** Uploads the objects of {@link #catalogStore()} that {@code wanted} selects. */
     private void uploadStore(PackUploader uploader, Predicate<ContentHash> wanted) {
-        forEachStored(wanted, (hash, f) -> {
-            try (StagedObject staged = new StagedObject(context.tmp("staging"), STAGED_IN_MEMORY);
-                 InputStream in = Files.newInputStream(f)) {
-                byte[] block = new byte[64 * 1024];
-                int n;
-                while ((n = in.read(block)) > 0) {
-                    staged.write(block, 0, n);
-                }
-                staged.seal();
-                uploader.accept(hash, staged);
-            }
-        });
+        forEachStored(wanted, uploader::accept);
     }
 
     private interface StoredObjectAction {

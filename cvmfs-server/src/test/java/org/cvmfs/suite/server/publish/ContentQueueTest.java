@@ -67,38 +67,55 @@ class ContentQueueTest {
         assertTrue(e.getMessage().contains("/b was asked for out of order"), e.getMessage());
     }
 
+    /** Puts {@code f} with its content ready, as the feeder does once the processor is done with it. */
+    private static boolean put(ContentQueue queue, ScannedEntry f) {
+        return queue.put(f.fileKey(), CompletableFuture.completedFuture(content(f.size())));
+    }
+
+    /** A feeder thread putting one file; what {@code put} answered, once it returned. */
+    private record Feeder(Thread thread, AtomicBoolean answer) {
+        static Feeder putting(ContentQueue queue, ScannedEntry f) {
+            AtomicBoolean accepted = new AtomicBoolean();
+            Thread thread = new Thread(() -> accepted.set(put(queue, f)));
+            thread.start();
+            return new Feeder(thread, accepted);
+        }
+
+        void assertWaitingForRoom() throws InterruptedException {
+            thread.join(300);
+            assertTrue(thread.isAlive(), "a file went into a full queue");
+        }
+
+        boolean accepted() throws InterruptedException {
+            thread.join();
+            return answer.get();
+        }
+    }
+
     @Test
     void theFeederWaitsWhenItIsCapacityAheadAndGoesOnWhenARowIsWritten() throws Exception {
         ContentQueue queue = new ContentQueue(2);
         ScannedEntry a = file("a", 10, 1);
-        queue.put(a.fileKey(), CompletableFuture.completedFuture(content(10)));
-        queue.put(file("b", 20, 1).fileKey(), CompletableFuture.completedFuture(content(20)));
-        AtomicBoolean third = new AtomicBoolean();
-        Thread feeder = new Thread(() -> third.set(queue.put(file("c", 30, 1).fileKey(),
-                CompletableFuture.completedFuture(content(30)))));
-        feeder.start();
-        feeder.join(300);
-        assertTrue(feeder.isAlive(), "a third file went into a queue of two");
+        put(queue, a);
+        put(queue, file("b", 20, 1));
+        Feeder third = Feeder.putting(queue, file("c", 30, 1));
+        third.assertWaitingForRoom();
         queue.take(a);
-        feeder.join();
-        assertTrue(third.get());
+        assertTrue(third.accepted());
     }
 
     @Test
     void theQueueIsFullAtItsCapacityAlsoOnceItWrappedAround() throws Exception {
         ContentQueue queue = new ContentQueue(2);
         ScannedEntry a = file("a", 10, 1);
-        queue.put(a.fileKey(), CompletableFuture.completedFuture(content(10)));
+        put(queue, a);
         queue.take(a);
-        queue.put(file("b", 20, 1).fileKey(), CompletableFuture.completedFuture(content(20)));
-        queue.put(file("c", 30, 1).fileKey(), CompletableFuture.completedFuture(content(30)));
-        Thread feeder = new Thread(() -> queue.put(file("d", 40, 1).fileKey(),
-                CompletableFuture.completedFuture(content(40))));
-        feeder.start();
-        feeder.join(300);
-        assertTrue(feeder.isAlive(), "a third file went into a queue of two");
+        put(queue, file("b", 20, 1));
+        put(queue, file("c", 30, 1));
+        Feeder third = Feeder.putting(queue, file("d", 40, 1));
+        third.assertWaitingForRoom();
         queue.abandon();
-        feeder.join();
+        assertFalse(third.accepted());
         // b and c are still there, in order
         assertEquals(20, queue.take(file("b", 20, 1)).size());
         assertEquals(30, queue.take(file("c", 30, 1)).size());
@@ -107,15 +124,11 @@ class ContentQueueTest {
     @Test
     void aFeederWaitingForRoomStopsWhenTheRowsStop() throws Exception {
         ContentQueue queue = new ContentQueue(1);
-        queue.put(file("a", 10, 1).fileKey(), CompletableFuture.completedFuture(content(10)));
-        AtomicBoolean accepted = new AtomicBoolean(true);
-        Thread feeder = new Thread(() -> accepted.set(queue.put(file("b", 20, 1).fileKey(),
-                CompletableFuture.completedFuture(content(20)))));
-        feeder.start();
-        feeder.join(200);
+        put(queue, file("a", 10, 1));
+        Feeder second = Feeder.putting(queue, file("b", 20, 1));
+        second.assertWaitingForRoom();
         queue.abandon();
-        feeder.join();
-        assertFalse(accepted.get());
+        assertFalse(second.accepted());
     }
 
     @Test

@@ -159,6 +159,24 @@ class PackUploaderTest {
     }
 
     @Test
+    void anObjectStoredInAFileGoesIntoThePackAsItIsThere() throws Exception {
+        byte[] stored = Zlib.compress(new byte[300_000]);
+        Path file = Files.write(tmp.resolve("catalog"), stored);
+        ContentHash hash = ContentHash.compute(HashAlgorithm.SHA1, stored, ObjectSuffix.CATALOG);
+        ObjectStore gateway = new ObjectStore(tmp.resolve("gateway"));
+        List<Integer> packs = new CopyOnWriteArrayList<>();
+        try (PackUploader uploader = new PackUploader(receiver(gateway, packs), tmp.resolve("spool"))) {
+            uploader.accept(object(1), staged(new byte[] {1, 1, 2}));
+            uploader.accept(hash, file);
+            uploader.accept(hash, file);
+            uploader.finish();
+        }
+        assertEquals(List.of(2), packs, "one pack, each object once");
+        assertArrayEquals(stored, gateway.readStored(hash));
+        assertArrayEquals(stored, Files.readAllBytes(file), "the file is left as it was");
+    }
+
+    @Test
     void remembersTheLatestObjectsSentNotAllOfThem() throws Exception {
         List<Integer> packs = new CopyOnWriteArrayList<>();
         try (PackUploader uploader = new PackUploader(pack -> packs.add(pack.objectCount()), tmp.resolve("spool"),
