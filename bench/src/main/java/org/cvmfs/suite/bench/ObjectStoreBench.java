@@ -3,18 +3,15 @@ package org.cvmfs.suite.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.zip.Deflater;
 import org.cvmfs.suite.protocol.files.DirectoryTree;
 import org.cvmfs.suite.protocol.ingest.ContentProcessor;
 import org.cvmfs.suite.protocol.ingest.IngestSettings;
 import org.cvmfs.suite.protocol.ingest.ObjectStoreSink;
 import org.cvmfs.suite.protocol.ingest.ProcessedContent;
 import org.cvmfs.suite.protocol.store.ObjectStore;
-import org.cvmfs.suite.protocol.store.Zlib;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -74,11 +71,11 @@ public final class ObjectStoreBench implements Callable<Integer> {
                 System.getProperty("java.version"));
 
         // warm the page cache and the JIT on the same code paths before measuring
-        bareLoop(corpus.files().subList(0, Math.min(2000, corpus.files().size())));
+        BareLoop.oneCore(corpus.files().subList(0, Math.min(2000, corpus.files().size())));
         long stored = storeAll(corpus.files(), dir.resolve("warmup"), 2);
         DirectoryTree.delete(dir.resolve("warmup"));
 
-        double bareSeconds = bareLoop(corpus.files());
+        double bareSeconds = BareLoop.oneCore(corpus.files());
         double mbBare = corpus.totalBytes() / 1e6 / bareSeconds;
         System.out.printf(Locale.ROOT, "bare Deflater(6)+SHA-1, 1 thread : %8.1f MB/s (%.2f s)%n", mbBare, bareSeconds);
         for (int threads : new int[] {1, 2}) {
@@ -115,38 +112,6 @@ public final class ObjectStoreBench implements Callable<Integer> {
     }
 
     /** Reads each file whole, deflates it at level 6 and hashes the output: the floor. */
-    static double bareLoop(List<Path> files) throws Exception {
-        Deflater deflater = new Deflater(Zlib.LEVEL);
-        MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-        byte[] in = new byte[256 * 1024];
-        byte[] out = new byte[64 * 1024];
-        long sink = 0;
-        long t = System.nanoTime();
-        for (Path f : files) {
-            deflater.reset();
-            try (var stream = Files.newInputStream(f)) {
-                int n;
-                while ((n = stream.read(in)) > 0) {
-                    deflater.setInput(in, 0, n);
-                    while (!deflater.needsInput()) {
-                        sha1.update(out, 0, deflater.deflate(out));
-                    }
-                }
-            }
-            deflater.finish();
-            while (!deflater.finished()) {
-                sha1.update(out, 0, deflater.deflate(out));
-            }
-            sink += sha1.digest()[0];
-        }
-        double s = seconds(System.nanoTime() - t);
-        deflater.end();
-        if (sink == Long.MIN_VALUE) {
-            System.out.println(); // keeps the digests observable to the JIT
-        }
-        return s;
-    }
-
     private static double seconds(long nanos) {
         return nanos / 1e9;
     }

@@ -2,6 +2,7 @@ package org.cvmfs.suite.protocol.catalog;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,14 +25,15 @@ public final class CatalogObjects {
     }
 
     /**
-     * Fetches (hash-verified by the source) and inflates a catalog into {@code file}, which must
-     * not exist, streaming: the inflated catalog is never whole in the heap. A failure leaves no
-     * file.
+     * Fetches and inflates a catalog into {@code file}, which must not exist, streaming: neither
+     * the inflated catalog nor, from a source that streams ({@link RepositorySource#openObject}),
+     * the compressed one is ever whole in the heap. The object is verified against its name once
+     * read to its end, before this returns; a failure, that one included, leaves no file.
      */
     static void stage(RepositorySource source, ContentHash hash, Path file) {
-        byte[] stored = source.fetchObject(hash.withSuffix(ObjectSuffix.CATALOG));
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW),
-                64 * 1024)) {
+        try (InputStream stored = source.openObject(hash.withSuffix(ObjectSuffix.CATALOG));
+                OutputStream out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW),
+                        64 * 1024)) {
             Zlib.inflateTo(stored, MAX_CATALOG_BYTES, out);
         } catch (IOException e) {
             throw SqliteFile.deleteAfter(file, new UncheckedIOException("cannot stage catalog " + hash + " as " + file, e));

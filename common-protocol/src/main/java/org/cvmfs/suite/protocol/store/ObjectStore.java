@@ -191,6 +191,66 @@ public final class ObjectStore {
         return data;
     }
 
+    /**
+     * The stored bytes of an object as a stream, for objects too large for the heap (catalogs):
+     * hashed as they are read, and verified against the object's name when read to the end, where
+     * a mismatch throws {@link CorruptObjectException}. A reader that stops early has not
+     * verified what it read.
+     */
+    public InputStream openStored(ContentHash hash) {
+        try {
+            return new VerifyingStream(Files.newInputStream(pathOf(hash)), hash);
+        } catch (NoSuchFileException e) {
+            throw new MissingObjectException(hash);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read object " + hash, e);
+        }
+    }
+
+    /**
+     * Hands every byte read to a digester, and compares the digest with the name at the end. An
+     * {@code InputStream} of its own rather than a filter, so that skipped bytes are read (and
+     * digested) too.
+     */
+    private static final class VerifyingStream extends InputStream {
+        private final InputStream in;
+        private final ContentHash expected;
+        private final HashAlgorithm.Digester digester;
+        private boolean verified;
+
+        VerifyingStream(InputStream in, ContentHash expected) {
+            this.in = in;
+            this.expected = expected;
+            this.digester = expected.algorithm().newDigester();
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                digester.update(b, off, n);
+            } else if (n < 0 && !verified) {
+                verified = true;
+                ContentHash actual = ContentHash.of(expected.algorithm(), digester.finish(), expected.suffix());
+                if (!actual.equals(expected)) {
+                    throw new CorruptObjectException("object " + expected + " does not hash to its name");
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
     private void publish(ContentHash hash, Writer writer) {
         Path tmp = nextTempName();
         try {

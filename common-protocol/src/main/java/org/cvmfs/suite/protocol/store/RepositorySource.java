@@ -1,5 +1,7 @@
 package org.cvmfs.suite.protocol.store;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 
 /**
@@ -12,6 +14,15 @@ public interface RepositorySource {
 
     /** The stored bytes of an object, verified against its name. */
     byte[] fetchObject(ContentHash hash);
+
+    /**
+     * The stored bytes of an object as a stream, for objects too large to hold (catalogs),
+     * verified against its name once read to the end: a mismatch throws
+     * {@link CorruptObjectException} there. By default, {@link #fetchObject}'s bytes.
+     */
+    default InputStream openObject(ContentHash hash) {
+        return new ByteArrayInputStream(fetchObject(hash));
+    }
 
     boolean hasObject(ContentHash hash);
 

@@ -1,7 +1,9 @@
 package org.cvmfs.suite.protocol.store;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -204,15 +206,32 @@ public final class Zlib {
      * whole in the heap).
      */
     public static void inflateTo(byte[] data, long limit, OutputStream out) throws IOException {
+        inflateTo(new ByteArrayInputStream(data), limit, out);
+    }
+
+    /**
+     * {@link #inflate} from a stream to a stream, neither whole in the heap: {@code in} is read to
+     * its end, so a stream that verifies its bytes there ({@link ObjectStore#openStored}) has
+     * verified them when this returns.
+     */
+    public static void inflateTo(InputStream in, long limit, OutputStream out) throws IOException {
         Inflater inflater = new Inflater();
         try {
-            inflater.setInput(data);
-            long written = 0;
+            byte[] input = new byte[64 * 1024];
             byte[] buf = new byte[64 * 1024];
+            long written = 0;
             while (!inflater.finished()) {
+                if (inflater.needsInput()) {
+                    int read = in.read(input);
+                    if (read < 0) {
+                        throw new CorruptObjectException("truncated zlib stream");
+                    }
+                    inflater.setInput(input, 0, read);
+                    continue;
+                }
                 int n = inflater.inflate(buf);
-                // the empty stream finishes with 0 bytes out and no input left: not a truncation
-                if (n == 0 && !inflater.finished() && (inflater.needsInput() || inflater.needsDictionary())) {
+                // no progress with input left: a preset dictionary, which no CernVM-FS object names
+                if (n == 0 && !inflater.finished() && !inflater.needsInput()) {
                     throw new CorruptObjectException("truncated zlib stream");
                 }
                 if (written + n > limit) {
@@ -221,8 +240,9 @@ public final class Zlib {
                 out.write(buf, 0, n);
                 written += n;
             }
-            if (inflater.getRemaining() != 0) {
-                throw new CorruptObjectException(inflater.getRemaining() + " bytes after the end of the zlib stream");
+            long after = inflater.getRemaining() + in.transferTo(OutputStream.nullOutputStream());
+            if (after != 0) {
+                throw new CorruptObjectException(after + " bytes after the end of the zlib stream");
             }
         } catch (DataFormatException e) {
             throw new CorruptObjectException("not a zlib stream: " + e.getMessage());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,6 +140,28 @@ class ObjectStoreTest {
         assertThrows(CorruptObjectException.class, () -> store.readStored(h));
         assertThrows(MissingObjectException.class,
                 () -> store.readStored(ContentHash.compute(HashAlgorithm.SHA1, new byte[1], ObjectSuffix.NONE)));
+    }
+
+    @Test
+    void streamsAnObjectAndVerifiesItAtItsEnd() throws Exception {
+        ObjectStore store = new ObjectStore(repo);
+        byte[] content = new byte[300_000];
+        new Random(5).nextBytes(content);
+        ContentHash h = store.putCompressed(content, HashAlgorithm.SHA1, ObjectSuffix.CATALOG);
+        try (InputStream in = store.openStored(h)) {
+            assertArrayEquals(store.readStored(h), in.readAllBytes());
+        }
+        byte[] damaged = store.readStored(h);
+        damaged[damaged.length - 1] ^= 1;
+        Files.write(store.pathOf(h), damaged);
+        try (InputStream in = store.openStored(h)) {
+            // every byte but the last is handed out; the end of the stream says they are not the object
+            assertEquals(damaged.length - 1, in.readNBytes(damaged.length - 1).length);
+            assertEquals("object " + h + " does not hash to its name",
+                    assertThrows(CorruptObjectException.class, () -> in.skip(10)).getMessage());
+        }
+        assertThrows(MissingObjectException.class,
+                () -> store.openStored(ContentHash.compute(HashAlgorithm.SHA1, new byte[1], ObjectSuffix.NONE)));
     }
 
     @Test

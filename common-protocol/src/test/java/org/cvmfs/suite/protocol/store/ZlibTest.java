@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -78,6 +81,43 @@ class ZlibTest {
             assertArrayEquals(Zlib.compress(catalog, Zlib.CATALOG_LEVEL), CatalogBytes.compressed(catalog, tmp),
                     "length " + length);
         }
+    }
+
+    @Test
+    void inflatesFromAStreamThatHandsOutOneByteAtATime() throws Exception {
+        byte[] content = catalogLike(200_000, 3);
+        byte[] stream = Zlib.compress(content);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Zlib.inflateTo(new OneByteAtATime(stream), 1 << 20, out);
+        assertArrayEquals(content, out.toByteArray());
+        // bytes after the end are counted to the stream's end, beyond the piece read with the last of the stream
+        byte[] trailing = Arrays.copyOf(stream, stream.length + 100_000);
+        assertEquals("100000 bytes after the end of the zlib stream", assertThrows(CorruptObjectException.class,
+                () -> Zlib.inflateTo(new ByteArrayInputStream(trailing), 1 << 20, OutputStream.nullOutputStream()))
+                .getMessage());
+        assertEquals("truncated zlib stream", assertThrows(CorruptObjectException.class,
+                () -> Zlib.inflateTo(new ByteArrayInputStream(new byte[0]), 1 << 20, OutputStream.nullOutputStream()))
+                .getMessage());
+    }
+
+    /** A stream as a slow socket is: one byte per read. */
+    private static final class OneByteAtATime extends ByteArrayInputStream {
+        OneByteAtATime(byte[] data) {
+            super(data);
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            return super.read(b, off, Math.min(len, 1));
+        }
+    }
+
+    @Test
+    void refusesAPresetDictionary() {
+        // a zlib header with FDICT set (0x78 0xBB), then a dictionary id: no CernVM-FS object has one
+        byte[] stream = {0x78, (byte) 0xBB, 0, 0, 0, 1, 0x03, 0x00};
+        assertEquals("truncated zlib stream", assertThrows(CorruptObjectException.class,
+                () -> Zlib.inflate(stream, 1 << 20)).getMessage());
     }
 
     @Test
