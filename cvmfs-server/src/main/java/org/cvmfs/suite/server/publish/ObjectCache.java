@@ -2,8 +2,10 @@ package org.cvmfs.suite.server.publish;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.function.Function;
 import org.cvmfs.suite.protocol.hash.ContentHash;
 import org.cvmfs.suite.protocol.store.CorruptObjectException;
 import org.cvmfs.suite.protocol.store.ObjectStore;
@@ -30,16 +32,51 @@ public final class ObjectCache implements RepositorySource {
 
     @Override
     public byte[] fetchObject(ContentHash hash) {
-        if (cache.contains(hash)) {
-            try {
-                return cache.readStored(hash);
-            } catch (CorruptObjectException damaged) {
-                discard(hash);  // replaced below by a fresh copy
-            }
+        byte[] cached = intactCopy(hash, cache::readStored);
+        if (cached != null) {
+            return cached;
         }
         byte[] stored = remote.fetchObject(hash);
         cache.putStored(stored, hash.algorithm(), hash.suffix());
         return stored;
+    }
+
+    /**
+     * From the cached file, never whole in the heap (catalogs). A damaged copy is found by reading
+     * it through once, and replaced by a fresh one before the stream is handed out, as
+     * {@link #fetchObject} replaces it. An object not cached yet is downloaded whole, once per host.
+     */
+    @Override
+    public InputStream openObject(ContentHash hash) {
+        InputStream cached = intactCopy(hash, this::readThroughThenOpen);
+        if (cached != null) {
+            return cached;
+        }
+        cache.putStored(remote.fetchObject(hash), hash.algorithm(), hash.suffix());
+        return cache.openStored(hash);
+    }
+
+    /** The cached copy as {@code read} gives it; null if there is none or it was damaged (then removed). */
+    private <T> T intactCopy(ContentHash hash, Function<ContentHash, T> read) {
+        if (!cache.contains(hash)) {
+            return null;
+        }
+        try {
+            return read.apply(hash);
+        } catch (CorruptObjectException damaged) {
+            discard(hash);  // the caller fetches a fresh copy
+            return null;
+        }
+    }
+
+    /** Verifies the cached copy by reading it to its end, then opens it again for the caller. */
+    private InputStream readThroughThenOpen(ContentHash hash) {
+        try (InputStream cached = cache.openStored(hash)) {
+            cached.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read cached object " + cache.pathOf(hash), e);
+        }
+        return cache.openStored(hash);
     }
 
     @Override
