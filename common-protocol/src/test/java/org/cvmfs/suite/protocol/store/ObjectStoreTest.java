@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CyclicBarrier;
@@ -148,8 +149,11 @@ class ObjectStoreTest {
         byte[] content = new byte[300_000];
         new Random(5).nextBytes(content);
         ContentHash h = store.putCompressed(content, HashAlgorithm.SHA1, ObjectSuffix.CATALOG);
+        byte[] stored = store.readStored(h);
         try (InputStream in = store.openStored(h)) {
-            assertArrayEquals(store.readStored(h), in.readAllBytes());
+            assertEquals(stored[0] & 0xff, in.read());
+            assertArrayEquals(Arrays.copyOfRange(stored, 1, stored.length), in.readAllBytes());
+            assertEquals(-1, in.read());
         }
         byte[] damaged = store.readStored(h);
         damaged[damaged.length - 1] ^= 1;

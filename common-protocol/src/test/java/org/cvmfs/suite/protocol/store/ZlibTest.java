@@ -98,6 +98,10 @@ class ZlibTest {
         assertEquals("truncated zlib stream", assertThrows(CorruptObjectException.class,
                 () -> Zlib.inflateTo(new ByteArrayInputStream(new byte[0]), 1 << 20, OutputStream.nullOutputStream()))
                 .getMessage());
+        // the limit counts everything inflated so far, not the last piece: 200,000 bytes come in several
+        assertEquals("inflated object exceeds 150000 bytes", assertThrows(CorruptObjectException.class,
+                () -> Zlib.inflateTo(new ByteArrayInputStream(stream), 150_000, OutputStream.nullOutputStream()))
+                .getMessage());
     }
 
     /** A stream as a slow socket is: one byte per read. */
