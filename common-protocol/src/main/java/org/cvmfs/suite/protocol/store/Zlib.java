@@ -194,25 +194,17 @@ public final class Zlib {
     public static byte[] inflate(byte[] data, long limit) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, data.length * 3));
         try {
-            inflateTo(data, limit, out);
+            inflateTo(new ByteArrayInputStream(data), limit, out);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot happen: writing to memory", e);
+            throw new UncheckedIOException("cannot happen: reading and writing memory", e);
         }
         return out.toByteArray();
     }
 
     /**
-     * {@link #inflate}, written to {@code out} as it inflates (a catalog staged as a file never
-     * whole in the heap).
-     */
-    public static void inflateTo(byte[] data, long limit, OutputStream out) throws IOException {
-        inflateTo(new ByteArrayInputStream(data), limit, out);
-    }
-
-    /**
-     * {@link #inflate} from a stream to a stream, neither whole in the heap: {@code in} is read to
-     * its end, so a stream that verifies its bytes there ({@link ObjectStore#openStored}) has
-     * verified them when this returns.
+     * {@link #inflate} from a stream to a stream, neither whole in the heap (a catalog staged as
+     * a file): {@code in} is read to its end, so a stream that verifies its bytes there
+     * ({@link ObjectStore#openStored}) has verified them when this returns.
      */
     public static void inflateTo(InputStream in, long limit, OutputStream out) throws IOException {
         Inflater inflater = new Inflater();
