@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -281,6 +282,26 @@ class NativeReceiverTest {
             Thread.sleep(20);
         }
         assertEquals(List.of(), staged());
+    }
+
+    @Test
+    void aCatalogDamagedInTheStorageIsRefusedUntilItIsWholeAgain() throws Exception {
+        // another valid catalog under the publisher's root's name: only the hash of its bytes tells,
+        // at the end of the streamed read
+        Path object = layout.dataDir().resolve(A_PUBLISHER_ROOT.objectPath());
+        byte[] whole = Files.readAllBytes(object);
+        Files.copy(layout.dataDir().resolve(BEFORE_ROOT.objectPath()), object, StandardCopyOption.REPLACE_EXISTING);
+        DirectorySnapshot before = DirectorySnapshot.of(layout.servedRoot());
+        ReceiverException e = assertThrows(ReceiverException.class, () -> receiver(Clock.systemUTC())
+                .commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT, TAG));
+        assertEquals("merge_error: object " + A_PUBLISHER_ROOT.toSuffixedText() + " does not hash to its name",
+                e.getMessage());
+        assertEquals(before, DirectorySnapshot.of(layout.servedRoot()));
+
+        Files.write(object, whole);  // uploaded again
+        assertEquals(2, receiver(Clock.systemUTC()).commit(lease("capture.test/sw"), BEFORE_ROOT, A_PUBLISHER_ROOT,
+                TAG).finalRevision());
+        assertTrue(published.lookup("/sw/bin/run.sh").isPresent());
     }
 
     private List<Path> staged() throws IOException {
