@@ -111,7 +111,6 @@ public final class ObjectStoreBench implements Callable<Integer> {
         return storedBytes.get();
     }
 
-    /** Reads each file whole, deflates it at level 6 and hashes the output: the floor. */
     private static double seconds(long nanos) {
         return nanos / 1e9;
     }
