@@ -91,8 +91,6 @@ public final class PublishBench implements Callable<Integer> {
     private Path dir;
     private int commands;
     private Process gateway;
-    /** Files/s of the small files' zlib+SHA-1 on every core and nothing else: what no publication passes. */
-    private double smallCeiling;
     /** JVM options of the next commands besides the launcher's, or null. */
     private String javaOptions;
 
@@ -191,7 +189,7 @@ public final class PublishBench implements Callable<Integer> {
         double smallMb = small.totalBytes() / 1e6;
         BareLoop.oneCore(small.files().subList(0, Math.min(2000, files)));  // the JIT warmed first, as for the rest
         double bareSmall = BareLoop.oneCore(small.files());
-        smallCeiling = files / BareLoop.cores(small.files(), CORES);
+        double smallCeiling = files / BareLoop.cores(small.files(), CORES);
         Run p = server(publisher, "publish", REPO);
         System.out.printf(Locale.ROOT, "%d small files (%.1f MB), one transaction: publish %6.2f s  %7.0f files/s"
                         + "  (bare zlib+SHA-1, 1 core: %.0f files/s; %.2f of it)%n", files, smallMb, p.wall(),
@@ -206,7 +204,7 @@ public final class PublishBench implements Callable<Integer> {
         if (jfr == null) {
             residentRounds(publisher, "/small", smallTree.relativize(small.files().get(files / 3)).toString(),
                     "a path of " + files + " files");
-            residentSmallFiles(publisher, p);
+            residentSmallFiles(publisher, p, smallCeiling);
         }
 
         if (flatFiles > 0) {
@@ -420,7 +418,8 @@ public final class PublishBench implements Callable<Integer> {
      * against the first one's rate, which a JVM of its own published. Then the resident JVM is
      * stopped.
      */
-    private void residentSmallFiles(Path publisher, Run own) throws Exception {
+    /** {@code ceiling}: files/s of zlib+SHA-1 on every core and nothing else, for the small files. */
+    private void residentSmallFiles(Path publisher, Run own, double ceiling) throws Exception {
         if (residentPid() == 0) {
             return;
         }
@@ -429,7 +428,7 @@ public final class PublishBench implements Callable<Integer> {
         Run r = server(true, publisher, "publish", REPO);
         System.out.printf(Locale.ROOT, "%d more small files, through the resident JVM: publish %6.2f s  %7.0f files/s"
                 + " (a JVM of its own above: %.0f files/s; %.2f of the ceiling); resident JVM RSS after: %d MiB%n", files,
-                r.wall(), files / r.wall(), files / own.wall(), files / r.wall() / smallCeiling,
+                r.wall(), files / r.wall(), files / own.wall(), files / r.wall() / ceiling,
                 usage(residentPid())[1] >> 10);
         Results.print("publish: " + files + " small files, resident JVM / own JVM", files / r.wall(), files / own.wall(), "files/s");
         report(r);

@@ -1,5 +1,6 @@
 package org.cvmfs.suite.server.publish;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,27 +34,19 @@ public final class ObjectCache implements RepositorySource {
     @Override
     public byte[] fetchObject(ContentHash hash) {
         byte[] cached = intactCopy(hash, cache::readStored);
-        if (cached != null) {
-            return cached;
-        }
-        byte[] stored = remote.fetchObject(hash);
-        cache.putStored(stored, hash.algorithm(), hash.suffix());
-        return stored;
+        return cached != null ? cached : download(hash);
     }
 
     /**
      * From the cached file, never whole in the heap (catalogs). A damaged copy is found by reading
      * it through once, and replaced by a fresh one before the stream is handed out, as
-     * {@link #fetchObject} replaces it. An object not cached yet is downloaded whole, once per host.
+     * {@link #fetchObject} replaces it. An object not cached yet is downloaded whole, once per
+     * host, and handed out from the bytes downloaded.
      */
     @Override
     public InputStream openObject(ContentHash hash) {
-        InputStream cached = intactCopy(hash, this::readThroughThenOpen);
-        if (cached != null) {
-            return cached;
-        }
-        cache.putStored(remote.fetchObject(hash), hash.algorithm(), hash.suffix());
-        return cache.openStored(hash);
+        InputStream cached = intactCopy(hash, this::verifiedFile);
+        return cached != null ? cached : new ByteArrayInputStream(download(hash));
     }
 
     /** The cached copy as {@code read} gives it; null if there is none or it was damaged (then removed). */
@@ -64,19 +57,31 @@ public final class ObjectCache implements RepositorySource {
         try {
             return read.apply(hash);
         } catch (CorruptObjectException damaged) {
-            discard(hash);  // the caller fetches a fresh copy
+            discard(hash);  // the caller downloads a fresh copy
             return null;
         }
     }
 
-    /** Verifies the cached copy by reading it to its end, then opens it again for the caller. */
-    private InputStream readThroughThenOpen(ContentHash hash) {
-        try (InputStream cached = cache.openStored(hash)) {
-            cached.transferTo(OutputStream.nullOutputStream());
+    /**
+     * The cached file, verified by reading it through to its end, then opened again for the
+     * caller as it is: hashing it a second time would tell nothing new about an immutable file.
+     */
+    private InputStream verifiedFile(ContentHash hash) {
+        try {
+            try (InputStream cached = cache.openStored(hash)) {
+                cached.transferTo(OutputStream.nullOutputStream());
+            }
+            return Files.newInputStream(cache.pathOf(hash));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read cached object " + cache.pathOf(hash), e);
         }
-        return cache.openStored(hash);
+    }
+
+    /** The remote's bytes (verified against the name there), kept in the cache on the way. */
+    private byte[] download(ContentHash hash) {
+        byte[] stored = remote.fetchObject(hash);
+        cache.putStored(stored, hash.algorithm(), hash.suffix());
+        return stored;
     }
 
     @Override
